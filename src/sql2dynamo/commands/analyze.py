@@ -1,0 +1,160 @@
+"""``sql2dynamo analyze``: the source's schema, statistics and recorded workload."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sql2dynamo.errors import InputError, UsageError
+from sql2dynamo.fsutil import write_files_atomically
+from sql2dynamo.reporting import Reporter
+from sql2dynamo.source.connect import Source, open_source
+from sql2dynamo.source.dialects import get_dialect
+from sql2dynamo.source.introspect import introspect
+from sql2dynamo.source.model import Schema, schema_to_dict
+from sql2dynamo.source.stats import StatsBudget
+from sql2dynamo.source.types import TypeMapper, parse_cast_rules
+
+SCHEMA_FILE = "schema.json"
+PATTERNS_FILE = "access_patterns.yaml"
+
+
+@dataclass(frozen=True)
+class AnalyzeResult:
+    """What ``analyze`` produced and where it wrote it."""
+
+    schema: Schema
+    schema_path: Path
+    patterns_path: Path | None
+    mined_patterns: int
+    workload_window_seconds: float | None
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready summary (for ``--summary FILE.json``)."""
+        return {
+            "command": "analyze",
+            "source": self.schema.source.url or self.schema.source.ddl_file,
+            "dialect": self.schema.source.dialect,
+            "statistics": self.schema.statistics,
+            "schema_path": str(self.schema_path),
+            "patterns_path": str(self.patterns_path) if self.patterns_path else None,
+            "mined_patterns": self.mined_patterns,
+            "workload_window_seconds": self.workload_window_seconds,
+            "attention": [{"kind": a.kind, "name": a.name, "reason": a.reason} for a in self.schema.attention],
+            "tables": [table_summary(t) for t in self.schema.tables],
+        }
+
+
+def table_summary(table: Any) -> dict[str, Any]:
+    """One table's row in the end-of-command summary."""
+    st = table.stats
+    return {
+        "table": table.name,
+        "columns": len(table.columns),
+        "primary_key": list(table.primary_key),
+        "foreign_keys": len(table.foreign_keys),
+        "unique": len(table.unique_constraints),
+        "indexes": len(table.indexes),
+        "rows": st.row_count if st else None,
+        "rows_exact": st.row_count_exact if st else None,
+        "avg_row_bytes": st.avg_row_bytes if st else None,
+        "max_row_bytes": st.max_row_bytes if st else None,
+    }
+
+
+def analyze(
+    source_url: str | None = None,
+    *,
+    out_dir: Path = Path("."),
+    reporter: Reporter,
+    ddl: Path | None = None,
+    dialect: str | None = None,
+    workload: bool = False,
+    query_log: Path | None = None,
+    include: Collection[str] = (),
+    exclude: Collection[str] = (),
+    casts: Sequence[str] = (),
+    sample_rows: int = 1000,
+    application: str | None = None,
+) -> AnalyzeResult:
+    """Analyze a live database (``source_url``) or a DDL file (``ddl`` + ``dialect``).
+
+    Writes ``out_dir/schema.json`` and, with ``workload`` or ``query_log``,
+    merges the mined patterns into ``out_dir/access_patterns.yaml``.  Nothing
+    is written unless every step succeeded.
+    """
+    mapper = TypeMapper(parse_cast_rules(casts))
+    if sample_rows < 1:
+        raise UsageError("--sample-rows must be at least 1")
+    source: Source | None = None
+    if ddl is not None:
+        if source_url:
+            raise UsageError("give either SOURCE_URL or --ddl FILE, not both")
+        if not dialect:
+            raise UsageError("--ddl needs --dialect mysql|postgres|sqlite")
+        if workload:
+            raise UsageError("--workload reads a live database; with --ddl use --query-log FILE")
+        from sql2dynamo.source.ddl import schema_from_ddl  # sqlglot is slow to import: only when needed
+
+        d = get_dialect(dialect)
+        reporter.info(f"parsing {ddl} as {d.title} DDL")
+        schema = schema_from_ddl(ddl, d.name, type_mapper=mapper, exclude=frozenset(exclude))
+    else:
+        if not source_url:
+            raise UsageError("name a source: SOURCE_URL or --ddl FILE --dialect NAME")
+        if dialect:
+            raise UsageError("--dialect goes with --ddl; a URL already names its database")
+        source = open_source(source_url)
+        reporter.info(f"analyzing {source.display_url} ({source.server_version or source.dialect.title})")
+        schema = introspect(
+            source,
+            reporter=reporter,
+            mapper=mapper,
+            include=include,
+            exclude=exclude,
+            budget=StatsBudget(sample_rows=sample_rows),
+        )
+    check_schema(schema, where=source.display_url if source else str(ddl))
+    files: dict[Path, str] = {out_dir / SCHEMA_FILE: json.dumps(schema_to_dict(schema), indent=2) + "\n"}
+
+    patterns_path: Path | None = None
+    mined = 0
+    window: float | None = None
+    if workload or query_log is not None:
+        from sql2dynamo.workload.mine import mine_workload, mined_to_patterns, read_query_log
+        from sql2dynamo.workload.patterns import merge_mined
+
+        if query_log is not None:
+            found = read_query_log(query_log, schema.source.dialect)
+        else:
+            assert source is not None
+            found = mine_workload(source.engine, source.dialect.name, reporter=reporter)
+        app = application or schema.source.database or Path(str(ddl or "app")).stem
+        patterns = mined_to_patterns(found, app)
+        patterns_path = out_dir / PATTERNS_FILE
+        existing = patterns_path.read_text(encoding="utf-8") if patterns_path.exists() else None
+        files[patterns_path] = merge_mined(existing, patterns, app)
+        mined, window = len(patterns), found.window_seconds
+    if source is not None:
+        source.engine.dispose()
+    write_files_atomically(files)
+    return AnalyzeResult(schema, out_dir / SCHEMA_FILE, patterns_path, mined, window)
+
+
+def check_schema(schema: Schema, *, where: str) -> None:
+    """Refuse a schema later stages cannot use: no tables, or a table without a key."""
+    if not schema.tables:
+        raise InputError(
+            f"{where} has no tables to migrate",
+            hint="check the database name (or the --include/--exclude options)",
+        )
+    for item in schema.attention:
+        if item.kind == "table" and "primary key" in item.reason:
+            raise InputError(
+                f'table "{item.name}" has no primary key, and every DynamoDB item needs a unique key',
+                hint=f"add a primary key to it, or leave it out with --exclude {item.name!r}",
+                table=item.name,
+            )

@@ -1,0 +1,1 @@
+"""Worked examples shipped with sql2dynamo: schemas, data generators and workloads."""

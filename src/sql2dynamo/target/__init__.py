@@ -1,0 +1,1 @@
+"""Target side: DynamoDB endpoints and the managed DynamoDB Local."""

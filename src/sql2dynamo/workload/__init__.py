@@ -1,0 +1,1 @@
+"""Workload stage: the access patterns (mined from the database or written by hand)."""

@@ -1,0 +1,50 @@
+"""Passwords never appear in a URL or message that is shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from sql2dynamo.errors import UsageError
+from sql2dynamo.source.connect import normalize_url
+from sql2dynamo.urls import parse_url, redact_text, redact_url
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://app:s3cret@db:5432/shop", "postgresql://app:***@db:5432/shop"),
+        ("mysql+pymysql://root:p%40ss@127.0.0.1/test", "mysql+pymysql://root:***@127.0.0.1/test"),
+        ("postgresql://app@db/shop", "postgresql://app@db/shop"),
+        ("sqlite:///file.db", "sqlite:///file.db"),
+    ],
+)
+def test_redact_url(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
+    assert redact_url(parse_url(url)) == shown
+
+
+def test_redact_text_masks_userinfo_and_secrets() -> None:
+    text = 'failed for postgresql://u:hunter2@h/db (password "hunter2")'
+    assert redact_text(text, "hunter2") == 'failed for postgresql://u:***@h/db (password "***")'
+    assert redact_text("mysql://a:b@c/d and http://x:y@z") == "mysql://a:***@c/d and http://x:***@z"
+
+
+def test_unparseable_url_is_a_usage_error_without_the_password() -> None:
+    with pytest.raises(UsageError) as err:
+        parse_url("postgresql://u:topsecret@host:notaport/db")
+    assert "topsecret" not in err.value.one_line()
+
+
+@pytest.mark.parametrize(
+    ("url", "driver"),
+    [
+        ("postgresql://u@h/db", "postgresql+psycopg"),
+        ("postgres://u@h/db", "postgresql+psycopg"),
+        ("mysql://u@h/db", "mysql+pymysql"),
+        ("mariadb://u@h/db", "mariadb+pymysql"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg"),
+        ("sqlite:///x.db", "sqlite"),
+    ],
+)
+def test_default_drivers(url: str, driver: str) -> None:
+    assert normalize_url(url).drivername == driver
