@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pymysql
 import psycopg
+import pymysql
 import sqlalchemy as sa
 
 # The scripts drop, create and switch to their own database; the tests load
@@ -20,7 +20,11 @@ def load_chinook_postgres(url: str, script: Path) -> None:
     sql = _PG_PREAMBLE.sub("", script.read_text(encoding="utf-8"))
     u = sa.make_url(url)
     with psycopg.connect(
-        host=u.host, port=u.port or 5432, user=u.username, password=u.password, dbname=u.database,
+        host=u.host,
+        port=u.port or 5432,
+        user=u.username,
+        password=u.password,
+        dbname=u.database,
         autocommit=True,
     ) as conn:
         conn.execute(sql.encode())  # bytes: simple query protocol, many statements at once
@@ -36,8 +40,13 @@ def run_mysql_script(url: str, sql: str) -> None:
     """Execute a multi-statement script on MySQL/MariaDB."""
     u = sa.make_url(url)
     conn = pymysql.connect(
-        host=u.host or "127.0.0.1", port=u.port or 3306, user=u.username or "root",
-        password=u.password or "", database=u.database, autocommit=True, charset="utf8mb4",
+        host=u.host or "127.0.0.1",
+        port=u.port or 3306,
+        user=u.username or "root",
+        password=u.password or "",
+        database=u.database,
+        autocommit=True,
+        charset="utf8mb4",
         client_flag=pymysql.constants.CLIENT.MULTI_STATEMENTS,
     )
     try:

@@ -7,6 +7,7 @@ pg_dump, sqlite3 .dump); the rest are short inline scripts.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -164,18 +165,26 @@ def test_chinook_source_info_and_unknown_statistics(dialect: str) -> None:
     assert schema.source.dialect == dialect
     assert schema.source.ddl_file == CHINOOK_SCRIPTS[dialect]
     assert (schema.source.url, schema.source.database) == (None, None)
+    # As the live reader: PostgreSQL's current_schema(), no schema elsewhere.
+    assert {t.schema for t in schema.tables} == {"public" if dialect == "postgresql" else None}
     assert all(t.stats is None and all(c.stats is None for c in t.columns) for t in schema.tables)
     assert all(fk.fanout is None for t in schema.tables for fk in t.foreign_keys)
     assert schema.attention == ()
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
-def test_chinook_indexes_and_no_autoincrement(dialect: str) -> None:
+def test_chinook_indexes_and_autoincrement(dialect: str) -> None:
     schema = chinook(dialect)
     assert sum(len(t.indexes) for t in schema.tables) == 11
     assert all(len(i.columns) == 1 for t in schema.tables for i in t.indexes)
-    # SQLite: a table-level PRIMARY KEY (AlbumId) is not read as autoincrement (see ddl.py).
-    assert not any(c.autoincrement for t in schema.tables for c in t.columns)
+    auto = {(t.name, c.name) for t in schema.tables for c in t.columns if c.autoincrement}
+    if (
+        dialect == "sqlite"
+    ):  # PRIMARY KEY ([AlbumId]) on an INTEGER column: SQLite's rowid, as live.py reads it
+        assert auto == {(t.name, t.primary_key[0]) for t in schema.tables if len(t.primary_key) == 1}
+        assert len(auto) == 10
+    else:
+        assert auto == set()
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
@@ -237,7 +246,8 @@ def test_pg_dump_types_identity_and_odd_names() -> None:
     assert schema.source.dialect == "postgresql"
     assert [t.name for t in schema.tables] == ["Order Items", "orders"]
     items = schema.table("Order Items")
-    assert items.schema is None  # "public" is the default schema
+    assert items.schema == "public"
+    assert items.foreign_keys[0].referred_schema is None  # same schema as the table
     assert [c.name for c in items.columns][:4] == ["id", "orderId", 'weird"name', "Mood"]
     mood = items.column("Mood")
     assert (mood.normalized_type, mood.type_rule, mood.enum_values) == (
@@ -333,6 +343,7 @@ def test_sqlite_dump_rowid_alias_brackets_and_triggers() -> None:
             "id",
         ),
         ("sqlite", "CREATE TABLE t (id INTEGER PRIMARY KEY)", "id"),
+        ("sqlite", "CREATE TABLE t (id integer, x text, PRIMARY KEY (id))", "id"),
         ("sqlite", "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT)", "id"),
     ],
 )
@@ -347,7 +358,7 @@ def test_autoincrement_spellings(tmp_path: Path, dialect: str, sql: str, column:
     ("dialect", "sql"),
     [
         ("sqlite", "CREATE TABLE t (id INT PRIMARY KEY)"),  # INT is not INTEGER: no rowid alias
-        ("sqlite", "CREATE TABLE t (id INTEGER, PRIMARY KEY (id))"),  # table-level: documented choice
+        ("sqlite", "CREATE TABLE t (id INTEGER, k INTEGER, PRIMARY KEY (id, k))"),  # composite: no rowid
         ("postgresql", "CREATE TABLE t (id int PRIMARY KEY)"),
         ("mysql", "CREATE TABLE t (id int PRIMARY KEY)"),
     ],
@@ -460,11 +471,12 @@ CREATE TABLE t (id int PRIMARY KEY);
 CREATE OR REPLACE VIEW v AS SELECT id FROM t;
 CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS $body$ BEGIN RETURN NEW; END; $body$;
 CREATE PROCEDURE p() LANGUAGE sql AS $$ DELETE FROM t; $$;
+CREATE OR REPLACE PROCEDURE p(n int) LANGUAGE sql AS $$ DELETE FROM t WHERE id = n; $$;
 CREATE TRIGGER tr AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();
 """
     schema = ddl(tmp_path, sql, "postgresql")
     by_name = {a.name: a for a in schema.attention}
-    assert set(by_name) == {"v", "f", "p", "tr"}
+    assert [a.name for a in schema.attention] == ["v", "f", "p", "tr"]  # file order, overloads once
     assert by_name["v"].kind == "view" and "no data of its own" in by_name["v"].reason
     assert by_name["tr"].kind == "trigger" and by_name["tr"].table == "t"
     assert "application or to DynamoDB Streams" in by_name["tr"].reason
@@ -654,3 +666,86 @@ CREATE TABLE `t` (`id` int PRIMARY KEY);
     schema = ddl(tmp_path, sql, "mysql")
     assert [t.name for t in schema.tables] == ["t"]
     assert [(a.kind, a.name) for a in schema.attention] == [("routine", "p")]
+
+
+# --- other table forms --------------------------------------------------------------------------
+
+
+def test_sequences_used_by_a_default_need_no_attention(tmp_path: Path) -> None:
+    sql = """
+CREATE SEQUENCE "Ticket Seq";
+CREATE SEQUENCE spare_seq;
+CREATE TABLE ticket (id bigint DEFAULT nextval('"Ticket Seq"'::regclass) PRIMARY KEY);
+"""
+    schema = ddl(tmp_path, sql, "postgresql")
+    assert schema.table("ticket").column("id").autoincrement
+    assert [(a.kind, a.name) for a in schema.attention] == [("sequence", "spare_seq")]
+
+
+def test_create_table_variants(tmp_path: Path) -> None:
+    pg = """
+CREATE TABLE parent (id int PRIMARY KEY, name text DEFAULT 'x');
+CREATE TABLE copy_all (LIKE parent INCLUDING ALL, extra int);
+CREATE TABLE child (extra int) INHERITS (parent);
+CREATE TABLE parent_2024 PARTITION OF parent FOR VALUES FROM (1) TO (10);
+CREATE TABLE snapshot AS SELECT * FROM parent;
+CREATE TEMPORARY TABLE scratch (a int);
+CREATE UNLOGGED TABLE IF NOT EXISTS fast (id int PRIMARY KEY);
+COMMENT ON TABLE parent IS 'the parent';
+"""
+    schema = ddl(tmp_path, pg, "postgresql")
+    assert [t.name for t in schema.tables] == ["child", "copy_all", "fast", "parent"]
+    copy_all = schema.table("copy_all")
+    assert [c.name for c in copy_all.columns] == ["id", "name", "extra"]
+    assert copy_all.primary_key == ("id",) and copy_all.column("name").default == "'x'"
+    child = schema.table("child")
+    assert [c.name for c in child.columns] == ["id", "name", "extra"] and child.primary_key == ()
+    assert schema.table("parent").comment == "the parent"
+    assert {(a.kind, a.name) for a in schema.attention} == {("table", "snapshot"), ("table", "child")}
+    assert any("partition of parent" in n for n in schema.notes)
+    assert any("temporary table" in n for n in schema.notes)
+
+    mysql = """
+CREATE TABLE base (id int AUTO_INCREMENT PRIMARY KEY, v varchar(3), KEY (v));
+CREATE TABLE clone LIKE base;
+CREATE OR REPLACE TABLE versioned (id int PRIMARY KEY, s timestamp(6), e timestamp(6),
+  PERIOD FOR SYSTEM_TIME (s, e));
+"""
+    schema = ddl(tmp_path, mysql, "mysql")
+    clone = schema.table("clone")
+    assert clone.primary_key == ("id",) and clone.column("id").autoincrement
+    assert [i.columns for i in clone.indexes] == [("v",)]
+    assert [c.name for c in schema.table("versioned").columns] == ["id", "s", "e"]
+
+
+@pytest.mark.parametrize("fixture", ["mysqldump.sql", "pg_dump.sql", "sqlite_dump.sql"])
+def test_truncated_statements_fail_cleanly(tmp_path: Path, fixture: str) -> None:
+    """A statement cut anywhere gives a schema or one of our errors, never a crash."""
+    dialect = {"mysqldump.sql": "mysql", "pg_dump.sql": "postgresql", "sqlite_dump.sql": "sqlite"}[fixture]
+    statements = re.findall(r"(?ms)^CREATE TABLE.*?;$", (FIXTURES / fixture).read_text(encoding="utf-8"))
+    assert statements
+    for statement in statements:
+        for cut in range(13, len(statement), max(1, len(statement) // 25)):
+            with contextlib.suppress(InputError):  # UnsupportedError is an InputError too
+                ddl(tmp_path, statement[:cut] + ";\n", dialect)
+
+
+def test_postgres_schemas(tmp_path: Path) -> None:
+    sql = """
+CREATE SCHEMA sales;
+CREATE TABLE customer (id int PRIMARY KEY);
+CREATE TABLE sales.invoice (id int PRIMARY KEY, customer_id int REFERENCES public.customer (id));
+CREATE TABLE sales.line (invoice_id int REFERENCES sales.invoice, n int, PRIMARY KEY (invoice_id, n));
+ALTER TABLE ONLY sales.line ADD CONSTRAINT line_n_check CHECK (n > 0);
+"""
+    schema = ddl(tmp_path, sql, "postgresql")
+    assert [(t.schema, t.name) for t in schema.tables] == [
+        ("public", "customer"),
+        ("sales", "invoice"),
+        ("sales", "line"),
+    ]
+    assert schema.table("invoice").foreign_keys[0].referred_schema == "public"
+    line_fk = schema.table("line").foreign_keys[0]
+    assert (line_fk.referred_schema, line_fk.referred_columns) == (None, ("id",))
+    assert is_self_referencing(schema.table("invoice"), schema.table("invoice").foreign_keys[0]) is False
+    assert [c.name for c in schema.table("line").check_constraints] == ["line_n_check"]

@@ -65,15 +65,35 @@ CASES = [
 
 
 @pytest.mark.parametrize(("dialect", "source", "normalized", "rule", "length", "precision", "scale"), CASES)
-def test_rule_table(dialect: str, source: str, normalized: str, rule: str, length: int | None,
-                    precision: int | None, scale: int | None) -> None:
+def test_rule_table(
+    dialect: str,
+    source: str,
+    normalized: str,
+    rule: str,
+    length: int | None,
+    precision: int | None,
+    scale: int | None,
+) -> None:
     m = TypeMapper().classify(dialect, source)
     assert m is not None
-    assert (m.normalized, m.rule, m.length, m.precision, m.scale) == (normalized, rule, length, precision, scale)
+    assert (m.normalized, m.rule, m.length, m.precision, m.scale) == (
+        normalized,
+        rule,
+        length,
+        precision,
+        scale,
+    )
 
 
-@pytest.mark.parametrize(("dialect", "source"), [("postgresql", "point"), ("postgresql", "tsvector"),
-                                                 ("mysql", "geometry"), ("postgresql", "bit(3) extra")])
+@pytest.mark.parametrize(
+    ("dialect", "source"),
+    [
+        ("postgresql", "point"),
+        ("postgresql", "tsvector"),
+        ("mysql", "geometry"),
+        ("postgresql", "bit(3) extra"),
+    ],
+)
 def test_unsupported_types_have_no_rule(dialect: str, source: str) -> None:
     assert TypeMapper().classify(dialect, source) is None
 

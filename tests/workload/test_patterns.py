@@ -212,7 +212,8 @@ def test_merge_keeps_user_work_updates_mined_and_appends_new() -> None:
         _mined("select *  from invoice where customer_id = :c order by invoice_date desc limit :n", 10),
         # Same as the mined M007: its numbers are refreshed.
         _mined(
-            "INSERT INTO invoice (customer_id, invoice_date, total) VALUES (:customer_id, :invoice_date, :total)",
+            "INSERT INTO invoice (customer_id, invoice_date, total) "
+            "VALUES (:customer_id, :invoice_date, :total)",
             150,
         ),
         _mined(

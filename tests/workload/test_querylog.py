@@ -105,15 +105,14 @@ BAD_LOGS = [
         id="reversed-window",
     ),
     pytest.param("\n\nSELECT * FROM WHERE;\n", 3, "cannot parse", id="unparseable"),
-    pytest.param("/* only a comment */", 1, "never closed", id="open-comment"),
+    pytest.param("SELECT 1 FROM t;\n/* never\nclosed", 2, "never closed", id="open-comment"),
+    pytest.param("SELECT 1 FROM t;\n/* a\n comment */\nSELECT FROM;", 4, "cannot parse", id="after-comment"),
     pytest.param("-- just a comment\n", 0, "no statements found", id="empty"),
 ]
 
 
 @pytest.mark.parametrize(("text", "line", "what"), BAD_LOGS)
 def test_bad_log_is_an_input_error_with_the_line(text: str, line: int, what: str) -> None:
-    if "open-comment" in what:
-        text = "SELECT 1 FROM t; /* never closed"
     with pytest.raises(InputError) as info:
         parse_query_log(text, "postgresql", source="log.sql")
     message = info.value.one_line()

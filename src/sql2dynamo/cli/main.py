@@ -60,8 +60,18 @@ def show_analyze_summary(reporter: Reporter, summary: dict[str, Any]) -> None:
         for t in summary["tables"]
     ]
     total_rows = sum(t["rows"] or 0 for t in summary["tables"])
-    rows.append(["total", sum(t["columns"] for t in summary["tables"]), "", sum(t["foreign_keys"] for t in
-                 summary["tables"]), "", "", total_rows if summary["statistics"] == "live" else None, None])
+    rows.append(
+        [
+            "total",
+            sum(t["columns"] for t in summary["tables"]),
+            "",
+            sum(t["foreign_keys"] for t in summary["tables"]),
+            "",
+            "",
+            total_rows if summary["statistics"] == "live" else None,
+            None,
+        ]
+    )
     reporter.table(
         f"{len(summary['tables'])} tables from {summary['source']}",
         ["table", "columns", "primary key", "FKs", "unique", "indexes", "rows", "avg row bytes"],
@@ -78,21 +88,44 @@ def show_analyze_summary(reporter: Reporter, summary: dict[str, Any]) -> None:
 
 @cli.command("analyze")
 @click.argument("source_url", required=False)
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-              show_default=True, help="Directory for schema.json and access_patterns.yaml.")
-@click.option("--ddl", type=click.Path(dir_okay=False, path_type=Path), help="Read a DDL file instead of a database.")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Directory for schema.json and access_patterns.yaml.",
+)
+@click.option(
+    "--ddl", type=click.Path(dir_okay=False, path_type=Path), help="Read a DDL file instead of a database."
+)
 @click.option("--dialect", help="Dialect of --ddl: mysql, postgres or sqlite.")
-@click.option("--workload", is_flag=True, help="Mine pg_stat_statements / performance_schema into access_patterns.yaml.")
-@click.option("--query-log", type=click.Path(dir_okay=False, path_type=Path),
-              help="Mine a file of SQL statements with counts (format in README) instead.")
+@click.option(
+    "--workload", is_flag=True, help="Mine pg_stat_statements / performance_schema into access_patterns.yaml."
+)
+@click.option(
+    "--query-log",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Mine a file of SQL statements with counts (format in README) instead.",
+)
 @click.option("--include", multiple=True, metavar="TABLE", help="Analyze only these tables (repeatable).")
 @click.option("--exclude", multiple=True, metavar="TABLE", help="Leave these tables out (repeatable).")
-@click.option("--cast", "casts", multiple=True, metavar="TYPE=NORMALIZED",
-              help="Type rule tried before the built-in ones, e.g. 'point=string' (repeatable).")
+@click.option(
+    "--cast",
+    "casts",
+    multiple=True,
+    metavar="TYPE=NORMALIZED",
+    help="Type rule tried before the built-in ones, e.g. 'point=string' (repeatable).",
+)
 @click.option("--sample-rows", default=1000, show_default=True, help="Rows sampled per table for statistics.")
 @click.option("--application", help="Application name for access_patterns.yaml (default: the database name).")
-@click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the summary as JSON to this file.")
+@click.option(
+    "--summary",
+    "summary_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the summary as JSON to this file.",
+)
 def analyze_cmd(
     source_url: str | None,
     out_dir: Path,
@@ -133,11 +166,24 @@ def analyze_cmd(
 
 
 @cli.command("demo")
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("sql2dynamo-demo"), show_default=True, help="Directory for the demo's files.")
-@click.option("--rows", default=200, show_default=True, help="Users to generate (other tables scale with it).")
-@click.option("--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the summary as JSON to this file.")
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("sql2dynamo-demo"),
+    show_default=True,
+    help="Directory for the demo's files.",
+)
+@click.option(
+    "--rows", default=200, show_default=True, help="Users to generate (other tables scale with it)."
+)
+@click.option(
+    "--summary",
+    "summary_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the summary as JSON to this file.",
+)
 def demo_cmd(out_dir: Path, rows: int, summary_path: Path | None) -> None:
     """Run the pipeline end to end on a generated example (today: the analyze stage)."""
     reporter = default_reporter()
@@ -170,8 +216,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     except Exception as exc:  # a bug: say so, without leaking secrets
         if os.environ.get("SQL2DYNAMO_DEBUG"):
             raise
+        first_line = redact_text(str(exc)).splitlines()[0] if str(exc) else ""
         click.echo(
-            f"internal error: {type(exc).__name__}: {redact_text(str(exc)).splitlines()[0] if str(exc) else ''} "
+            f"internal error: {type(exc).__name__}: {first_line} "
             "(this is a bug in sql2dynamo; please report it with the command line)",
             err=True,
         )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sql2dynamo.errors import InputError, UsageError
 from sql2dynamo.fsutil import write_files_atomically
@@ -17,6 +17,9 @@ from sql2dynamo.source.introspect import introspect
 from sql2dynamo.source.model import Schema, schema_to_dict
 from sql2dynamo.source.stats import StatsBudget
 from sql2dynamo.source.types import TypeMapper, parse_cast_rules
+
+if TYPE_CHECKING:
+    from sql2dynamo.workload.mine import MinedWorkload
 
 SCHEMA_FILE = "schema.json"
 PATTERNS_FILE = "access_patterns.yaml"
@@ -43,7 +46,9 @@ class AnalyzeResult:
             "patterns_path": str(self.patterns_path) if self.patterns_path else None,
             "mined_patterns": self.mined_patterns,
             "workload_window_seconds": self.workload_window_seconds,
-            "attention": [{"kind": a.kind, "name": a.name, "reason": a.reason} for a in self.schema.attention],
+            "attention": [
+                {"kind": a.kind, "name": a.name, "reason": a.reason} for a in self.schema.attention
+            ],
             "tables": [table_summary(t) for t in self.schema.tables],
         }
 
@@ -89,7 +94,8 @@ def analyze(
     mapper = TypeMapper(parse_cast_rules(casts))
     if sample_rows < 1:
         raise UsageError("--sample-rows must be at least 1")
-    source: Source | None = None
+    if workload and query_log is not None:
+        raise UsageError("give --workload or --query-log FILE, not both")
     if ddl is not None:
         if source_url:
             raise UsageError("give either SOURCE_URL or --ddl FILE, not both")
@@ -97,51 +103,89 @@ def analyze(
             raise UsageError("--ddl needs --dialect mysql|postgres|sqlite")
         if workload:
             raise UsageError("--workload reads a live database; with --ddl use --query-log FILE")
+        d = get_dialect(dialect)
+        found = _read_query_log(query_log, d.name)
         from sql2dynamo.source.ddl import schema_from_ddl  # sqlglot is slow to import: only when needed
 
-        d = get_dialect(dialect)
         reporter.info(f"parsing {ddl} as {d.title} DDL")
         schema = schema_from_ddl(ddl, d.name, type_mapper=mapper, exclude=frozenset(exclude))
+        schema = _only(schema, include, where=str(ddl))
+        where, default_app = str(ddl), ddl.stem
     else:
         if not source_url:
             raise UsageError("name a source: SOURCE_URL or --ddl FILE --dialect NAME")
         if dialect:
             raise UsageError("--dialect goes with --ddl; a URL already names its database")
         source = open_source(source_url)
-        reporter.info(f"analyzing {source.display_url} ({source.server_version or source.dialect.title})")
-        schema = introspect(
-            source,
-            reporter=reporter,
-            mapper=mapper,
-            include=include,
-            exclude=exclude,
-            budget=StatsBudget(sample_rows=sample_rows),
-        )
-    check_schema(schema, where=source.display_url if source else str(ddl))
+        try:
+            reporter.info(f"analyzing {source.display_url} ({source.server_version or source.dialect.title})")
+            # Mine first: the statistics queries below must not show up as the application's workload.
+            if query_log is not None:
+                found = _read_query_log(query_log, source.dialect.name)
+            else:
+                found = _mine(source, reporter) if workload else None
+            schema = introspect(
+                source,
+                reporter=reporter,
+                mapper=mapper,
+                include=include,
+                exclude=exclude,
+                budget=StatsBudget(sample_rows=sample_rows),
+            )
+        finally:
+            source.engine.dispose()
+        where = source.display_url
+        database = source.database or "app"
+        default_app = Path(database).stem if source.dialect.name == "sqlite" else database
+    check_schema(schema, where=where)
     files: dict[Path, str] = {out_dir / SCHEMA_FILE: json.dumps(schema_to_dict(schema), indent=2) + "\n"}
-
     patterns_path: Path | None = None
     mined = 0
-    window: float | None = None
-    if workload or query_log is not None:
-        from sql2dynamo.workload.mine import mine_workload, mined_to_patterns, read_query_log
+    if found is not None:
+        from sql2dynamo.workload.mine import mined_to_patterns
         from sql2dynamo.workload.patterns import merge_mined
 
-        if query_log is not None:
-            found = read_query_log(query_log, schema.source.dialect)
-        else:
-            assert source is not None
-            found = mine_workload(source.engine, source.dialect.name, reporter=reporter)
-        app = application or schema.source.database or Path(str(ddl or "app")).stem
+        app = application or default_app
         patterns = mined_to_patterns(found, app)
         patterns_path = out_dir / PATTERNS_FILE
         existing = patterns_path.read_text(encoding="utf-8") if patterns_path.exists() else None
         files[patterns_path] = merge_mined(existing, patterns, app)
-        mined, window = len(patterns), found.window_seconds
-    if source is not None:
-        source.engine.dispose()
+        mined = len(patterns)
     write_files_atomically(files)
-    return AnalyzeResult(schema, out_dir / SCHEMA_FILE, patterns_path, mined, window)
+    return AnalyzeResult(
+        schema, out_dir / SCHEMA_FILE, patterns_path, mined, found.window_seconds if found else None
+    )
+
+
+def _read_query_log(path: Path | None, dialect: str) -> MinedWorkload | None:
+    if path is None:
+        return None
+    from sql2dynamo.workload.mine import read_query_log
+
+    return read_query_log(path, dialect)
+
+
+def _mine(source: Source, reporter: Reporter) -> MinedWorkload:
+    from sql2dynamo.workload.mine import mine_workload
+
+    return mine_workload(source.engine, source.dialect.name, reporter=reporter)
+
+
+def _only(schema: Schema, include: Collection[str], *, where: str) -> Schema:
+    if not include:
+        return schema
+    names = {t.name for t in schema.tables}
+    unknown = sorted(set(include) - names)
+    if unknown:
+        raise InputError(
+            f"--include names tables that {where} does not have: {', '.join(unknown)}",
+            hint=f"tables there: {', '.join(sorted(names)) or 'none'}",
+        )
+    return replace(
+        schema,
+        tables=tuple(t for t in schema.tables if t.name in include),
+        attention=tuple(a for a in schema.attention if a.table is None or a.table in include),
+    )
 
 
 def check_schema(schema: Schema, *, where: str) -> None:
@@ -151,10 +195,10 @@ def check_schema(schema: Schema, *, where: str) -> None:
             f"{where} has no tables to migrate",
             hint="check the database name (or the --include/--exclude options)",
         )
-    for item in schema.attention:
-        if item.kind == "table" and "primary key" in item.reason:
+    for table in schema.tables:
+        if not table.primary_key:
             raise InputError(
-                f'table "{item.name}" has no primary key, and every DynamoDB item needs a unique key',
-                hint=f"add a primary key to it, or leave it out with --exclude {item.name!r}",
-                table=item.name,
+                f'table "{table.name}" has no primary key, and every DynamoDB item needs a unique key',
+                hint=f"add a primary key to it, or leave it out with --exclude {table.name!r}",
+                table=table.name,
             )

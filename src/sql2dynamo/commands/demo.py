@@ -52,5 +52,7 @@ def demo(*, out_dir: Path, rows: int = 200, reporter: Reporter) -> DemoResult:
     engine.dispose()
     log = out_dir / "algoitny_queries.sql"
     atomic_write_text(log, algoitny.QUERY_LOG)
-    result = analyze(f"sqlite:///{db}", out_dir=out_dir, reporter=reporter, query_log=log, application="algoitny")
+    result = analyze(
+        f"sqlite:///{db}", out_dir=out_dir, reporter=reporter, query_log=log, application="algoitny"
+    )
     return DemoResult(db, generated, result)

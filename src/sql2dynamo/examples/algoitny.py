@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from importlib import resources
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,7 +18,8 @@ import sqlalchemy as sa
 metadata = sa.MetaData()
 
 subscription_plans = sa.Table(
-    "subscription_plans", metadata,
+    "subscription_plans",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("name", sa.String(50), nullable=False, unique=True),
     sa.Column("max_hints_per_day", sa.Integer, nullable=False),
@@ -26,7 +28,8 @@ subscription_plans = sa.Table(
     sa.Column("is_active", sa.Boolean, nullable=False, default=True),
 )
 users = sa.Table(
-    "users", metadata,
+    "users",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("email", sa.String(254), nullable=False, unique=True),
     sa.Column("name", sa.String(100), nullable=False),
@@ -36,7 +39,8 @@ users = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
 problems = sa.Table(
-    "problems", metadata,
+    "problems",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("platform", sa.String(20), nullable=False),
     sa.Column("problem_id", sa.String(50), nullable=False),
@@ -49,7 +53,8 @@ problems = sa.Table(
     sa.Index("ix_problems_completed_created", "is_completed", "created_at"),
 )
 test_cases = sa.Table(
-    "test_cases", metadata,
+    "test_cases",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("problem_id", sa.Integer, sa.ForeignKey("problems.id"), nullable=False, index=True),
     sa.Column("input", sa.Text, nullable=False),
@@ -57,7 +62,8 @@ test_cases = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
 search_history = sa.Table(
-    "search_history", metadata,
+    "search_history",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), index=True),
     sa.Column("problem_id", sa.Integer, sa.ForeignKey("problems.id"), nullable=False),
@@ -72,7 +78,8 @@ search_history = sa.Table(
     sa.Index("ix_search_history_public_created", "is_public", "created_at"),
 )
 usage_logs = sa.Table(
-    "usage_logs", metadata,
+    "usage_logs",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id"), nullable=False),
     sa.Column("action", sa.Enum("hint", "execution", name="usage_action"), nullable=False),
@@ -81,11 +88,14 @@ usage_logs = sa.Table(
     sa.Index("ix_usage_logs_user_action_created", "user_id", "action", "created_at"),
 )
 script_generation_jobs = sa.Table(
-    "script_generation_jobs", metadata,
+    "script_generation_jobs",
+    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("platform", sa.String(20), nullable=False),
     sa.Column("problem_id", sa.String(50), nullable=False),
-    sa.Column("status", sa.Enum("pending", "running", "completed", "failed", name="job_status"), nullable=False),
+    sa.Column(
+        "status", sa.Enum("pending", "running", "completed", "failed", name="job_status"), nullable=False
+    ),
     sa.Column("celery_task_id", sa.String(64), unique=True),
     sa.Column("created_at", sa.DateTime, nullable=False),
 )
@@ -95,31 +105,7 @@ LANGUAGES = ("python", "cpp", "java", "javascript")
 EPOCH = dt.datetime(2025, 1, 1)
 
 # The workload the seeds describe, as a query log (calls over one day).
-QUERY_LOG = """\
--- window_seconds: 86400
--- calls: 432000
-SELECT COUNT(*) FROM usage_logs WHERE user_id = 42 AND action = 'hint' AND created_at >= '2025-03-01';
--- calls: 300000
-SELECT * FROM users WHERE email = 'user1@example.com';
--- calls: 115200
-SELECT * FROM search_history WHERE is_public = TRUE ORDER BY created_at DESC LIMIT 20;
--- calls: 86400
-SELECT * FROM problems WHERE platform = 'baekjoon' AND problem_id = '1000';
--- calls: 86400
-SELECT * FROM test_cases WHERE problem_id = 7;
--- calls: 43200
-SELECT * FROM search_history WHERE user_id = 42 ORDER BY created_at DESC LIMIT 20;
--- calls: 432000
-INSERT INTO usage_logs (user_id, action, problem_id, created_at) VALUES (42, 'hint', 7, '2025-03-01 10:00:00');
--- calls: 43200
-INSERT INTO search_history (user_id, problem_id, platform, problem_title, language, code, passed_count, failed_count, is_public, created_at) VALUES (42, 7, 'baekjoon', 'A+B', 'python', 'print(1)', 3, 0, TRUE, '2025-03-01 10:00:00');
--- calls: 2000
-SELECT * FROM users WHERE google_id = 'g-1';
--- calls: 500
-SELECT * FROM script_generation_jobs WHERE status = 'pending' ORDER BY created_at LIMIT 50;
--- calls: 100
-SELECT * FROM problems WHERE title LIKE '%tree%';
-"""
+QUERY_LOG = resources.files(__package__).joinpath("algoitny_queries.sql").read_text(encoding="utf-8")
 
 
 def create_schema(engine: sa.Engine) -> None:
@@ -134,51 +120,100 @@ def generate(engine: sa.Engine, users_count: int = 200, seed: int = 7) -> dict[s
     create_schema(engine)
     rows: dict[str, list[dict[str, Any]]] = {
         "subscription_plans": [
-            {"id": 1, "name": "free", "max_hints_per_day": 5, "max_executions_per_day": 50,
-             "price_usd": Decimal("0.00"), "is_active": True},
-            {"id": 2, "name": "pro", "max_hints_per_day": 100, "max_executions_per_day": 1000,
-             "price_usd": Decimal("9.99"), "is_active": True},
-            {"id": 3, "name": "legacy", "max_hints_per_day": 20, "max_executions_per_day": 200,
-             "price_usd": Decimal("4.99"), "is_active": False},
+            {
+                "id": 1,
+                "name": "free",
+                "max_hints_per_day": 5,
+                "max_executions_per_day": 50,
+                "price_usd": Decimal("0.00"),
+                "is_active": True,
+            },
+            {
+                "id": 2,
+                "name": "pro",
+                "max_hints_per_day": 100,
+                "max_executions_per_day": 1000,
+                "price_usd": Decimal("9.99"),
+                "is_active": True,
+            },
+            {
+                "id": 3,
+                "name": "legacy",
+                "max_hints_per_day": 20,
+                "max_executions_per_day": 200,
+                "price_usd": Decimal("4.99"),
+                "is_active": False,
+            },
         ]
     }
     rows["users"] = [
-        {"id": i, "email": f"user{i}@example.com", "name": f"User {i}",
-         "google_id": f"g-{i}" if rng.random() < 0.6 else None,
-         "subscription_plan_id": rng.choice((1, 1, 1, 2, 3)), "is_active": rng.random() < 0.95,
-         "created_at": EPOCH + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 60))}
+        {
+            "id": i,
+            "email": f"user{i}@example.com",
+            "name": f"User {i}",
+            "google_id": f"g-{i}" if rng.random() < 0.6 else None,
+            "subscription_plan_id": rng.choice((1, 1, 1, 2, 3)),
+            "is_active": rng.random() < 0.95,
+            "created_at": EPOCH + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 60)),
+        }
         for i in range(1, users_count + 1)
     ]
     n_problems = max(10, users_count // 2)
     rows["problems"] = [
-        {"id": i, "platform": PLATFORMS[i % len(PLATFORMS)], "problem_id": str(1000 + i),
-         "title": f"Problem {i}", "language": rng.choice(LANGUAGES), "is_completed": rng.random() < 0.8,
-         "is_deleted": rng.random() < 0.02, "created_at": EPOCH + dt.timedelta(hours=i)}
+        {
+            "id": i,
+            "platform": PLATFORMS[i % len(PLATFORMS)],
+            "problem_id": str(1000 + i),
+            "title": f"Problem {i}",
+            "language": rng.choice(LANGUAGES),
+            "is_completed": rng.random() < 0.8,
+            "is_deleted": rng.random() < 0.02,
+            "created_at": EPOCH + dt.timedelta(hours=i),
+        }
         for i in range(1, n_problems + 1)
     ]
     rows["test_cases"] = [
-        {"problem_id": p, "input": f"{p} {k}", "output": str(p + k),
-         "created_at": EPOCH + dt.timedelta(hours=p, minutes=k)}
-        for p in range(1, n_problems + 1) for k in range(rng.randint(1, 8))
+        {
+            "problem_id": p,
+            "input": f"{p} {k}",
+            "output": str(p + k),
+            "created_at": EPOCH + dt.timedelta(hours=p, minutes=k),
+        }
+        for p in range(1, n_problems + 1)
+        for k in range(rng.randint(1, 8))
     ]
     rows["search_history"] = [
-        {"user_id": rng.randint(1, users_count) if rng.random() < 0.9 else None,
-         "problem_id": (p := rng.randint(1, n_problems)), "platform": PLATFORMS[p % len(PLATFORMS)],
-         "problem_title": f"Problem {p}", "language": rng.choice(LANGUAGES), "code": "print(input())" * rng.randint(1, 20),
-         "passed_count": rng.randint(0, 8), "failed_count": rng.randint(0, 3), "is_public": rng.random() < 0.3,
-         "created_at": EPOCH + dt.timedelta(seconds=rng.randint(0, 86400 * 60))}
+        {
+            "user_id": rng.randint(1, users_count) if rng.random() < 0.9 else None,
+            "problem_id": (p := rng.randint(1, n_problems)),
+            "platform": PLATFORMS[p % len(PLATFORMS)],
+            "problem_title": f"Problem {p}",
+            "language": rng.choice(LANGUAGES),
+            "code": "print(input())" * rng.randint(1, 20),
+            "passed_count": rng.randint(0, 8),
+            "failed_count": rng.randint(0, 3),
+            "is_public": rng.random() < 0.3,
+            "created_at": EPOCH + dt.timedelta(seconds=rng.randint(0, 86400 * 60)),
+        }
         for _ in range(users_count * 5)
     ]
     rows["usage_logs"] = [
-        {"user_id": rng.randint(1, users_count), "action": rng.choice(("hint", "execution")),
-         "problem_id": rng.randint(1, n_problems) if rng.random() < 0.9 else None,
-         "created_at": EPOCH + dt.timedelta(seconds=rng.randint(0, 86400 * 60))}
+        {
+            "user_id": rng.randint(1, users_count),
+            "action": rng.choice(("hint", "execution")),
+            "problem_id": rng.randint(1, n_problems) if rng.random() < 0.9 else None,
+            "created_at": EPOCH + dt.timedelta(seconds=rng.randint(0, 86400 * 60)),
+        }
         for _ in range(users_count * 10)
     ]
     rows["script_generation_jobs"] = [
-        {"platform": PLATFORMS[i % len(PLATFORMS)], "problem_id": str(1000 + i),
-         "status": rng.choice(("pending", "running", "completed", "completed", "failed")),
-         "celery_task_id": f"task-{i:06d}", "created_at": EPOCH + dt.timedelta(minutes=i)}
+        {
+            "platform": PLATFORMS[i % len(PLATFORMS)],
+            "problem_id": str(1000 + i),
+            "status": rng.choice(("pending", "running", "completed", "completed", "failed")),
+            "celery_task_id": f"task-{i:06d}",
+            "created_at": EPOCH + dt.timedelta(minutes=i),
+        }
         for i in range(1, max(5, users_count // 4) + 1)
     ]
     with engine.begin() as conn:

@@ -90,7 +90,11 @@ def _sqlite_engine(parsed: URL, display: str) -> sa.Engine:
 
 
 def _server_version(conn: sa.Connection, dialect: Dialect) -> str | None:
-    query = {"postgresql": "SELECT version()", "mysql": "SELECT VERSION()", "sqlite": "SELECT sqlite_version()"}
+    query = {
+        "postgresql": "SELECT version()",
+        "mysql": "SELECT VERSION()",
+        "sqlite": "SELECT sqlite_version()",
+    }
     value = conn.execute(sa.text(query[dialect.name])).scalar()
     text = str(value) if value is not None else None
     if dialect.name == "sqlite" and text:

@@ -12,15 +12,17 @@ Choices worth knowing:
 
 * PostgreSQL folds unquoted names to lower case (``CREATE TABLE Album`` makes
   ``album``), exactly as the server would; MySQL and SQLite keep the spelling
-  and match column names case-insensitively.  The default schema (``public``,
-  SQLite's ``main``) is left out, as a live reader reports it.
+  and match column names case-insensitively.  PostgreSQL tables carry their
+  schema, ``public`` when unqualified (the live reader reports
+  ``current_schema()``); a foreign key names the referred schema only when it
+  differs from its own table's.  MySQL and SQLite tables have no schema.
 * autoincrement: MySQL ``AUTO_INCREMENT`` and ``SERIAL``; PostgreSQL
   ``serial`` types, ``GENERATED ... AS IDENTITY`` and ``DEFAULT nextval(...)``
-  (pg_dump's spelling of serial); SQLite ``AUTOINCREMENT``, and a column
-  declared ``INTEGER PRIMARY KEY`` on the column itself (the rowid alias idiom).
-  A table-level ``PRIMARY KEY (id)`` on an INTEGER column is also a rowid alias
-  to SQLite, but that spelling comes from scripts translated from other
-  engines whose ids the writer assigns (Chinook's), so it is not flagged.
+  (pg_dump's spelling of serial); SQLite ``AUTOINCREMENT`` and any lone
+  primary-key column whose type is exactly ``INTEGER``, written on the column
+  or as ``PRIMARY KEY (id)``: SQLite makes both the rowid and assigns it, and
+  the live reader (``live.py``) flags the same columns.  So Chinook's SQLite
+  ids are autoincrement while its MySQL and PostgreSQL ids are not.
 * ``ON DELETE/UPDATE NO ACTION`` is recorded as None, the default, as live
   catalogs report it.
 * A missing, unreadable or non-UTF-8 file is an :class:`InputError` (exit 4),
@@ -34,6 +36,7 @@ Choices worth knowing:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from sql2dynamo.errors import InputError, UnsupportedError
@@ -89,13 +92,17 @@ _SEQUENCE = re.compile(
 _OWNED_BY = re.compile(
     r"ALTER\s+SEQUENCE\s+(?:IF\s+EXISTS\s+)?" + f"(?P<name>{_QNAME})" + r"\s+OWNED\s+BY\s+\S", re.I
 )
-_NEXTVAL = re.compile(r"(?:nextval\(\s*'|next\s+value\s+for\s+|nextval\(\s*)([^')\s]+)", re.I)
+# nextval('public."Seq"'::regclass) in PostgreSQL; NEXT VALUE FOR seq or nextval(seq) in MariaDB.
+_NEXTVAL = re.compile(
+    r"nextval\(\s*'((?:[^']|'')*)'|nextval\(\s*(" + _QNAME + r")|next\s+value\s+for\s+(" + _QNAME + ")", re.I
+)
 _TOKEN_STATEMENTS = (
     (re.compile(r"CREATE\s+TYPE\b", re.I), "CREATE TYPE", create_type),
     (re.compile(r"CREATE\s+DOMAIN\b", re.I), "CREATE DOMAIN", create_domain),
     (re.compile(r"COMMENT\s+ON\s+TABLE\b", re.I), "COMMENT ON", comment_on),
 )
 _DDL_KEYWORDS = frozenset({"CREATE", "ALTER", "COMMENT"})
+_DEFAULT_SCHEMA = {"postgresql": "public"}  # where unqualified tables go (search_path)
 
 _REASONS = {
     "view": "a view has no data of its own: recreate it as an access pattern or a denormalized item",
@@ -166,7 +173,7 @@ def _read(path: Path) -> str:
 
 def _apply(stmt: Statement, catalog: Catalog, sqlglot_name: str, file_name: str) -> None:
     text = stmt.text.lstrip()
-    what = " ".join(text.split()[:2]).upper()
+    what = "CREATE TABLE"
     try:
         if m := _CREATE_TABLE.match(text):
             if m.group("temp"):
@@ -181,6 +188,7 @@ def _apply(stmt: Statement, catalog: Catalog, sqlglot_name: str, file_name: str)
             what = "CREATE INDEX"
             create_index(_cursor(text, sqlglot_name, catalog), catalog, stmt.line)
         elif re.match(r"ALTER\s+TABLE\b", text, re.I):
+            what = "ALTER TABLE"
             alter_table(_cursor(text, sqlglot_name, catalog), catalog, stmt.line)
         elif not _objects(text, stmt.line, catalog):
             for pattern, name, handler in _TOKEN_STATEMENTS:
@@ -270,9 +278,9 @@ def _freeze(catalog: Catalog, mapper: TypeMapper, file_name: str) -> Schema:
     for draft in sorted(catalog.tables.values(), key=lambda t: (t.name, t.schema or "")):
         columns = tuple(_column(c, draft, catalog, mapper, unsupported) for c in draft.columns)
         for col in draft.columns:
-            if col.default is not None:
-                for seq in _NEXTVAL.findall(col.default):
-                    catalog.used_sequences.add(_name(seq, catalog.fold_case)[1])
+            for m in _NEXTVAL.finditer(col.default or ""):
+                seq = next(g for g in m.groups() if g is not None).replace("''", "'")
+                catalog.used_sequences.add(_name(seq, catalog.fold_case)[1])
             if col.generated is not None:
                 reason = (
                     f"a generated column ({col.generated}): DynamoDB computes nothing, "
@@ -284,11 +292,11 @@ def _freeze(catalog: Catalog, mapper: TypeMapper, file_name: str) -> Schema:
                 name=draft.name,
                 columns=columns,
                 primary_key=draft.primary_key,
-                foreign_keys=tuple(_foreign_key(fk, catalog) for fk in draft.foreign_keys),
+                foreign_keys=tuple(_foreign_key(fk, draft, catalog) for fk in draft.foreign_keys),
                 unique_constraints=tuple(draft.uniques),
                 indexes=tuple(draft.indexes),
                 check_constraints=tuple(draft.checks),
-                schema=draft.schema,
+                schema=draft.schema or _DEFAULT_SCHEMA.get(catalog.dialect),
                 comment=draft.comment,
             )
         )
@@ -309,10 +317,14 @@ def _freeze(catalog: Catalog, mapper: TypeMapper, file_name: str) -> Schema:
     for name, line in catalog.sequences.values():
         if name not in catalog.used_sequences:
             attention.append(Attention("sequence", name, f"{_REASONS['sequence']} (line {line})"))
+    # Overloaded functions and CREATE OR REPLACE repeats would otherwise list an object twice.
+    unique: dict[tuple[str, str, str | None], Attention] = {}
+    for entry in attention:
+        unique.setdefault((entry.kind, entry.name, entry.table), entry)
     return Schema(
         source=SourceInfo(dialect=catalog.dialect, url=None, database=None, ddl_file=file_name),
         tables=tuple(tables),
-        attention=tuple(attention),
+        attention=tuple(unique.values()),
         statistics="unknown",
         notes=tuple(catalog.notes),
     )
@@ -339,7 +351,7 @@ def _column(
         normalized, rule = "string", None  # never returned: the caller raises
     else:
         normalized, rule = mapping.normalized, mapping.rule
-    rowid_alias = dialect == "sqlite" and col.inline_pk and col.type_text == "integer"
+    rowid_alias = dialect == "sqlite" and table.primary_key == (col.name,) and col.type_text == "integer"
     return Column(
         name=col.name,
         source_type=col.type_text,
@@ -355,9 +367,15 @@ def _column(
     )
 
 
-def _foreign_key(fk: ForeignKey, catalog: Catalog) -> ForeignKey:
+def _foreign_key(fk: ForeignKey, table: TableDraft, catalog: Catalog) -> ForeignKey:
     """Respell the referred table and columns as declared; no columns means the referred primary key."""
     target = catalog.find(fk.referred_schema, fk.referred_table)
+    default = _DEFAULT_SCHEMA.get(catalog.dialect)
+    referred_schema = (target.schema if target else fk.referred_schema) or default
+    # Like the live reader: name the schema only when it is not the referencing table's own.
+    fk = replace(
+        fk, referred_schema=None if referred_schema == (table.schema or default) else referred_schema
+    )
     if target is None:
         return fk
     referred = fk.referred_columns or target.primary_key
@@ -365,15 +383,7 @@ def _foreign_key(fk: ForeignKey, catalog: Catalog) -> ForeignKey:
     for name in referred:
         col = target.find(name, catalog.loose)
         spelled.append(col.name if col else name)
-    return ForeignKey(
-        name=fk.name,
-        columns=fk.columns,
-        referred_table=target.name,
-        referred_columns=tuple(spelled),
-        referred_schema=target.schema,
-        on_delete=fk.on_delete,
-        on_update=fk.on_update,
-    )
+    return replace(fk, referred_table=target.name, referred_columns=tuple(spelled))
 
 
 def _no_pk_reason(table: TableDraft) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from sql2dynamo.source.ddl_tokens import DdlSyntaxError
 from sql2dynamo.source.model import Attention, CheckConstraint, ForeignKey, Index, UniqueConstraint
 
-# Schemas that mean "the default one": a live reader reports their tables unqualified.
+# The default schema: `public.t` and an unqualified `t` are the same table.
 _DEFAULT_SCHEMAS = {"postgresql": {"public"}, "sqlite": {"main"}, "mysql": set[str]()}
 
 

@@ -276,8 +276,10 @@ def create_table(cur: Cursor, catalog: Catalog, line: int) -> TableDraft | None:
         element = cur.sub(a, b)
         if element.done():
             raise DdlSyntaxError("empty column definition (two commas in a row?)")
-        if element.take("LIKE"):
-            _copy_like(element, table, catalog, line, everything=False)
+        if element.take("LIKE"):  # MySQL's (LIKE t) copies everything; PostgreSQL's only what INCLUDING says
+            _copy_like(element, table, catalog, line, everything=catalog.dialect == "mysql")
+        elif element.at("PERIOD", "FOR"):
+            continue  # MariaDB system versioning: the period's columns are declared on their own
         elif is_table_constraint(element, catalog.dialect):
             read_table_constraint(element, table, catalog, line)
         else:

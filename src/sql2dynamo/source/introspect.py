@@ -11,6 +11,7 @@ from sql2dynamo.errors import InputError
 from sql2dynamo.reporting import Reporter
 from sql2dynamo.source import live, stats
 from sql2dynamo.source.connect import Source
+from sql2dynamo.source.dialects import catalog_sql
 from sql2dynamo.source.model import Attention, Schema, SourceInfo, Table
 from sql2dynamo.source.types import TypeMapper
 
@@ -29,6 +30,7 @@ def introspect(
     mapper = mapper or TypeMapper()
     budget = budget or stats.StatsBudget()
     with source.engine.connect() as conn:
+        _untrack(conn, source)
         schema_name = live.default_schema(source, conn)
         inspector = sa.inspect(conn)
         raw_tables = live.read_columns(source, conn, schema_name)
@@ -42,7 +44,9 @@ def introspect(
         tables: list[Table] = []
         with reporter.task(f"reading the structure of {len(names)} tables", total=len(names)) as progress:
             for name in names:
-                tables.append(live.assemble_table(source, inspector, name, raw_tables[name], schema_name, mapper))
+                tables.append(
+                    live.assemble_table(source, inspector, name, raw_tables[name], schema_name, mapper)
+                )
                 progress.advance()
         attention = live.read_attention(source, conn, inspector, schema_name)
         if with_stats:
@@ -58,6 +62,17 @@ def introspect(
         attention=tuple(attention) + tuple(_no_pk(tables)),
         statistics="live" if with_stats else "unknown",
     )
+
+
+def _untrack(conn: sa.Connection, source: Source) -> None:
+    """Ask the server not to record this session's statements, where it can."""
+    if source.dialect.workload_source is None:
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(sa.text(catalog_sql(source.dialect.name, "untrack")))
+    except sa.exc.DBAPIError:
+        pass  # not allowed (no privilege, extension not loaded): the statements are merely recorded
 
 
 def _no_pk(tables: list[Table]) -> list[Attention]:

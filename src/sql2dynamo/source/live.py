@@ -65,7 +65,10 @@ def read_columns(source: Source, conn: sa.Connection, schema: str | None) -> dic
         rows = _sqlite_columns(conn)
     else:
         params = {"schema": schema} if source.dialect.name == "postgresql" else {}
-        rows = [dict(r._mapping) for r in conn.execute(sa.text(catalog_sql(source.dialect.name, "columns")), params)]
+        rows = [
+            dict(r._mapping)
+            for r in conn.execute(sa.text(catalog_sql(source.dialect.name, "columns")), params)
+        ]
     for r in rows:
         raw = RawColumn(
             table=str(r["table_name"]),
@@ -84,7 +87,9 @@ def read_columns(source: Source, conn: sa.Connection, schema: str | None) -> dic
 
 def _sqlite_columns(conn: sa.Connection) -> list[dict[str, Any]]:
     names = conn.execute(
-        sa.text("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+        sa.text(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+        )
     ).scalars()
     rows: list[dict[str, Any]] = []
     for table in names:
@@ -137,7 +142,8 @@ def build_columns(
         mapping = mapper.classify(dialect, col.source_type, is_enum=col.is_enum)
         if mapping is None:
             raise UnsupportedError(
-                f'column "{col.table}"."{col.name}" has type {col.source_type!r}, which sql2dynamo cannot map',
+                f'column "{col.table}"."{col.name}" has type {col.source_type!r}, '
+                "which sql2dynamo cannot map",
                 hint=f"add --cast '{_base_type(col.source_type)}=string' (or json, binary) "
                 f"or leave the table out with --exclude {col.table!r}",
                 table=col.table,
@@ -192,6 +198,9 @@ def read_constraints(
     for uc in inspector.get_unique_constraints(table, schema=schema):
         cols = tuple(c for c in uc["column_names"] if c is not None)
         uniques.setdefault(cols, UniqueConstraint(uc.get("name"), cols, "constraint"))
+    if inspector.dialect.name == "sqlite":
+        for cols, name, origin in _sqlite_uniques(inspector, table):
+            uniques.setdefault(cols, UniqueConstraint(name, cols, origin))
     indexes: list[Index] = []
     for ix in inspector.get_indexes(table, schema=schema):
         cols = tuple(c for c in ix["column_names"] if c is not None)
@@ -216,6 +225,20 @@ def read_constraints(
         tuple(sorted(indexes, key=lambda i: (i.columns, i.name or ""))),
         tuple(sorted(checks, key=lambda c: (c.name or "", c.sqltext))),
     )
+
+
+def _sqlite_uniques(inspector: sa.Inspector, table: str) -> list[tuple[tuple[str, ...], str | None, Any]]:
+    found: dict[str, tuple[str, list[str]]] = {}
+    conn = inspector.bind  # introspect() inspects through one open connection
+    assert isinstance(conn, sa.Connection)
+    for row in conn.execute(sa.text(catalog_sql("sqlite", "uniques")), {"table": table}).mappings():
+        found.setdefault(row["index_name"], (row["origin"], []))[1].append(row["column_name"])
+    out = []
+    for index_name, (origin, cols) in found.items():
+        # An automatic index has no name the user gave; a CREATE UNIQUE INDEX keeps its own.
+        name = None if index_name.startswith("sqlite_autoindex_") else index_name
+        out.append((tuple(cols), name, "constraint" if origin == "u" else "index"))
+    return out
 
 
 def _action(value: Any) -> str | None:

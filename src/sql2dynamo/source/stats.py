@@ -66,8 +66,9 @@ class Quoter:
         return self.ident(name)
 
 
-def row_count(conn: sa.Connection, dialect: Dialect, q: Quoter, table: str, schema: str | None,
-              budget: StatsBudget) -> tuple[int, bool]:
+def row_count(
+    conn: sa.Connection, dialect: Dialect, q: Quoter, table: str, schema: str | None, budget: StatsBudget
+) -> tuple[int, bool]:
     """(count, exact): COUNT(*) when the catalog says it is cheap, else the estimate."""
     if dialect.catalog_row_estimate:
         params: dict[str, Any] = {"table": table}
@@ -79,8 +80,9 @@ def row_count(conn: sa.Connection, dialect: Dialect, q: Quoter, table: str, sche
     return int(conn.execute(sa.text(f"SELECT COUNT(*) FROM {q.table(table)}")).scalar() or 0), True
 
 
-def sample_rows(conn: sa.Connection, dialect: Dialect, q: Quoter, table: Table, rows: int,
-                budget: StatsBudget) -> Sample:
+def sample_rows(
+    conn: sa.Connection, dialect: Dialect, q: Quoter, table: Table, rows: int, budget: StatsBudget
+) -> Sample:
     """A bounded, seeded sample of a table's rows."""
     n = budget.sample_rows
     cols = ", ".join(q.ident(c.name) for c in table.columns)
@@ -98,7 +100,9 @@ def sample_rows(conn: sa.Connection, dialect: Dialect, q: Quoter, table: Table, 
     return Sample(_fetch(conn, f"{base} LIMIT {n}"), "head", False)
 
 
-def _key_ranges(conn: sa.Connection, q: Quoter, base: str, key: str, table: str, n: int) -> list[dict[str, Any]]:
+def _key_ranges(
+    conn: sa.Connection, q: Quoter, base: str, key: str, table: str, n: int
+) -> list[dict[str, Any]]:
     k = q.ident(key)
     lo = conn.execute(sa.text(f"SELECT MIN({k}) FROM {q.table(table)}")).scalar()
     hi = conn.execute(sa.text(f"SELECT MAX({k}) FROM {q.table(table)}")).scalar()
@@ -186,8 +190,16 @@ def _hashable(value: Any) -> Any:
     return value
 
 
-def fanout(conn: sa.Connection, q: Quoter, child: Table, fk: ForeignKey, child_rows: int,
-           parent_rows: int | None, parent_sample: Sample | None, budget: StatsBudget) -> FanOut:
+def fanout(
+    conn: sa.Connection,
+    q: Quoter,
+    child: Table,
+    fk: ForeignKey,
+    child_rows: int,
+    parent_rows: int | None,
+    parent_sample: Sample | None,
+    budget: StatsBudget,
+) -> FanOut:
     """Children per parent along ``fk``: exact GROUP BY when affordable, else sampled parents."""
     cols = [q.ident(c) for c in fk.columns]
     not_null = " AND ".join(f"{c} IS NOT NULL" for c in cols)
@@ -201,7 +213,9 @@ def fanout(conn: sa.Connection, q: Quoter, child: Table, fk: ForeignKey, child_r
     chosen = rng.sample(sorted(keys, key=repr), min(len(keys), budget.fanout_sample_parents))
     where = " AND ".join(f"{c} = :k{i}" for i, c in enumerate(cols))
     stmt = sa.text(f"SELECT COUNT(*) FROM {q.table(child.name)} WHERE {where}")
-    counts = [int(conn.execute(stmt, {f"k{i}": v for i, v in enumerate(key)}).scalar() or 0) for key in chosen]
+    counts = [
+        int(conn.execute(stmt, {f"k{i}": v for i, v in enumerate(key)}).scalar() or 0) for key in chosen
+    ]
     return _fanout([c for c in counts if c], child_rows, "sampled_parents", parent_rows)
 
 

@@ -59,46 +59,92 @@ _P = r"(\s*\(\s*\d+\s*(,\s*\d+\s*)?\))?"  # optional (n) or (p,s)
 _U = r"(\s+(unsigned|signed))?(\s+zerofill)?"
 
 DEFAULT_RULES: tuple[TypeRule, ...] = (
-    TypeRule("mysql-tinyint1", r"tinyint\s*\(\s*1\s*\)" + _U, "boolean",
-             "MySQL has no boolean type: tinyint(1) is how it spells one", _MYSQL),
+    TypeRule(
+        "mysql-tinyint1",
+        r"tinyint\s*\(\s*1\s*\)" + _U,
+        "boolean",
+        "MySQL has no boolean type: tinyint(1) is how it spells one",
+        _MYSQL,
+    ),
     TypeRule("mysql-bit1", r"bit\s*\(\s*1\s*\)", "boolean", "bit(1) holds one flag", _MYSQL),
     TypeRule("boolean", r"bool(ean)?", "boolean", "a true/false flag"),
-    TypeRule("integer", r"(tiny|small|medium|big)?int(eger)?" + _P + _U
-             + r"|int[248]|(small|big)?serial|serial[248]|year(\(4\))?", "integer",
-             "whole numbers: exact N in DynamoDB"),
+    TypeRule(
+        "integer",
+        r"(tiny|small|medium|big)?int(eger)?"
+        + _P
+        + _U
+        + r"|int[248]|(small|big)?serial|serial[248]|year(\(4\))?",
+        "integer",
+        "whole numbers: exact N in DynamoDB",
+    ),
     TypeRule("mysql-bit", r"bit" + _P, "integer", "a MySQL bit field holds a small unsigned number", _MYSQL),
-    TypeRule("decimal", r"(numeric|decimal|dec|fixed)" + _P + _U + r"|money|smallmoney", "decimal",
-             "exact decimals: N from Decimal, never float"),
-    TypeRule("float", r"(real|float[48]?|double( precision)?)" + _P + _U, "float",
-             "binary floating point: N, NaN/Infinity need a decision at migration"),
+    TypeRule(
+        "decimal",
+        r"(numeric|decimal|dec|fixed)" + _P + _U + r"|money|smallmoney",
+        "decimal",
+        "exact decimals: N from Decimal, never float",
+    ),
+    TypeRule(
+        "float",
+        r"(real|float[48]?|double( precision)?)" + _P + _U,
+        "float",
+        "binary floating point: N, NaN/Infinity need a decision at migration",
+    ),
     TypeRule("uuid", r"uuid|uniqueidentifier", "uuid", "a UUID: kept as its canonical string"),
     TypeRule("mysql-enum", r"enum\s*\(.*\)", "enum", "one of a fixed set of strings", _MYSQL),
     TypeRule("mysql-set", r"set\s*\(.*\)", "set", "a set of strings: SS in DynamoDB", _MYSQL),
-    TypeRule("string", r"(n?(var)?char|character( varying)?|national (var)?char(acter)?( varying)?"
-             r"|varchar2|nvarchar2|bpchar|(tiny|medium|long)?text|n?clob|citext|name|string)" + _P
-             + r"(\s+(character set|charset|collate)\s+\w+)*", "string", "text: S in DynamoDB"),
+    TypeRule(
+        "string",
+        r"(n?(var)?char|character( varying)?|national (var)?char(acter)?( varying)?"
+        r"|varchar2|nvarchar2|bpchar|(tiny|medium|long)?text|n?clob|citext|name|string)"
+        + _P
+        + r"(\s+(character set|charset|collate)\s+\w+)*",
+        "string",
+        "text: S in DynamoDB",
+    ),
     TypeRule("date", r"date", "date", "a calendar date: ISO-8601 string"),
-    TypeRule("datetime-tz", r"timestamp" + _P + r"\s+with time zone|timestamptz" + _P, "datetime_tz",
-             "an instant: ISO-8601 UTC string"),
-    TypeRule("datetime", r"(datetime|smalldatetime|datetime2)" + _P
-             + r"|timestamp" + _P + r"(\s+without time zone)?", "datetime",
-             "a wall-clock date and time: ISO-8601 string"),
-    TypeRule("time", r"time" + _P + r"(\s+with(out)? time zone)?|timetz" + _P, "time",
-             "a time of day: ISO-8601 string"),
+    TypeRule(
+        "datetime-tz",
+        r"timestamp" + _P + r"\s+with time zone|timestamptz" + _P,
+        "datetime_tz",
+        "an instant: ISO-8601 UTC string",
+    ),
+    TypeRule(
+        "datetime",
+        r"(datetime|smalldatetime|datetime2)" + _P + r"|timestamp" + _P + r"(\s+without time zone)?",
+        "datetime",
+        "a wall-clock date and time: ISO-8601 string",
+    ),
+    TypeRule(
+        "time",
+        r"time" + _P + r"(\s+with(out)? time zone)?|timetz" + _P,
+        "time",
+        "a time of day: ISO-8601 string",
+    ),
     TypeRule("interval", r"interval.*", "interval", "a duration: ISO-8601 duration string"),
     TypeRule("json", r"jsonb?", "json", "a JSON document: M or L in DynamoDB"),
-    TypeRule("binary", r"bytea|(tiny|medium|long)?blob|(var)?binary" + _P + r"|image|raw" + _P,
-             "binary", "bytes: B in DynamoDB"),
-    TypeRule("pg-bitstring", r"bit varying" + _P + r"|varbit" + _P + r"|bit" + _P, "string",
-             "a bit string keeps its 0/1 text", _PG),
+    TypeRule(
+        "binary",
+        r"bytea|(tiny|medium|long)?blob|(var)?binary" + _P + r"|image|raw" + _P,
+        "binary",
+        "bytes: B in DynamoDB",
+    ),
+    TypeRule(
+        "pg-bitstring",
+        r"bit varying" + _P + r"|varbit" + _P + r"|bit" + _P,
+        "string",
+        "a bit string keeps its 0/1 text",
+        _PG,
+    ),
     TypeRule("pg-network", r"inet|cidr|macaddr8?|xml", "string", "kept as its text form", _PG),
     TypeRule("pg-array", r".+\[\]", "array", "a PostgreSQL array: L in DynamoDB", _PG),
     # SQLite accepts any type name; its own affinity rules decide what is stored.
     TypeRule("sqlite-int-affinity", r".*int.*", "integer", "SQLite INTEGER affinity", _SQLITE),
     TypeRule("sqlite-text-affinity", r".*(char|clob|text).*", "string", "SQLite TEXT affinity", _SQLITE),
     TypeRule("sqlite-real-affinity", r".*(real|floa|doub).*", "float", "SQLite REAL affinity", _SQLITE),
-    TypeRule("sqlite-blob-affinity", r"(.*blob.*)?", "binary", "SQLite BLOB affinity (no type given)",
-             _SQLITE),
+    TypeRule(
+        "sqlite-blob-affinity", r"(.*blob.*)?", "binary", "SQLite BLOB affinity (no type given)", _SQLITE
+    ),
     TypeRule("sqlite-numeric-affinity", r".+", "decimal", "SQLite NUMERIC affinity", _SQLITE),
 )
 
@@ -167,6 +213,8 @@ def parse_cast_rules(specs: Iterable[str]) -> tuple[TypeRule, ...]:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise UsageError(f"bad --cast {spec!r}: {exc}", hint="SOURCE_TYPE is a regular expression") from exc
+            raise UsageError(
+                f"bad --cast {spec!r}: {exc}", hint="SOURCE_TYPE is a regular expression"
+            ) from exc
         rules.append(TypeRule(f"user:{spec}", pattern, normalized, "user rule (--cast)"))
     return tuple(rules)

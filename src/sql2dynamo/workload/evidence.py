@@ -7,7 +7,7 @@ statistics (mine.py) and a query log file (querylog.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -51,7 +51,7 @@ class MinedWorkload:
     window_seconds: float | None
     origin: str
     dialect_name: str
-    skipped: dict[str, int] = field(default_factory=dict, compare=False)
+    skipped: Mapping[str, int] = field(default_factory=dict, compare=False)  # calls left out, by reason
 
 
 TableFilter = Callable[[tuple[str, ...]], bool]
@@ -68,10 +68,13 @@ def is_system_table(name: str, dialect_name: str) -> bool:
 class Aggregator:
     """Normalizes statements and sums the calls of those that normalize alike."""
 
-    def __init__(self, dialect_name: str, origin: str, *, digest: bool = False) -> None:
+    def __init__(
+        self, dialect_name: str, origin: str, *, digest: bool = False, include_system: bool = False
+    ) -> None:
         self.dialect_name = dialect_name
         self.origin = origin
         self.digest = digest
+        self.include_system = include_system
         self.skipped: dict[str, int] = {}
         self._calls: dict[str, int] = {}
         self._rows: dict[str, int | None] = {}
@@ -109,7 +112,7 @@ class Aggregator:
         if shape.operation not in KEPT_OPERATIONS or not shape.tables:
             self.skip("not a query or DML on tables (DDL, SET, SHOW, transaction control ...)", calls)
             return
-        if any(is_system_table(t, self.dialect_name) for t in shape.tables):
+        if not self.include_system and any(is_system_table(t, self.dialect_name) for t in shape.tables):
             self.skip("system catalog queries", calls)
             return
         if app_tables is not None and not app_tables(shape.tables):

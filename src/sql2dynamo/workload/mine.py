@@ -130,7 +130,12 @@ def _mine_postgres(
     quoted = conn.dialect.identifier_preparer.quote_identifier(str(schema))
 
     window_start = window_end = None
-    window_rows = _rows(conn, queries["window"].replace("{schema}", quoted))
+    window_rows = _rows(conn, queries["window"].replace("{schema}", quoted)) if pre["has_info"] else []
+    if not pre["has_info"]:
+        reporter.warning(
+            "this pg_stat_statements (before 1.9, PostgreSQL 14) does not say since when it counts: "
+            "rates are not computed"
+        )
     if window_rows:
         window_start, window_end = window_rows[0]["window_start"], window_rows[0]["window_end"]
         if window_rows[0]["evicted"]:
@@ -140,7 +145,7 @@ def _mine_postgres(
             )
 
     app_tables = None if include_system else _table_filter(_rows(conn, queries["tables"]))
-    aggregator = Aggregator("postgresql", "pg_stat_statements")
+    aggregator = Aggregator("postgresql", "pg_stat_statements", include_system=include_system)
     hidden = 0
     for row in _rows(conn, queries["statements"].replace("{schema}", quoted)):
         text = row["query_text"]
@@ -186,7 +191,7 @@ def _mine_mysql(
         )
 
     app_tables = None if include_system else _table_filter(_rows(conn, queries["tables"]))
-    aggregator = Aggregator("mysql", "performance_schema", digest=True)
+    aggregator = Aggregator("mysql", "performance_schema", digest=True, include_system=include_system)
     for row in _rows(conn, queries["statements"]):
         text = str(row["digest_text"]).rstrip()
         if text.endswith("...") and not text.endswith("(...)"):

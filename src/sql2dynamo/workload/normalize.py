@@ -78,6 +78,15 @@ _VALUE_WRAPPERS: tuple[type[exp.Expr], ...] = (
     exp.Lower,
     exp.Upper,
 )
+# Values written in the statement: numbers and strings in all their spellings.
+_LITERALS: tuple[type[exp.Expr], ...] = (
+    exp.Literal,
+    exp.RawString,
+    exp.ByteString,
+    exp.HexString,
+    exp.BitString,
+    exp.National,
+)
 _COMPARISONS: tuple[type[exp.Expr], ...] = (
     exp.EQ,
     exp.NEQ,
@@ -176,20 +185,20 @@ def _value_nodes(tree: exp.Expr) -> list[exp.Expr]:
     for node in walk(tree):
         if isinstance(node, exp.Placeholder) or (isinstance(node, exp.Parameter) and is_positional(node)):
             out.append(node)
-        elif isinstance(node, exp.Literal) and not _keeps_literal(node):
+        elif isinstance(node, _LITERALS) and not _keeps_literal(node):
             # "-5" is one value, not a minus applied to one.
             out.append(node.parent if isinstance(node.parent, exp.Neg) else node)
     return out
 
 
-def _keeps_literal(node: exp.Literal) -> bool:
+def _keeps_literal(node: exp.Expr) -> bool:
     """Literals that are structure, not values: positions, type sizes, intervals, LIKE wildcards."""
     parent = node.parent
     if isinstance(parent, exp.Ordered | exp.Group):
         return True
     if any(isinstance(a, exp.DataType | exp.Interval | exp.DataTypeParam) for a in ancestors(node)):
         return True
-    if node.is_string and WILDCARDS_ONLY.match(node.this):
+    if isinstance(node, exp.Literal) and node.is_string and WILDCARDS_ONLY.match(node.this):
         for anc in ancestors(node):
             if isinstance(anc, LIKE_OPS):
                 return True

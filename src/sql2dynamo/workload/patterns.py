@@ -27,20 +27,29 @@ kept; ``source: user`` entries are never modified.
 
 from __future__ import annotations
 
-import difflib
-import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from sql2dynamo.errors import InputError, Sql2DynamoError
 from sql2dynamo.source.dialects import get_dialect
+from sql2dynamo.workload._yamlio import (
+    blank_line_between_entries,
+    dump,
+    flow_map,
+    flow_value,
+    item_line,
+    key_line,
+    load_yaml,
+    new_yaml,
+    plain,
+    round_trip,
+    split_tail,
+)
 from sql2dynamo.workload.normalize import fingerprint
 
 CONSISTENCIES = ("eventual", "strong")
@@ -51,9 +60,6 @@ TOP_KEYS = ("application", "dialect", "workload_window", "patterns")
 FILE_NAME = "access_patterns.yaml"
 
 _MINED_ID = re.compile(r"^M(\d+)$")
-# (mapping, sequence, offset) indentations tried when rewriting a file; the
-# one that reproduces the file as it is wins.
-_INDENTS = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0), (3, 3, 0))
 
 
 @dataclass(frozen=True)
@@ -147,7 +153,7 @@ def load_patterns(path: Path | str) -> PatternsFile:
 
 def parse_patterns(text: str, *, source: str = FILE_NAME) -> PatternsFile:
     """Validate the text of a patterns file (see :func:`load_patterns`)."""
-    doc = _load_yaml(text, source)
+    doc = load_yaml(text, source)
     if doc is None:
         raise InputError(
             f"{source}: the file is empty", hint="start it with `application: NAME` and `patterns:`"
@@ -157,7 +163,7 @@ def parse_patterns(text: str, *, source: str = FILE_NAME) -> PatternsFile:
     for key in doc:
         if key not in TOP_KEYS:
             raise InputError(
-                f"{source}: line {_line(doc, key)}: unknown top-level key {key!r}",
+                f"{source}: line {key_line(doc, key)}: unknown top-level key {key!r}",
                 hint=f"the top level may hold: {', '.join(TOP_KEYS)}",
             )
     application = doc.get("application")
@@ -168,7 +174,7 @@ def parse_patterns(text: str, *, source: str = FILE_NAME) -> PatternsFile:
         try:
             dialect = get_dialect(str(dialect)).name
         except Sql2DynamoError as exc:
-            line = _line(doc, "dialect")
+            line = key_line(doc, "dialect")
             raise InputError(f"{source}: line {line}: {exc.message}", hint=exc.hint) from None
     raw_patterns = doc.get("patterns", None)
     if "patterns" not in doc:
@@ -177,7 +183,7 @@ def parse_patterns(text: str, *, source: str = FILE_NAME) -> PatternsFile:
         raw_patterns = []
     if not isinstance(raw_patterns, list):
         raise InputError(
-            f"{source}: line {_line(doc, 'patterns')}: `patterns` must be a list",
+            f"{source}: line {key_line(doc, 'patterns')}: `patterns` must be a list",
             hint="write each pattern as a list item starting with `- id: ...`",
         )
     window = doc.get("workload_window")
@@ -185,7 +191,7 @@ def parse_patterns(text: str, *, source: str = FILE_NAME) -> PatternsFile:
     seen: dict[str, int] = {}
     for index, entry in enumerate(raw_patterns):
         pattern = _pattern(entry, index, raw_patterns, source, dialect)
-        line = _item_line(raw_patterns, index)
+        line = item_line(raw_patterns, index)
         if pattern.id in seen:
             raise InputError(
                 f"{source}: line {line}: pattern id {pattern.id} is used twice"
@@ -199,12 +205,12 @@ def parse_patterns(text: str, *, source: str = FILE_NAME) -> PatternsFile:
         application=application,
         patterns=tuple(patterns),
         dialect=dialect,
-        workload_window=_plain(window) if isinstance(window, Mapping) else None,
+        workload_window=plain(window) if isinstance(window, Mapping) else None,
     )
 
 
 def _pattern(entry: Any, index: int, items: Any, source: str, dialect: str | None) -> AccessPattern:
-    line = _item_line(items, index)
+    line = item_line(items, index)
     if not isinstance(entry, Mapping):
         raise InputError(
             f"{source}: line {line}: pattern #{index + 1} is not a mapping",
@@ -220,7 +226,9 @@ def _pattern(entry: Any, index: int, items: Any, source: str, dialect: str | Non
 
     def fail(key: str, problem: str, hint: str) -> InputError:
         return InputError(
-            f"{source}: line {_line(entry, key, line)}: pattern {pid}: {problem}", hint=hint, pattern_id=pid
+            f"{source}: line {key_line(entry, key, line)}: pattern {pid}: {problem}",
+            hint=hint,
+            pattern_id=pid,
         )
 
     for key in entry:
@@ -248,7 +256,7 @@ def _pattern(entry: Any, index: int, items: Any, source: str, dialect: str | Non
         value = entry.get(key)
         if value is not None and not isinstance(value, Mapping):
             raise fail(key, f"`{key}` must be a mapping", f"remove `{key}` or let mining write it")
-        extras[key] = _plain(value) if value is not None else None
+        extras[key] = plain(value) if value is not None else None
     return AccessPattern(
         id=pid,
         description=description.strip(),
@@ -268,7 +276,7 @@ def _rps(value: Any, fail: Any) -> Rps | None:
     if value is None:
         return None
     if not isinstance(value, Mapping):
-        raise fail("rps", f"rps is {_plain(value)!r}, not a mapping", hint)
+        raise fail("rps", f"rps is {plain(value)!r}, not a mapping", hint)
     numbers: dict[str, float | None] = {}
     for key in value:
         if key not in ("avg", "peak"):
@@ -276,129 +284,30 @@ def _rps(value: Any, fail: Any) -> Rps | None:
     for key in ("avg", "peak"):
         number = value.get(key)
         if number is not None and (isinstance(number, bool) or not isinstance(number, int | float)):
-            raise fail("rps", f"rps.{key} is {_plain(number)!r}, not a number", hint)
+            raise fail("rps", f"rps.{key} is {plain(number)!r}, not a number", hint)
         if number is not None and number < 0:
             raise fail("rps", f"rps.{key} is negative", hint)
         numbers[key] = float(number) if number is not None else None
     return Rps(avg=numbers["avg"], peak=numbers["peak"])
 
 
-def _load_yaml(text: str, source: str) -> Any:
-    try:
-        return _yaml().load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise InputError(
-            f"{source}: {where}YAML syntax error: {problem}",
-            hint="fix the YAML there (indent with spaces, quote text containing ': ' or '#')",
-        ) from None
-    except YAMLError as exc:
-        raise InputError(f"{source}: YAML syntax error: {exc}") from None
-
-
-def _line(node: Any, key: Any, default: int = 1) -> int:
-    try:
-        return int(node.lc.key(key)[0]) + 1
-    except (AttributeError, KeyError, TypeError):
-        return default
-
-
-def _item_line(items: Any, index: int) -> int:
-    try:
-        return int(items.lc.item(index)[0]) + 1
-    except (AttributeError, KeyError, TypeError, IndexError):
-        return 1
-
-
-def _plain(value: Any) -> Any:
-    """ruamel's round-trip types as plain dicts, lists, str, int, float."""
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    if isinstance(value, str):
-        return str(value)
-    return value
-
-
 # ------------------------------------------------------------------------- writing
-
-
-def _yaml(indent: tuple[int, int, int] = _INDENTS[0]) -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.preserve_quotes = True
-    yaml.width = 4096  # never fold a long SQL line
-    mapping, sequence, offset = indent
-    yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
-    # "null" rather than ruamel's empty value: `peak: null` says "unknown" out loud.
-    yaml.representer.add_representer(
-        type(None), lambda rep, _data: rep.represent_scalar("tag:yaml.org,2002:null", "null")
-    )
-    return yaml
-
-
-def _dump(yaml: YAML, doc: Any) -> str:
-    out = io.StringIO()
-    yaml.dump(doc, out)
-    return out.getvalue()
-
-
-def _round_trip(text: str) -> tuple[YAML, Any]:
-    """Load ``text`` with the indentation that dumps it back most faithfully."""
-    best: tuple[int, YAML, Any] | None = None
-    for indent in _INDENTS:
-        yaml = _yaml(indent)
-        doc = yaml.load(text)
-        again = _dump(yaml, doc)
-        if again == text:
-            return yaml, yaml.load(text)
-        changed = sum(1 for line in difflib.ndiff(text.splitlines(), again.splitlines()) if line[:1] in "+-")
-        if best is None or changed < best[0]:
-            best = (changed, yaml, yaml.load(text))
-    assert best is not None
-    return best[1], best[2]
-
-
-def _flow_map(data: Mapping[str, Any]) -> CommentedMap:
-    node = CommentedMap()
-    for key, value in data.items():
-        node[key] = _flow_value(value)
-    node.fa.set_flow_style()
-    return node
-
-
-def _flow_value(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return _flow_map(value)
-    if isinstance(value, list | tuple):
-        seq = CommentedSeq([_flow_value(v) for v in value])
-        seq.fa.set_flow_style()
-        return seq
-    return value
 
 
 def _shape_node(shape: Mapping[str, Any]) -> CommentedMap:
     """A block mapping whose lists and mappings are one line each."""
     node = CommentedMap()
     for key, value in shape.items():
-        node[key] = _flow_value(value)
+        node[key] = flow_value(value)
     return node
 
 
 def _entry_values(pattern: AccessPattern) -> dict[str, Any]:
     data = pattern.to_dict()
     if data.get("rps") is not None:
-        data["rps"] = _flow_map(data["rps"])
+        data["rps"] = flow_map(data["rps"])
     if "evidence" in data:
-        data["evidence"] = _flow_map(data["evidence"])
+        data["evidence"] = flow_map(data["evidence"])
     if "shape" in data:
         data["shape"] = _shape_node(data["shape"])
     return data
@@ -434,9 +343,9 @@ def dump_patterns(patterns_file: PatternsFile) -> str:
     if patterns_file.dialect:
         doc["dialect"] = patterns_file.dialect
     if patterns_file.workload_window:
-        doc["workload_window"] = _flow_map(patterns_file.workload_window)
+        doc["workload_window"] = flow_map(patterns_file.workload_window)
     doc["patterns"] = CommentedSeq([_entry(p) for p in patterns_file.patterns])
-    return _dump(_yaml(), doc)
+    return dump(new_yaml(), doc)
 
 
 def merge_mined(
@@ -456,24 +365,26 @@ def merge_mined(
     New statements are appended as ``M001``, ``M002``... after the highest
     ``M`` id; mined entries no longer observed stay.  The dialect for
     fingerprints is ``dialect_name``, else the mined patterns', else the
-    file's.  Same inputs give the same bytes; the caller writes the text
+    file's.  The file's own ``application`` is kept (``application`` names a
+    new file).  A broken file raises :class:`InputError` and is not
+    rewritten.  Same inputs give the same bytes; the caller writes the text
     (``fsutil.atomic_write_text``).
     """
     text = _existing_text(existing) or ""
     dialect = dialect_name or next((p.dialect for p in mined if p.dialect), None)
     # Comments closing the file would end up between the old entries and the
     # appended ones (ruamel attaches them to the last entry): set them aside.
-    body, tail = _split_tail(text)
+    body, tail = split_tail(text)
     head = ""
     if body.strip():
         current = parse_patterns(text, source=str(existing) if isinstance(existing, Path) else FILE_NAME)
         dialect = dialect or current.dialect
-        yaml, doc = _round_trip(body)
+        yaml, doc = round_trip(body)
         if doc.get("patterns") is None:
             doc["patterns"] = CommentedSeq()
     else:
         current = PatternsFile(application=application, patterns=())
-        yaml, doc = _yaml(), CommentedMap(application=application, patterns=CommentedSeq())
+        yaml, doc = new_yaml(), CommentedMap(application=application, patterns=CommentedSeq())
         head, tail = tail, ""  # a file of comments only: they stay on top
     _set_header(doc, dialect, _window_of(mined))
 
@@ -495,10 +406,12 @@ def merge_mined(
         new_entries.append(node)
         by_fingerprint[key] = [node]  # a repeat in `mined` would only overwrite it: leave the first
 
-    before = _dump(yaml, doc)
+    if new_entries and entries.fa.flow_style():
+        entries.fa.set_block_style()  # `patterns: []` grows into a normal list
+    before = dump(yaml, doc)
     entries.extend(new_entries)
-    after = _dump(yaml, doc)
-    if new_entries and after.startswith(before) and _blank_line_between_entries(body):
+    after = dump(yaml, doc)
+    if new_entries and after.startswith(before) and blank_line_between_entries(body):
         # Keep the file's habit of a blank line between entries for the new ones too.
         added = after[len(before) :]
         dash = added[: len(added) - len(added.lstrip(" "))] + "- "
@@ -514,24 +427,11 @@ def _set_header(doc: CommentedMap, dialect: str | None, window: dict[str, Any] |
     """``dialect`` (if the file has none) and ``workload_window`` (if it changed), before ``patterns``."""
     if dialect and "dialect" not in doc:
         doc.insert(list(doc).index("application") + 1 if "application" in doc else 0, "dialect", dialect)
-    if window is not None and _plain(doc.get("workload_window")) != window:
+    if window is not None and plain(doc.get("workload_window")) != window:
         if "workload_window" in doc:
-            doc["workload_window"] = _flow_map(window)
+            doc["workload_window"] = flow_map(window)
         else:
-            doc.insert(list(doc).index("patterns"), "workload_window", _flow_map(window))
-
-
-def _split_tail(text: str) -> tuple[str, str]:
-    """``text`` as (everything up to the last YAML line, the comment and blank lines after it)."""
-    lines = text.splitlines(keepends=True)
-    cut = len(lines)
-    while cut and (not lines[cut - 1].strip() or lines[cut - 1].lstrip().startswith("#")):
-        cut -= 1
-    return "".join(lines[:cut]), "".join(lines[cut:])
-
-
-def _blank_line_between_entries(body: str) -> bool:
-    return re.search(r"\n[ \t]*\n(?:[ \t]*#[^\n]*\n)*[ \t]*- ", body) is not None
+            doc.insert(list(doc).index("patterns"), "workload_window", flow_map(window))
 
 
 def _existing_text(existing: str | Path | None) -> str | None:
@@ -560,5 +460,5 @@ def _update(entry: Any, pattern: AccessPattern) -> None:
     for key in ("rps", "evidence", "shape"):
         if key not in fresh:
             continue
-        if _plain(entry.get(key)) != _plain(fresh[key]):
+        if plain(entry.get(key)) != plain(fresh[key]):
             entry[key] = fresh[key]

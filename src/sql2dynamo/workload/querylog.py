@@ -194,6 +194,13 @@ def _scan(text: str, log: _Log, *, backslash_escapes: bool, dollar_quotes: bool)
             else:
                 skip_to(end)
             continue
+        if not start_line and text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            if end < 0:
+                raise log.error(line, "comment /* is never closed")
+            line += text.count("\n", i, end)
+            i = end + 2  # like -- comments, not part of the next statement
+            continue
         if not start_line:
             start_line = line
         if ch == ";":

@@ -3,12 +3,14 @@
 -- extension was created in, already quoted.
 
 -- name: prerequisites
+-- pg_stat_statements_info (extension 1.9, PostgreSQL 14) tells since when it counts.
 SELECT current_database() AS database_name,
        current_setting('shared_preload_libraries') AS preload,
-       (SELECT n.nspname
-          FROM pg_extension e
-          JOIN pg_namespace n ON n.oid = e.extnamespace
-         WHERE e.extname = 'pg_stat_statements') AS extension_schema
+       n.nspname AS extension_schema,
+       to_regclass(quote_ident(n.nspname) || '.pg_stat_statements_info') IS NOT NULL AS has_info
+  FROM (SELECT 1) AS one
+  LEFT JOIN pg_extension e ON e.extname = 'pg_stat_statements'
+  LEFT JOIN pg_namespace n ON n.oid = e.extnamespace
 
 -- name: statements
 -- One row per text: the same statement may be recorded per user.

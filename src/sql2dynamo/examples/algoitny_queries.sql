@@ -1,0 +1,23 @@
+-- window_seconds: 86400
+-- calls: 432000
+SELECT COUNT(*) FROM usage_logs WHERE user_id = 42 AND action = 'hint' AND created_at >= '2025-03-01';
+-- calls: 300000
+SELECT * FROM users WHERE email = 'user1@example.com';
+-- calls: 115200
+SELECT * FROM search_history WHERE is_public = TRUE ORDER BY created_at DESC LIMIT 20;
+-- calls: 86400
+SELECT * FROM problems WHERE platform = 'baekjoon' AND problem_id = '1000';
+-- calls: 86400
+SELECT * FROM test_cases WHERE problem_id = 7;
+-- calls: 43200
+SELECT * FROM search_history WHERE user_id = 42 ORDER BY created_at DESC LIMIT 20;
+-- calls: 432000
+INSERT INTO usage_logs (user_id, action, problem_id, created_at) VALUES (42, 'hint', 7, '2025-03-01 10:00:00');
+-- calls: 43200
+INSERT INTO search_history (user_id, problem_id, platform, problem_title, language, code, passed_count, failed_count, is_public, created_at) VALUES (42, 7, 'baekjoon', 'A+B', 'python', 'print(1)', 3, 0, TRUE, '2025-03-01 10:00:00');
+-- calls: 2000
+SELECT * FROM users WHERE google_id = 'g-1';
+-- calls: 500
+SELECT * FROM script_generation_jobs WHERE status = 'pending' ORDER BY created_at LIMIT 50;
+-- calls: 100
+SELECT * FROM problems WHERE title LIKE '%tree%';
