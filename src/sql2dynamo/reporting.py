@@ -130,8 +130,12 @@ class RichReporter:
         from rich.table import Table
 
         table = Table(title=title, title_justify="left")
-        for col in columns:
-            table.add_column(col)
+        for i, col in enumerate(columns):
+            numeric = bool(rows) and all(
+                isinstance(r[i], (int, float)) or r[i] is None for r in rows if r[i] != ""
+            )
+            # The first column names the row (a table name): never truncate it.
+            table.add_column(col, no_wrap=i == 0 or numeric, justify="right" if numeric else "left")
         for row in rows:
             table.add_row(*(_escape(_fmt(v)) for v in row))
         self._console.print(table)

@@ -74,7 +74,7 @@ def show_analyze_summary(reporter: Reporter, summary: dict[str, Any]) -> None:
     )
     reporter.table(
         f"{len(summary['tables'])} tables from {summary['source']}",
-        ["table", "columns", "primary key", "FKs", "unique", "indexes", "rows", "avg row bytes"],
+        ["table", "cols", "primary key", "FKs", "uniq", "idx", "rows", "avg bytes"],
         rows,
     )
     for item in summary["attention"]:

@@ -211,13 +211,7 @@ def read_constraints(
                 uniques.setdefault(cols, UniqueConstraint(ix.get("name"), cols, "index"))
         elif cols != pk:
             indexes.append(Index(ix.get("name"), cols))
-    try:
-        checks = tuple(
-            CheckConstraint(c.get("name"), str(c["sqltext"]))
-            for c in inspector.get_check_constraints(table, schema=schema)
-        )
-    except NotImplementedError:
-        checks = ()
+    checks = _checks(inspector, table, schema)
     return (
         pk,
         fks,
@@ -225,6 +219,20 @@ def read_constraints(
         tuple(sorted(indexes, key=lambda i: (i.columns, i.name or ""))),
         tuple(sorted(checks, key=lambda c: (c.name or "", c.sqltext))),
     )
+
+
+def _checks(inspector: sa.Inspector, table: str, schema: str | None) -> tuple[CheckConstraint, ...]:
+    if inspector.dialect.name == "mysql":
+        conn = inspector.bind
+        assert isinstance(conn, sa.Connection)
+        rows = conn.execute(sa.text(catalog_sql("mysql", "checks")), {"table": table}).mappings().all()
+    else:
+        try:
+            rows = inspector.get_check_constraints(table, schema=schema)  # type: ignore[assignment]
+        except NotImplementedError:
+            return ()
+    found = (CheckConstraint(r.get("name"), str(r["sqltext"])) for r in rows)
+    return tuple(sorted(found, key=lambda c: (c.name or "", c.sqltext)))
 
 
 def _sqlite_uniques(inspector: sa.Inspector, table: str) -> list[tuple[tuple[str, ...], str | None, Any]]:
