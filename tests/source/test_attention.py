@@ -19,12 +19,14 @@ DDL = {
     "sqlite": [
         BASE,
         "CREATE VIEW big_items AS SELECT * FROM item WHERE qty > 10",
-        "CREATE TRIGGER item_touch AFTER UPDATE ON item BEGIN UPDATE item SET note = 'x' WHERE id = NEW.id; END",
+        "CREATE TRIGGER item_touch AFTER UPDATE ON item "
+        "BEGIN UPDATE item SET note = 'x' WHERE id = NEW.id; END",
     ],
     "postgresql": [
         BASE,
         "CREATE VIEW big_items AS SELECT * FROM item WHERE qty > 10",
-        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.note := 'x'; RETURN NEW; END $$",
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql "
+        "AS $$ BEGIN NEW.note := 'x'; RETURN NEW; END $$",
         "CREATE TRIGGER item_touch BEFORE UPDATE ON item FOR EACH ROW EXECUTE FUNCTION touch()",
     ],
     "mysql": [
