@@ -9,8 +9,10 @@ PostgreSQL).  Statistics that were not gathered are ``None`` and the schema's
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from sql2dynamo.frozen import from_dict, to_dict
 
 SCHEMA_FORMAT_VERSION = 1
 
@@ -182,75 +184,13 @@ def is_self_referencing(table: Table, fk: ForeignKey) -> bool:
 
 def schema_to_dict(schema: Schema) -> dict[str, Any]:
     """A JSON-ready dict; each foreign key also says whether it is self-referencing."""
-    data = asdict(schema)
+    data = to_dict(schema)
     for t_obj, t_dict in zip(schema.tables, data["tables"], strict=True):
         for fk_obj, fk_dict in zip(t_obj.foreign_keys, t_dict["foreign_keys"], strict=True):
             fk_dict["self_referencing"] = is_self_referencing(t_obj, fk_obj)
-    return _lists(data)  # type: ignore[no-any-return]
-
-
-def _lists(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _lists(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_lists(v) for v in value]
-    return value
-
-
-def _build(cls: type[Any], data: dict[str, Any], nested: dict[str, Any]) -> Any:
-    known = {f.name for f in fields(cls)}
-    kwargs: dict[str, Any] = {}
-    for key, value in data.items():
-        if key not in known:
-            continue  # derived fields such as self_referencing
-        conv = nested.get(key)
-        if value is not None and conv is not None:
-            value = conv(value)
-        elif isinstance(value, list):
-            value = tuple(value)
-        kwargs[key] = value
-    return cls(**kwargs)
-
-
-def _column(d: dict[str, Any]) -> Column:
-    return _build(  # type: ignore[no-any-return]
-        Column,
-        d,
-        {
-            "stats": lambda v: _build(ColumnStats, v, {}),
-            "enum_values": tuple,
-        },
-    )
-
-
-def _fk(d: dict[str, Any]) -> ForeignKey:
-    return _build(ForeignKey, d, {"fanout": lambda v: _build(FanOut, v, {})})  # type: ignore[no-any-return]
-
-
-def _table(d: dict[str, Any]) -> Table:
-    return _build(  # type: ignore[no-any-return]
-        Table,
-        d,
-        {
-            "columns": lambda v: tuple(_column(c) for c in v),
-            "primary_key": tuple,
-            "foreign_keys": lambda v: tuple(_fk(f) for f in v),
-            "unique_constraints": lambda v: tuple(_build(UniqueConstraint, u, {}) for u in v),
-            "indexes": lambda v: tuple(_build(Index, i, {}) for i in v),
-            "check_constraints": lambda v: tuple(_build(CheckConstraint, c, {}) for c in v),
-            "stats": lambda v: _build(TableStats, v, {}),
-        },
-    )
+    return data
 
 
 def schema_from_dict(data: dict[str, Any]) -> Schema:
     """Rebuild a :class:`Schema` from ``schema.json`` content."""
-    return _build(  # type: ignore[no-any-return]
-        Schema,
-        data,
-        {
-            "source": lambda v: _build(SourceInfo, v, {}),
-            "tables": lambda v: tuple(_table(t) for t in v),
-            "attention": lambda v: tuple(_build(Attention, a, {}) for a in v),
-        },
-    )
+    return from_dict(Schema, data)

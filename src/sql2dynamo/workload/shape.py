@@ -33,6 +33,7 @@ from sql2dynamo.workload._sqltree import (
 from sql2dynamo.workload.normalize import fingerprint, normalize_statement
 
 __all__ = [
+    "Binding",
     "JoinShape",
     "LikeShape",
     "OrderTerm",
@@ -47,6 +48,15 @@ Operation = str  # "select" | "insert" | "update" | "delete" | "other"
 
 _RANGE_OPS: tuple[type[exp.Expr], ...] = (exp.GT, exp.GTE, exp.LT, exp.LTE)
 _LIKE_OPS: tuple[type[exp.Expr], ...] = (exp.Like, exp.ILike)
+_RANGE_SYMBOL: dict[type[exp.Expr], str] = {exp.GT: ">", exp.GTE: ">=", exp.LT: "<", exp.LTE: "<="}
+_FLIPPED = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
+
+
+def _value_text(node: exp.Expr) -> str:
+    """``:name`` for a named parameter, otherwise the value's SQL text (``TRUE``, ``'hint'``, ``42``)."""
+    if isinstance(node, exp.Placeholder) and node.this:
+        return f":{node.name}"
+    return node.sql()
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,15 @@ class LikeShape:
 
 
 @dataclass(frozen=True)
+class Binding:
+    """A column compared with (or assigned) a value: a ``:param``, or a literal as SQL text."""
+
+    column: str
+    op: str  # "=", "in", ">", ">=", "<", "<=", "set" (UPDATE SET / INSERT VALUES)
+    value: str
+
+
+@dataclass(frozen=True)
 class StatementShape:
     """The parts of one statement that decide how DynamoDB can serve it.
 
@@ -105,6 +124,8 @@ class StatementShape:
     parameters: tuple[str, ...] = ()
     uses_or: bool = False  # some condition is an OR: the filters are alternatives
     upsert: bool = False  # INSERT ... ON CONFLICT / ON DUPLICATE KEY UPDATE
+    # Which value each compared or assigned column gets: what a plan binds to its keys.
+    bindings: tuple[Binding, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A plain mapping for YAML: ``operation`` and ``tables`` always, other fields when set."""
@@ -238,6 +259,7 @@ class _Filters:
     likes: list[LikeShape] = field(default_factory=list)
     column_pairs: list[tuple[exp.Column, exp.Column]] = field(default_factory=list)
     uses_or: bool = False
+    bindings: list[Binding] = field(default_factory=list)
 
 
 def _filters(root: exp.Expr, names: _Names) -> _Filters:
@@ -247,6 +269,10 @@ def _filters(root: exp.Expr, names: _Names) -> _Filters:
     def add(target: list[str], col: exp.Column | None) -> None:
         if col is not None and names.column(col) not in target:
             target.append(names.column(col))
+
+    def bind(col: exp.Column | None, op: str, value: exp.Expr) -> None:
+        if col is not None:
+            out.bindings.append(Binding(names.column(col), op, _value_text(value)))
 
     conditions: list[exp.Expr] = []
     for node in walk(root):
@@ -268,6 +294,9 @@ def _filters(root: exp.Expr, names: _Names) -> _Filters:
                 for col_side, val_side in ((left, right), (right, left)):
                     if is_value(val_side) and not is_value(col_side):
                         add(out.equality, single_column(col_side))
+                        bind(
+                            single_column(col_side), "in" if isinstance(val_side, exp.Any) else "=", val_side
+                        )
                         if isinstance(val_side, exp.Any):
                             add(out.in_lists, single_column(col_side))
                         break
@@ -276,14 +305,20 @@ def _filters(root: exp.Expr, names: _Names) -> _Filters:
                 if values and all(is_value(v) for v in values) and not node.args.get("query"):
                     add(out.equality, single_column(node.this))
                     add(out.in_lists, single_column(node.this))
+                    bind(single_column(node.this), "in", values[0])
             elif isinstance(node, _RANGE_OPS) and isinstance(node, exp.Binary):
+                op = _RANGE_SYMBOL[type(node)]
                 if is_value(node.expression):
                     add(out.ranges, single_column(node.this))
+                    bind(single_column(node.this), op, node.expression)
                 elif is_value(node.this):
                     add(out.ranges, single_column(node.expression))
+                    bind(single_column(node.expression), _FLIPPED[op], node.this)
             elif isinstance(node, exp.Between):
                 if is_value(node.args["low"]) and is_value(node.args["high"]):
                     add(out.ranges, single_column(node.this))
+                    bind(single_column(node.this), ">=", node.args["low"])
+                    bind(single_column(node.this), "<=", node.args["high"])
             elif isinstance(node, _LIKE_OPS) and isinstance(node, exp.Binary):
                 col = single_column(node.this)
                 if col is not None and is_value(node.expression):
@@ -360,13 +395,22 @@ def shape_of(root: exp.Expr, read: str) -> StatementShape:
             group_by = [names.expression(g, read) for g in group.expressions]
 
     set_columns: list[str] = []
+    assignments: list[Binding] = []
     if isinstance(root, exp.Update):
-        set_columns = [
-            a.this.name for a in root.expressions if isinstance(a, exp.EQ) and isinstance(a.this, exp.Column)
-        ]
+        for a in root.expressions:
+            if isinstance(a, exp.EQ) and isinstance(a.this, exp.Column):
+                set_columns.append(a.this.name)
+                assignments.append(Binding(a.this.name, "set", _value_text(a.expression)))
     insert_columns: list[str] = []
     if isinstance(root, exp.Insert) and isinstance(root.this, exp.Schema):
         insert_columns = [c.name for c in root.this.expressions]
+        values = root.expression
+        first_row = values.expressions[0] if isinstance(values, exp.Values) and values.expressions else None
+        if isinstance(first_row, exp.Tuple) and len(first_row.expressions) == len(insert_columns):
+            assignments = [
+                Binding(col, "set", _value_text(v))
+                for col, v in zip(insert_columns, first_row.expressions, strict=True)
+            ]
 
     return StatementShape(
         operation=operation,
@@ -387,6 +431,7 @@ def shape_of(root: exp.Expr, read: str) -> StatementShape:
         parameters=tuple(_parameters(root)),
         uses_or=filters.uses_or,
         upsert=isinstance(root, exp.Insert) and root.args.get("conflict") is not None,
+        bindings=tuple(filters.bindings) + tuple(assignments),
     )
 
 
