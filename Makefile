@@ -26,8 +26,8 @@ services:
 	scripts/services.sh up || [ "$$CI" != true ]
 
 lint: setup
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
 test: setup services lint

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,8 @@ from sql2dynamo import __version__
 from sql2dynamo.cli.local import local_group
 from sql2dynamo.commands.analyze import analyze
 from sql2dynamo.commands.demo import demo
-from sql2dynamo.errors import EXIT_CODES, Sql2DynamoError
+from sql2dynamo.commands.design import design
+from sql2dynamo.errors import EXIT_CODES, ConfirmationRequired, Sql2DynamoError
 from sql2dynamo.fsutil import atomic_write_text
 from sql2dynamo.reporting import Reporter, default_reporter
 from sql2dynamo.urls import redact_text
@@ -163,6 +164,96 @@ def analyze_cmd(
     summary = result.summary()
     show_analyze_summary(reporter, summary)
     write_summary(summary_path, summary)
+
+
+def make_confirm(yes: bool) -> Callable[[str, str], bool]:
+    """Gate confirmation: --yes answers for automation, a terminal asks, anything else refuses."""
+
+    def confirm(gate: str, question: str) -> bool:
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            raise ConfirmationRequired(
+                f"the {gate} gate needs confirming and there is no terminal to ask: {question}",
+                hint="review the files, then run again with --yes",
+            )
+        return click.confirm(question, default=False, err=True)
+
+    return confirm
+
+
+@cli.command("design")
+@click.option(
+    "--schema",
+    "schema_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="schema.json written by analyze.",
+)
+@click.option(
+    "--patterns",
+    "patterns_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="access_patterns.yaml (mined by analyze --workload or written by hand).",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Directory for the documents, the contract and data_model.json.",
+)
+@click.option(
+    "--strategy",
+    type=click.Choice(["multi-table", "single-table"]),
+    default="multi-table",
+    show_default=True,
+    help="One table per entity (natural keys) or one table for all.",
+)
+@click.option(
+    "--billing",
+    type=click.Choice(["on-demand", "provisioned"]),
+    default="on-demand",
+    show_default=True,
+    help="Capacity mode the cost estimate recommends.",
+)
+@click.option(
+    "--pricing",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Price table JSON (default: us-east-1 list prices shipped with sql2dynamo).",
+)
+@click.option("--yes", is_flag=True, help="Confirm the requirements and design gates without asking.")
+@click.option(
+    "--summary",
+    "summary_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the summary as JSON to this file.",
+)
+def design_cmd(
+    schema_path: Path,
+    patterns_path: Path,
+    out_dir: Path,
+    strategy: str,
+    billing: str,
+    pricing: Path | None,
+    yes: bool,
+    summary_path: Path | None,
+) -> None:
+    """Design the DynamoDB model: dynamodb_requirement.md, dynamodb_data_model.md, migrationContract.json."""
+    result = design(
+        schema_path,
+        patterns_path,
+        out_dir=out_dir,
+        reporter=default_reporter(),
+        confirm=make_confirm(yes),
+        strategy=strategy,
+        billing=billing,
+        pricing=pricing,
+    )
+    write_summary(summary_path, result.summary())
 
 
 @cli.command("demo")

@@ -15,9 +15,11 @@ import sqlalchemy as sa
 
 from sql2dynamo.commands.analyze import AnalyzeResult, analyze
 from sql2dynamo.errors import UsageError
-from sql2dynamo.examples import algoitny
+from sql2dynamo.examples import get_example
 from sql2dynamo.fsutil import atomic_write_text
 from sql2dynamo.reporting import Reporter
+
+EXAMPLE = "algoitny"  # the example the demo runs: it is the one with a query log
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class DemoResult:
         """A JSON-ready summary of every stage."""
         return {
             "command": "demo",
-            "example": "algoitny",
+            "example": EXAMPLE,
             "database": str(self.database),
             "generated_rows": self.generated_rows,
             "analyze": self.analyze.summary(),
@@ -44,15 +46,17 @@ def demo(*, out_dir: Path, rows: int = 200, reporter: Reporter) -> DemoResult:
     if rows < 1:
         raise UsageError("--rows must be at least 1")
     out_dir.mkdir(parents=True, exist_ok=True)
-    db = out_dir / "algoitny.sqlite"
+    example = get_example(EXAMPLE)
+    db = out_dir / f"{example.name}.sqlite"
     db.unlink(missing_ok=True)
     engine = sa.create_engine(f"sqlite:///{db}")
-    with reporter.task(f"generating the AlgoItny example ({rows} users) in {db}"):
-        generated = algoitny.generate(engine, users_count=rows)
+    with reporter.task(f"generating the {example.title} example ({rows} {example.rows_unit}) in {db}"):
+        generated = example.generate(engine, rows=rows)
     engine.dispose()
-    log = out_dir / "algoitny_queries.sql"
-    atomic_write_text(log, algoitny.QUERY_LOG)
+    assert example.query_log is not None  # AlgoItny ships its query log
+    log = out_dir / f"{example.name}_queries.sql"
+    atomic_write_text(log, example.query_log.read_text(encoding="utf-8"))
     result = analyze(
-        f"sqlite:///{db}", out_dir=out_dir, reporter=reporter, query_log=log, application="algoitny"
+        f"sqlite:///{db}", out_dir=out_dir, reporter=reporter, query_log=log, application=example.name
     )
     return DemoResult(db, generated, result)

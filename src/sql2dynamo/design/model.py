@@ -88,6 +88,15 @@ class TtlSpec:
 
 
 @dataclass(frozen=True)
+class SparseCondition:
+    """An index holds an item only when ``column`` equals ``value`` (or is not null when value is None)."""
+
+    column: str
+    value: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
 class EntityMapping:
     """How rows of one source table become items of one DynamoDB table."""
 
@@ -99,19 +108,12 @@ class EntityMapping:
     # Extra attributes written for indexes (GSI keys); a sparse index's key is
     # written only when ``condition`` holds (column = value), see IndexSpec.sparse.
     index_keys: tuple[KeyPart, ...] = ()
+    # Index-key attribute -> the condition under which it is written (sparse indexes).
+    sparse_keys: dict[str, SparseCondition] = field(default_factory=dict)
     ttl: TtlSpec | None = None
     kind: Literal["entity", "lookup"] = "entity"
     # For a lookup item: the unique columns it guards and the item it points to.
     unique_columns: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class SparseCondition:
-    """An index holds an item only when ``column`` equals ``value`` (or is not null when value is None)."""
-
-    column: str
-    value: str | None
-    reason: str
 
 
 @dataclass(frozen=True)

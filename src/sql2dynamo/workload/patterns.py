@@ -56,7 +56,7 @@ CONSISTENCIES = ("eventual", "strong")
 SOURCES = ("user", "mined")
 DEFAULT_CONSISTENCY = "strong"
 PATTERN_KEYS = ("id", "description", "sql", "rps", "consistency", "source", "notes", "evidence", "shape")
-TOP_KEYS = ("application", "dialect", "workload_window", "patterns")
+TOP_KEYS = ("application", "dialect", "workload_window", "retention_days", "patterns")
 FILE_NAME = "access_patterns.yaml"
 
 _MINED_ID = re.compile(r"^M(\d+)$")
@@ -120,6 +120,8 @@ class PatternsFile:
     patterns: tuple[AccessPattern, ...]
     dialect: str | None = None
     workload_window: Mapping[str, Any] | None = None
+    # How long rows of a table matter (table -> days): the design gives those items a TTL.
+    retention_days: Mapping[str, int] = field(default_factory=dict)
 
     def by_id(self, pattern_id: str) -> AccessPattern:
         """The pattern called ``pattern_id``; an :class:`InputError` if there is none."""
@@ -187,6 +189,16 @@ def parse_patterns(text: str, *, source: str = FILE_NAME) -> PatternsFile:
             hint="write each pattern as a list item starting with `- id: ...`",
         )
     window = doc.get("workload_window")
+    retention = doc.get("retention_days") or {}
+    if not isinstance(retention, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v > 0
+        for k, v in retention.items()
+    ):
+        raise InputError(
+            f"{source}: line {key_line(doc, 'retention_days')}: `retention_days` must map table names "
+            "to a whole number of days",
+            hint="write e.g. `retention_days: {usage_logs: 90}`",
+        )
     patterns: list[AccessPattern] = []
     seen: dict[str, int] = {}
     for index, entry in enumerate(raw_patterns):
@@ -206,6 +218,7 @@ def parse_patterns(text: str, *, source: str = FILE_NAME) -> PatternsFile:
         patterns=tuple(patterns),
         dialect=dialect,
         workload_window=plain(window) if isinstance(window, Mapping) else None,
+        retention_days={str(k): int(v) for k, v in retention.items()},
     )
 
 

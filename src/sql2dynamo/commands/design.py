@@ -1,0 +1,193 @@
+"""``sql2dynamo design``: schema + access patterns -> a justified DynamoDB model, through seed 002's gates.
+
+1. Requirements gate: ``dynamodb_requirement.md`` is always written; the
+   command stops there while a pattern lacks RPS or does not parse, and asks
+   the user to confirm the patterns are complete.
+2. Design gate: the model's summary (tables, keys, indexes, cost, warnings)
+   is shown and confirmed before anything else is written.
+3. Contract gate: ``migrationContract.json`` is validated against the
+   shipped JSON Schema before the model files are written, all at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from sql2dynamo.design.contract import contract_json, render_data_model_json
+from sql2dynamo.design.engine import DesignOptions, build_model
+from sql2dynamo.design.finalize import finalize
+from sql2dynamo.design.inputs import load_inputs, resolve_patterns
+from sql2dynamo.design.model import DataModel
+from sql2dynamo.design.render_model import render_data_model
+from sql2dynamo.design.render_requirements import render_requirements
+from sql2dynamo.errors import ConfirmationRequired, InputError, UsageError
+from sql2dynamo.fsutil import atomic_write_text, write_files_atomically
+from sql2dynamo.reporting import Reporter
+
+REQUIREMENTS_FILE = "dynamodb_requirement.md"
+MODEL_FILE = "dynamodb_data_model.md"
+CONTRACT_FILE = "migrationContract.json"
+DATA_MODEL_FILE = "data_model.json"
+
+# gate name, question -> confirmed?  The CLI asks on a terminal, or answers for --yes.
+Confirm = Callable[[str, str], bool]
+
+
+@dataclass(frozen=True)
+class DesignResult:
+    """The model and the files written."""
+
+    model: DataModel
+    files: tuple[Path, ...]
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready summary (for ``--summary FILE.json``)."""
+        m = self.model
+        return {
+            "command": "design",
+            "application": m.application,
+            "strategy": m.strategy,
+            "billing": m.billing,
+            "files": [str(f) for f in self.files],
+            "tables": [
+                {
+                    "table": t.name,
+                    "role": t.role,
+                    "pk": t.pk.attribute,
+                    "sk": t.sk.attribute if t.sk else None,
+                    "indexes": [i.name for i in t.indexes],
+                    "entities": [e.source_table for e in t.entities],
+                    "ttl": t.ttl_attribute,
+                    "estimated_item_size_bytes": t.estimated_item_size_bytes,
+                }
+                for t in m.tables
+            ],
+            "patterns": {
+                "total": len(m.plans),
+                "supported": sum(p.supported for p in m.plans),
+                "unsupported": [p.pattern_id for p in m.plans if not p.supported],
+            },
+            "cost": {
+                "on_demand_monthly": m.cost.total_on_demand_monthly if m.cost else None,
+                "provisioned_monthly": m.cost.total_provisioned_monthly if m.cost else None,
+            },
+            "warnings": [
+                {"kind": w.kind, "subject": w.subject, "condition": w.condition} for w in m.warnings
+            ],
+        }
+
+
+def design(
+    schema_path: Path,
+    patterns_path: Path,
+    *,
+    out_dir: Path,
+    reporter: Reporter,
+    confirm: Confirm,
+    strategy: str = "multi-table",
+    billing: str = "on-demand",
+    pricing: Path | None = None,
+) -> DesignResult:
+    """Run the three gates and write the design documents, the contract and ``data_model.json``."""
+    if strategy not in ("multi-table", "single-table"):
+        raise UsageError(f"unknown --strategy {strategy!r}", hint="use multi-table or single-table")
+    if billing not in ("on-demand", "provisioned"):
+        raise UsageError(f"unknown --billing {billing!r}", hint="use on-demand or provisioned")
+    schema, patterns = load_inputs(schema_path, patterns_path)
+    resolved = resolve_patterns(schema, patterns)
+    problems = [p for rp in resolved for p in rp.problems]
+    requirements = out_dir / REQUIREMENTS_FILE
+    atomic_write_text(
+        requirements,
+        render_requirements(
+            schema,
+            patterns,
+            {rp.id: rp.shape for rp in resolved},
+            application=patterns.application,
+            problems=problems,
+        ),
+    )
+    reporter.info(f"wrote {requirements}")
+    if problems:
+        raise InputError(
+            f"requirements gate: {len(problems)} problem(s) before the design can continue: {problems[0]}"
+            + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
+            hint=f"see the list in {requirements}, fix {patterns_path} and run design again",
+            pattern_id=problems[0].split(":")[0],
+        )
+    _gate(confirm, "requirements", f"Are all access patterns in {requirements} captured, with their RPS?")
+
+    options = DesignOptions(strategy=strategy, billing=billing)  # type: ignore[arg-type]
+    model = finalize(build_model(schema, patterns, resolved, options), schema, patterns, resolved, pricing)
+    _show(reporter, model)
+    _gate(confirm, "design", "Write the migration contract for this model?")
+
+    contract = contract_json(model)  # the contract gate: validated against the shipped JSON Schema
+    files = {
+        out_dir / MODEL_FILE: render_data_model(model, schema),
+        out_dir / CONTRACT_FILE: contract,
+        out_dir / DATA_MODEL_FILE: render_data_model_json(model),
+    }
+    write_files_atomically(files)
+    for path in files:
+        reporter.info(f"wrote {path}")
+    return DesignResult(model, (requirements, *files))
+
+
+def _gate(confirm: Confirm, gate: str, question: str) -> None:
+    if not confirm(gate, question):
+        raise ConfirmationRequired(
+            f"the {gate} gate was not confirmed: nothing more was written",
+            hint="review the file, then run design again (add --yes to confirm without asking)",
+        )
+
+
+def _show(reporter: Reporter, model: DataModel) -> None:
+    rows = []
+    for t in model.tables:
+        cost = next((c for c in model.cost.tables if c.table == t.name), None) if model.cost else None
+        rows.append(
+            [
+                t.name,
+                t.role,
+                t.pk.attribute + (f" / {t.sk.attribute}" if t.sk else ""),
+                ", ".join(i.name for i in t.indexes) or "-",
+                t.ttl_attribute or "-",
+                t.estimated_item_size_bytes,
+                round(cost.on_demand_monthly, 2) if cost else None,
+                round(cost.provisioned_monthly, 2) if cost else None,
+            ]
+        )
+    if model.cost:
+        rows.append(
+            [
+                "total",
+                "",
+                "",
+                "",
+                "",
+                "",
+                round(model.cost.total_on_demand_monthly, 2),
+                round(model.cost.total_provisioned_monthly, 2),
+            ]
+        )
+    reporter.table(
+        f"{model.strategy} model of {model.application}: {len(model.tables)} tables, "
+        f"{sum(p.supported for p in model.plans)}/{len(model.plans)} patterns served",
+        ["table", "role", "keys", "indexes", "TTL", "item bytes", "$/month on-demand", "$/month provisioned"],
+        rows,
+    )
+    for p in model.plans:
+        if not p.supported:
+            reporter.warning(
+                f"{p.pattern_id} unsupported: {p.reason}"
+                + (f"; use {p.alternative}" if p.alternative else "")
+            )
+    for w in model.warnings:
+        reporter.warning(f"{w.kind} ({w.subject}): {w.message} [{w.condition}]")
+
+
+Strategy = Literal["multi-table", "single-table"]

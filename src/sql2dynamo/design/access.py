@@ -1,0 +1,189 @@
+"""How each access pattern wants to reach its data: the needs the key design must meet.
+
+A read pattern becomes an :class:`Access`: its main table, the columns it
+fixes by equality (split into parameters and literal flags), its range and
+order, its joins, and whether DynamoDB can serve it at all.  Literal flags
+(``is_public = TRUE``) make sparse indexes; a COUNT with a lower bound on a
+date-time becomes a date-bucketed key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from sql2dynamo.design.inputs import ResolvedPattern
+from sql2dynamo.source.model import ForeignKey, Schema, Table
+from sql2dynamo.workload.shape import Binding, StatementShape
+
+SEARCH_ALTERNATIVE = (
+    "stream the table to a search index (DynamoDB Streams -> OpenSearch) and run this query there"
+)
+ANALYTICS_ALTERNATIVE = (
+    "export the table to S3 (DynamoDB export, or the source until cut-over) and run this query in Athena, "
+    "or maintain the aggregate in an item updated from DynamoDB Streams"
+)
+
+
+@dataclass(frozen=True)
+class JoinAccess:
+    """One join of a read pattern, classified by the foreign key that links it."""
+
+    table: str  # the joined table
+    direction: Literal["to_parent", "to_children"]
+    fk: ForeignKey  # the FK (on the child side)
+    columns: tuple[str, ...]  # joined table's columns the query selects ("*" for all)
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one read pattern needs from the key design."""
+
+    pattern: ResolvedPattern
+    table: str
+    eq: tuple[str, ...]  # columns fixed by a parameter
+    flags: tuple[tuple[str, str], ...]  # columns fixed by a literal (sparse-index candidates)
+    ranges: tuple[str, ...]
+    order: tuple[str, str] | None  # (column, "asc"|"desc")
+    limit: int | str | None
+    in_list: tuple[str, ...]
+    count: bool
+    joins: tuple[JoinAccess, ...]
+    projection: tuple[str, ...]
+    unsupported: str | None = None
+    alternative: str | None = None
+
+    @property
+    def bucket(self) -> str | None:
+        """The date-time column a COUNT's lower bound is on: its key is bucketed per day."""
+        if self.count and self.ranges and self.order is None:
+            return self.ranges[0]
+        return None
+
+
+def _bare(name: str) -> str:
+    return name.split(".")[-1]
+
+
+def _own(table: Table, name: str) -> str | None:
+    """``name`` as a column of ``table`` (qualified names must name this table)."""
+    if "." in name and name.split(".")[0].lower() != table.name.lower():
+        return None
+    bare = _bare(name)
+    for col in table.columns:
+        if col.name == bare or col.name.lower() == bare.lower():
+            return col.name
+    return None
+
+
+def _is_literal(binding: Binding) -> bool:
+    return not binding.value.startswith(":")
+
+
+def classify_read(rp: ResolvedPattern, schema: Schema) -> Access:
+    """The :class:`Access` of one read pattern (``rp.kind == "read"``)."""
+    shape = rp.shape
+    assert shape is not None and rp.table is not None
+    table = schema.table(rp.table)
+    eq: list[str] = []
+    flags: list[tuple[str, str]] = []
+    for b in shape.bindings:
+        col = _own(table, b.column)
+        if col is None or b.op not in ("=", "in"):
+            continue
+        if _is_literal(b) and b.op == "=":
+            flags.append((col, b.value))
+        elif col not in eq:
+            eq.append(col)
+    ranges = tuple(c for c in (_own(table, r) for r in shape.ranges) if c)
+    order = None
+    if shape.order_by:
+        col = _own(table, shape.order_by[0].column)
+        order = (col, shape.order_by[0].direction) if col else None
+    count = any(a.startswith("count(") for a in shape.aggregates)
+    projection = tuple(shape.projection)
+    joins = tuple(_joins(schema, table, shape))
+    access = Access(
+        pattern=rp,
+        table=table.name,
+        eq=tuple(eq),
+        flags=tuple(flags),
+        ranges=ranges,
+        order=order,
+        limit=shape.limit,
+        in_list=tuple(c for c in (_own(table, c) for c in shape.in_lists) if c),
+        count=count,
+        joins=joins,
+        projection=projection,
+    )
+    reason, alternative = _unsupported(shape, access, table)
+    if reason:
+        return replace(access, unsupported=reason, alternative=alternative)
+    return access
+
+
+def _joins(schema: Schema, main: Table, shape: StatementShape) -> list[JoinAccess]:
+    out: list[JoinAccess] = []
+    for join in shape.joins:
+        other_name = _bare(join.table)
+        other = next((t for t in schema.tables if t.name.lower() == other_name.lower()), None)
+        if other is None:
+            continue
+        cols = tuple(
+            _bare(c) for c in shape.projection if "." in c and c.split(".")[0].lower() == other.name.lower()
+        ) or ("*",)
+        link = _link(main, other)
+        if link is not None:
+            out.append(JoinAccess(other.name, link[0], link[1], cols))
+    return out
+
+
+def _link(main: Table, other: Table) -> tuple[Literal["to_parent", "to_children"], ForeignKey] | None:
+    for fk in main.foreign_keys:
+        if fk.referred_table == other.name:
+            return "to_parent", fk
+    for fk in other.foreign_keys:
+        if fk.referred_table == main.name:
+            return "to_children", fk
+    return None
+
+
+def _unsupported(shape: StatementShape, access: Access, table: Table) -> tuple[str | None, str | None]:
+    for like in shape.like:
+        if like.kind in ("contains", "suffix", "pattern", "param"):
+            return (
+                f"LIKE on {like.column} ({like.kind} match) needs a full-text search: "
+                "DynamoDB matches keys only exactly or by prefix",
+                SEARCH_ALTERNATIVE,
+            )
+        if like.kind == "prefix" and not access.eq:
+            return (
+                f"a prefix search on {like.column} with no other key to narrow it would read one hot partition",
+                SEARCH_ALTERNATIVE,
+            )
+    other_aggs = [a for a in shape.aggregates if not a.startswith("count(")]
+    if other_aggs or shape.group_by:
+        what = ", ".join(other_aggs + [f"GROUP BY {', '.join(shape.group_by)}"] * bool(shape.group_by))
+        return f"an ad-hoc aggregate ({what}) over many items", ANALYTICS_ALTERNATIVE
+    if len(shape.tables) > 2 or (len(shape.tables) == 2 and len(access.joins) != 1):
+        return (
+            f"a query across {len(shape.tables)} tables ({', '.join(shape.tables)}) that no foreign key "
+            "of the schema links one-to-one or one-to-many",
+            ANALYTICS_ALTERNATIVE,
+        )
+    if shape.uses_or:
+        return (
+            "an OR between conditions: DynamoDB key conditions are conjunctions",
+            "split the pattern into one pattern per branch and merge the results in the application",
+        )
+    if access.count and not access.eq and not access.flags:
+        return (
+            f"a COUNT over the whole of {table.name}: DynamoDB has no cheap table count",
+            "maintain a counter item updated in the same transaction as each write (or from DynamoDB Streams)",
+        )
+    if shape.offset is not None:
+        return (
+            "OFFSET pagination: DynamoDB pages with a cursor (LastEvaluatedKey), not by position",
+            "page with the cursor the runtime returns instead of an offset",
+        )
+    return None, None

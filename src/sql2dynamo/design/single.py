@@ -1,0 +1,177 @@
+"""Single-table designs (seeds 000, 001, 003): every entity in one table, keys prefixed by entity.
+
+The multi-table layout is re-keyed, not re-derived: each source table gets an
+*entity view* -- a TableSpec naming the one shared table, with generic ``PK``
+and ``SK`` attributes whose templates carry the entity prefix
+(``USER#{id}``), children grouped under their parent's partition
+(``PROBLEM#{problem_id}`` / ``TEST_CASE#{id:pad}``), and indexes overloaded as
+``GSI1PK/GSI1SK``...  Plans are built on the views exactly as on separate
+tables; :func:`merge_views` then folds the views into the one table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from sql2dynamo.design.keys import field
+from sql2dynamo.design.model import EntityMapping, IndexSpec, KeyPart, TableSpec
+from sql2dynamo.design.tables import safe_table_name
+from sql2dynamo.source.model import Schema, Table
+
+PK, SK, TYPE_ATTRIBUTE = "PK", "SK", "entity_type"
+ROOT_SK = "METADATA"
+
+
+def entity_label(name: str) -> str:
+    """``users`` -> ``USER``, ``categories`` -> ``CATEGORY``, ``search_history`` -> ``SEARCH_HISTORY``."""
+    label = re.sub(r"[^A-Za-z0-9]+", "_", re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)).upper().strip("_")
+    if label.endswith("IES") and len(label) > 4:
+        return label[:-3] + "Y"
+    if label.endswith("S") and not label.endswith("SS") and len(label) > 3:
+        return label[:-1]
+    return label
+
+
+def _fields(table: Table, columns: tuple[str, ...]) -> str:
+    # Numbers in a string key must be zero-padded to sort as numbers do.
+    return "#".join(
+        "{" + c + ":pad}" if table.column(c).normalized_type == "integer" else field(c) for c in columns
+    )
+
+
+def _key(attribute: str, prefix: str, table: Table, columns: tuple[str, ...]) -> KeyPart:
+    body = _fields(table, columns)
+    return KeyPart(attribute, "S", f"{prefix}#{body}" if body else prefix, columns)
+
+
+def entity_views(tables: Mapping[str, TableSpec], schema: Schema, application: str) -> dict[str, TableSpec]:
+    """Per source table (and lookup), the view of the single table its items live in."""
+    name = safe_table_name(application)
+    views: dict[str, TableSpec] = {}
+    for key, spec in tables.items():
+        entity = spec.entities[0]
+        source = schema.table(entity.source_table)
+        label = entity_label(source.name)
+        if spec.role == "lookup":
+            cols = entity.unique_columns
+            pk = _key(PK, f"UNIQUE#{label}#{'#'.join(c.upper() for c in cols)}", source, cols)
+            sk = KeyPart(SK, "S", "UNIQUE", ())
+        else:
+            pk, sk = _base_keys(spec, source, schema, label)
+        indexes = tuple(_overload(i, n, label, source) for n, i in enumerate(spec.indexes, start=1))
+        index_keys = tuple(k for i in indexes for k in (i.pk, i.sk) if k is not None)
+        sparse = {i.pk.attribute: i.sparse for i in indexes if i.sparse is not None}
+        view_entity = EntityMapping(
+            source_table=entity.source_table,
+            item_type=label if spec.role == "entity" else f"UNIQUE_{label}",
+            pk=pk,
+            sk=sk,
+            attributes=entity.attributes,
+            index_keys=index_keys,
+            sparse_keys=sparse,
+            ttl=entity.ttl,
+            kind=entity.kind,
+            unique_columns=entity.unique_columns,
+        )
+        views[key] = TableSpec(
+            name=name,
+            role=spec.role,
+            pk=pk,
+            sk=sk,
+            indexes=indexes,
+            entities=(view_entity,),
+            satisfies=spec.satisfies,
+            estimated_item_size_bytes=spec.estimated_item_size_bytes,
+            ttl_attribute=spec.ttl_attribute,
+            stream=True,
+            purpose=spec.purpose,
+        )
+    return views
+
+
+def _base_keys(spec: TableSpec, source: Table, schema: Schema, label: str) -> tuple[KeyPart, KeyPart]:
+    if (
+        spec.sk is not None
+        and spec.pk.columns
+        and len(source.primary_key) == 1
+        and spec.pk.columns[0] not in (source.primary_key)
+    ):
+        # An item collection: children live in their parent's partition.
+        fk = next(f for f in source.foreign_keys if f.columns == spec.pk.columns)
+        parent_label = entity_label(schema.table(fk.referred_table).name)
+        return _key(PK, parent_label, source, spec.pk.columns), _key(SK, label, source, spec.sk.columns)
+    if spec.sk is None:
+        return _key(PK, label, source, spec.pk.columns), KeyPart(SK, "S", ROOT_SK, ())
+    return _key(PK, label, source, spec.pk.columns), _key(SK, label, source, spec.sk.columns)
+
+
+def _overload(index: IndexSpec, slot: int, label: str, source: Table) -> IndexSpec:
+    pk = KeyPart(f"GSI{slot}PK", "S", f"{label}#{_retemplate(index.pk, source)}", index.pk.columns)
+    sk = None
+    if index.sk is not None:
+        sk = KeyPart(f"GSI{slot}SK", "S", _retemplate(index.sk, source), index.sk.columns)
+    return IndexSpec(
+        name=f"GSI{slot}",
+        pk=pk,
+        sk=sk,
+        projection=index.projection,
+        non_key_attributes=index.non_key_attributes,
+        serves=index.serves,
+        sparse=index.sparse,
+        projection_reason=index.projection_reason,
+    )
+
+
+def _retemplate(key: KeyPart, source: Table) -> str:
+    def pad(m: re.Match[str]) -> str:
+        col, fmt = m.group(1), m.group(2) or ""
+        if (
+            not fmt
+            and col in {c.name for c in source.columns}
+            and source.column(col).normalized_type == "integer"
+        ):
+            return "{" + col + ":pad}"
+        return m.group(0)
+
+    return re.sub(r"\{([^{}:]+)(:[a-z]+)?\}", pad, key.template)
+
+
+def merge_views(views: Mapping[str, TableSpec], application: str) -> TableSpec:
+    """The one table: every entity, and per GSI slot the union of the patterns it serves."""
+    specs = list(views.values())
+    slots: dict[str, IndexSpec] = {}
+    for spec in specs:
+        for index in spec.indexes:
+            known = slots.get(index.name)
+            if known is None:
+                slots[index.name] = index
+            else:
+                rank = {"KEYS_ONLY": 0, "INCLUDE": 1, "ALL": 2}
+                wider = max(known.projection, index.projection, key=rank.__getitem__)
+                slots[index.name] = IndexSpec(
+                    name=index.name,
+                    pk=known.pk,
+                    sk=known.sk or index.sk,
+                    projection=wider,
+                    non_key_attributes=tuple(
+                        dict.fromkeys(known.non_key_attributes + index.non_key_attributes)
+                    ),
+                    serves=known.serves + index.serves,
+                    sparse=None,
+                    projection_reason=f"overloaded by several entities: the widest projection ({wider}) wins",
+                )
+    return TableSpec(
+        name=safe_table_name(application),
+        role="entity",
+        pk=KeyPart(PK, "S", "<entity>#<key>", ()),
+        sk=KeyPart(SK, "S", "<entity>#<key> | METADATA", ()),
+        indexes=tuple(slots[k] for k in sorted(slots, key=lambda s: int(s[3:]))),
+        entities=tuple(e for spec in specs for e in spec.entities),
+        satisfies=tuple(dict.fromkeys(p for spec in specs for p in spec.satisfies)),
+        estimated_item_size_bytes=max((s.estimated_item_size_bytes for s in specs), default=0),
+        ttl_attribute=next((s.ttl_attribute for s in specs if s.ttl_attribute), None),
+        stream=True,
+        purpose=f"every entity of {application} in one table (single-table design); "
+        f"the {TYPE_ATTRIBUTE} attribute names each item's entity",
+    )

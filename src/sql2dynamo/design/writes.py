@@ -1,0 +1,213 @@
+"""Plans for writes: PutItem, UpdateItem, DeleteItem, and transactions that keep lookups true."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sql2dynamo.design.inputs import ResolvedPattern
+from sql2dynamo.design.model import AccessPlan, IndexSpec, PlanStep, TableSpec
+from sql2dynamo.design.plans import _names, _ph, binding_for, key_values, value_template
+from sql2dynamo.workload.shape import Binding
+
+
+def _not_exists(table: TableSpec) -> str:
+    return f"attribute_not_exists(#{_ph(table.pk.attribute)})"
+
+
+def _exists(table: TableSpec) -> str:
+    return f"attribute_exists(#{_ph(table.pk.attribute)})"
+
+
+def insert_plan(rp: ResolvedPattern, table: TableSpec, lookups: Sequence[TableSpec]) -> AccessPlan:
+    """INSERT: a conditional PutItem, or a transaction with the unique-value claims."""
+    put = PlanStep(
+        operation="PutItem",
+        table=table.name,
+        item_entity=table.entities[0].source_table,
+        condition=_not_exists(table),
+        names=_names(table.pk.attribute),
+        note="the item is built from the inserted values by the table's entity mapping",
+    )
+    if not lookups:
+        return _plan(rp, (put,), 1.0)
+    claims = tuple(
+        PlanStep(
+            operation="PutItem",
+            table=lk.name,
+            item_entity=lk.entities[0].source_table,
+            condition=_not_exists(lk),
+            names=_names(lk.pk.attribute),
+            note=f"claims the value of {', '.join(lk.entities[0].unique_columns)}"
+            + ("; skipped when the value is NULL" if lk.pk.columns else ""),
+        )
+        for lk in lookups
+    )
+    return _plan(rp, (PlanStep(operation="TransactWriteItems", table=table.name, items=(put, *claims)),), 1.0)
+
+
+def _set_clause(
+    columns: Sequence[str], bindings: Sequence[Binding]
+) -> tuple[str, dict[str, str], dict[str, str]]:
+    parts, values, names = [], {}, {}
+    for col in columns:
+        value = binding_for(bindings, col, ("set",)) or f":{col}"
+        ph = f":v_{_ph(col)}"
+        parts.append(f"#{_ph(col)} = {ph}")
+        values[ph] = "{" + value + "}" if value.startswith(":") else value.strip("'")
+        names.update(_names(col))
+    return "SET " + ", ".join(parts), values, names
+
+
+def update_plan(
+    rp: ResolvedPattern,
+    table: TableSpec,
+    lookups: Sequence[TableSpec],
+    by_key: bool,
+    finder: PlanStep | None,
+    copies: Sequence[tuple[TableSpec, IndexSpec | None, str]],
+) -> AccessPlan:
+    """UPDATE: UpdateItem by key (found first through an index when the SQL does not give the key)."""
+    shape = rp.shape
+    assert shape is not None
+    bindings = shape.bindings
+    update, values, names = _set_clause(shape.set_columns, bindings)
+    key = (
+        key_values(table, bindings)
+        if by_key
+        else {a: "{" + a + "}" for a in (table.pk.attribute, *((table.sk.attribute,) if table.sk else ()))}
+    )
+    names.update(_names(table.pk.attribute))
+    step = PlanStep(
+        operation="UpdateItem",
+        table=table.name,
+        key=key,
+        update=update,
+        values=values,
+        names=names,
+        condition=_exists(table),
+        note=None if by_key else "once per item the query found (keys taken from its results)",
+    )
+    changed = [lk for lk in lookups if set(lk.entities[0].unique_columns) & set(shape.set_columns)]
+    steps: list[PlanStep] = [finder] if finder else []
+    if changed:
+        steps.append(
+            PlanStep(
+                operation="GetItem",
+                table=table.name,
+                key=key,
+                consistent_read=True,
+                note="reads the old unique values, to release their claims",
+            )
+        )
+        claims: list[PlanStep] = [step]
+        for lk in changed:
+            claims.append(
+                PlanStep(
+                    operation="DeleteItem",
+                    table=lk.name,
+                    key={lk.pk.attribute: lk.pk.template.replace("{", "{old.")},
+                    note="releases the old value",
+                )
+            )
+            claims.append(
+                PlanStep(
+                    operation="PutItem",
+                    table=lk.name,
+                    item_entity=lk.entities[0].source_table,
+                    condition=_not_exists(lk),
+                    names=_names(lk.pk.attribute),
+                    note="claims the new value",
+                )
+            )
+        steps.append(PlanStep(operation="TransactWriteItems", table=table.name, items=tuple(claims)))
+    else:
+        steps.append(step)
+    for target, index, column in copies:
+        steps.append(
+            PlanStep(
+                operation="Query",
+                table=target.name,
+                index=index.name if index else None,
+                key_condition=f"#{_ph(index.pk.attribute if index else target.pk.attribute)} = :pk",
+                names=_names(index.pk.attribute if index else target.pk.attribute),
+                values={":pk": "{" + column + "}"},
+                note="finds the items holding a denormalized copy of the changed columns; each gets an UpdateItem",
+            )
+        )
+    return _plan(rp, tuple(steps), 1.0)
+
+
+def delete_plan(
+    rp: ResolvedPattern,
+    table: TableSpec,
+    lookups: Sequence[TableSpec],
+    by_key: bool,
+    finder: PlanStep | None,
+    ttl: bool,
+) -> AccessPlan:
+    """DELETE: DeleteItem (with lookup claims released), or nothing when TTL expires the rows."""
+    shape = rp.shape
+    assert shape is not None
+    if ttl:
+        return AccessPlan(
+            pattern_id=rp.id,
+            description=rp.pattern.description,
+            kind="write",
+            supported=True,
+            steps=(),
+            expected_items=0.0,
+            rcu_per_call=0.0,
+            wcu_per_call=0.0,
+            reason=f"served by TTL on {table.name}: DynamoDB deletes expired items itself, at no write cost",
+        )
+    key = (
+        key_values(table, shape.bindings)
+        if by_key
+        else {a: "{" + a + "}" for a in (table.pk.attribute, *((table.sk.attribute,) if table.sk else ()))}
+    )
+    delete = PlanStep(
+        operation="DeleteItem",
+        table=table.name,
+        key=key,
+        note=None if by_key else "once per item the query found",
+    )
+    steps: list[PlanStep] = [finder] if finder else []
+    if lookups:
+        releases = tuple(
+            PlanStep(
+                operation="DeleteItem",
+                table=lk.name,
+                key={lk.pk.attribute: lk.pk.template},
+                note="releases the unique value (taken from the item read first)",
+            )
+            for lk in lookups
+        )
+        steps.append(
+            PlanStep(
+                operation="GetItem",
+                table=table.name,
+                key=key,
+                consistent_read=True,
+                note="reads the unique values whose claims the delete releases",
+            )
+        )
+        steps.append(PlanStep(operation="TransactWriteItems", table=table.name, items=(delete, *releases)))
+    else:
+        steps.append(delete)
+    return _plan(rp, tuple(steps), 1.0)
+
+
+def _plan(rp: ResolvedPattern, steps: tuple[PlanStep, ...], items: float) -> AccessPlan:
+    return AccessPlan(
+        pattern_id=rp.id,
+        description=rp.pattern.description,
+        kind="write",
+        supported=True,
+        steps=steps,
+        expected_items=items,
+        rcu_per_call=0.0,
+        wcu_per_call=0.0,
+    )
+
+
+__all__ = ["delete_plan", "insert_plan", "update_plan", "value_template"]

@@ -1,0 +1,1 @@
+"""Tests of the worked examples shipped in ``sql2dynamo.examples``."""
