@@ -84,9 +84,7 @@ def generate(n_tables: int, n_patterns: int, seed: int = 1) -> tuple[dict[str, o
                 columns=tuple(cols),
                 primary_key=("id",),
                 foreign_keys=fks,
-                unique_constraints=(UniqueConstraint(f"uq_{i}", ("email",), "constraint"),)
-                if i % 3 == 0
-                else (),
+                unique_constraints=(UniqueConstraint(f"uq_{i}", ("email",), "constraint"),) if i % 3 == 0 else (),
                 stats=TableStats(rows, True, 90.0, 300, 1000, "tablesample"),
             )
         )

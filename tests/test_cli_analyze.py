@@ -100,9 +100,7 @@ def test_missing_sqlite_file_is_not_created(capsys: pytest.CaptureFixture[str], 
         (["analyze", "sqlite:///x.db", "--cast", "point"], "bad --cast"),
     ],
 )
-def test_usage_errors(
-    args: list[str], needle: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_usage_errors(args: list[str], needle: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     res = run_cli(capsys, *args, "-o", str(tmp_path))
     assert res.code == 2
     assert needle in _one_error_line(res.err)
@@ -116,9 +114,7 @@ def _make_db(kind: str, request: pytest.FixtureRequest, tmp_path: Path, ddl: lis
             for stmt in ddl:
                 conn.execute(stmt)
         return f"sqlite:///{path}"
-    factory: Callable[[str], str] = request.getfixturevalue(
-        "new_pg_db" if kind == "postgresql" else "new_maria_db"
-    )
+    factory: Callable[[str], str] = request.getfixturevalue("new_pg_db" if kind == "postgresql" else "new_maria_db")
     url = factory("bad")
     engine = sa.create_engine(url)
     with engine.begin() as conn:
@@ -232,9 +228,7 @@ def test_unsupported_column_type_and_cast(
 
 def test_ddl_that_does_not_parse(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     ddl = tmp_path / "broken.sql"
-    ddl.write_text(
-        "CREATE TABLE ok (id INT PRIMARY KEY);\n\nCREATE TABLE broken (id INT PRIMARY KEY,, name;\n"
-    )
+    ddl.write_text("CREATE TABLE ok (id INT PRIMARY KEY);\n\nCREATE TABLE broken (id INT PRIMARY KEY,, name;\n")
     out = tmp_path / "out"
     res = run_cli(capsys, "analyze", "--ddl", str(ddl), "--dialect", "mysql", "-o", str(out))
     assert res.code == 4

@@ -50,9 +50,7 @@ def test_demo_rejects_bad_rows(capsys: pytest.CaptureFixture[str], tmp_path: Pat
 def test_analyze_workload_through_the_cli(
     server: str, capsys: pytest.CaptureFixture[str], request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    make: Callable[[str], str] = request.getfixturevalue(
-        "new_pg_db" if server == "postgresql" else "new_maria_db"
-    )
+    make: Callable[[str], str] = request.getfixturevalue("new_pg_db" if server == "postgresql" else "new_maria_db")
     url = make("wl")
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
@@ -63,9 +61,7 @@ def test_analyze_workload_through_the_cli(
         else:
             conn.execute(sa.text("TRUNCATE TABLE performance_schema.events_statements_summary_by_digest"))
         for i in range(6):
-            conn.execute(
-                sa.text("INSERT INTO customer (id, email) VALUES (:i, :e)"), {"i": i, "e": f"c{i}@x.io"}
-            )
+            conn.execute(sa.text("INSERT INTO customer (id, email) VALUES (:i, :e)"), {"i": i, "e": f"c{i}@x.io"})
         for i in range(9):
             conn.execute(sa.text("SELECT * FROM customer WHERE email = :e"), {"e": f"c{i}@x.io"})
     engine.dispose()

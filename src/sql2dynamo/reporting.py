@@ -131,9 +131,7 @@ class RichReporter:
 
         table = Table(title=title, title_justify="left")
         for i, col in enumerate(columns):
-            numeric = bool(rows) and all(
-                isinstance(r[i], (int, float)) or r[i] is None for r in rows if r[i] != ""
-            )
+            numeric = bool(rows) and all(isinstance(r[i], (int, float)) or r[i] is None for r in rows if r[i] != "")
             # The first column names the row (a table name): never truncate it.
             table.add_column(col, no_wrap=i == 0 or numeric, justify="right" if numeric else "left")
         for row in rows:

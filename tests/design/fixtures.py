@@ -35,9 +35,7 @@ from sql2dynamo.workload.patterns import AccessPattern, Rps
 _FIELD = re.compile(r"\{([^{}:]+)(?::[^{}]*)?\}")
 
 
-def stats(
-    avg: float, *, distinct: int = 1000, null: float = 0.0, max_bytes: int | None = None
-) -> ColumnStats:
+def stats(avg: float, *, distinct: int = 1000, null: float = 0.0, max_bytes: int | None = None) -> ColumnStats:
     """Column statistics as analyze samples them."""
     return ColumnStats(
         null_fraction=null,
@@ -196,9 +194,7 @@ def pattern(pid: str, avg: float | None, peak: float | None, consistency: str = 
     return AccessPattern(id=pid, description=pid, sql="SELECT 1", rps=Rps(avg, peak), consistency=consistency)
 
 
-def plan(
-    pid: str, steps: Sequence[PlanStep], *, kind: str = "read", expected_items: float = 1.0
-) -> AccessPlan:
+def plan(pid: str, steps: Sequence[PlanStep], *, kind: str = "read", expected_items: float = 1.0) -> AccessPlan:
     """An access plan; its per-call figures are left at 0 (the code under test computes them)."""
     return AccessPlan(
         pattern_id=pid,

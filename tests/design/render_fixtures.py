@@ -126,9 +126,7 @@ def shop_schema() -> Schema:
 def shop_patterns() -> PatternsFile:
     """Seven patterns; AP06 is a LIKE '%x%' search, AP07 has no RPS."""
 
-    def ap(
-        pid: str, description: str, sql: str, rps: Rps | None, consistency: str = "strong"
-    ) -> AccessPattern:
+    def ap(pid: str, description: str, sql: str, rps: Rps | None, consistency: str = "strong") -> AccessPattern:
         return AccessPattern(pid, description, sql, rps=rps, consistency=consistency, dialect="postgresql")
 
     return PatternsFile(
@@ -157,8 +155,7 @@ def shop_patterns() -> PatternsFile:
             ap(
                 "AP04",
                 "Open orders queue | oldest first",
-                "SELECT order_id, customer_id, created_at FROM orders"
-                " WHERE status = 'open' ORDER BY created_at",
+                "SELECT order_id, customer_id, created_at FROM orders WHERE status = 'open' ORDER BY created_at",
                 Rps(5, 10),
                 "eventual",
             ),
@@ -278,9 +275,7 @@ def multi_table_model() -> DataModel:
                 projection="INCLUDE",
                 non_key_attributes=("order_id", "customer_id"),
                 serves=("AP04",),
-                sparse=SparseCondition(
-                    "status", "open", "only open orders are queued; shipped ones drop out"
-                ),
+                sparse=SparseCondition("status", "open", "only open orders are queued; shipped ones drop out"),
                 projection_reason="INCLUDE 2 attributes: 40 B/item vs 64 B for ALL; AP04 reads only those",
             ),
         ),
@@ -459,13 +454,9 @@ def multi_table_model() -> DataModel:
     )
     decisions = (
         _decision("TABLE_STRUCTURE", "Customer", "one table per entity", patterns=("AP01",)),
-        _decision(
-            "KEY_DESIGN", "Orders", "customer_id partition, created_at#order_id sort key", patterns=("AP03",)
-        ),
+        _decision("KEY_DESIGN", "Orders", "customer_id partition, created_at#order_id sort key", patterns=("AP03",)),
         _decision("GSI_DESIGN", "OpenOrdersByDate", "sparse GSI on status", patterns=("AP04",)),
-        _decision(
-            "UNIQUE_CONSTRAINT", "CustomerEmail", "lookup table + TransactWriteItems", patterns=("AP05",)
-        ),
+        _decision("UNIQUE_CONSTRAINT", "CustomerEmail", "lookup table + TransactWriteItems", patterns=("AP05",)),
         _decision("DENORMALIZATION", "Orders.customer_name", "copy customer.name", patterns=("AP03",)),
     )
     warnings = (
@@ -479,8 +470,7 @@ def multi_table_model() -> DataModel:
         ),
         DesignWarning(
             "schema_evolution_trap",
-            "Warning: This denormalization will complicate future schema changes. "
-            "Document migration strategy.",
+            "Warning: This denormalization will complicate future schema changes. Document migration strategy.",
             "Orders.customer_name copies customer.name",
             "Orders.customer_name",
             ("AP03",),

@@ -31,9 +31,7 @@ READ_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("size", "strong", "txn", "expected", "why"), READ_CASES, ids=[c[4] for c in READ_CASES]
-)
+@pytest.mark.parametrize(("size", "strong", "txn", "expected", "why"), READ_CASES, ids=[c[4] for c in READ_CASES])
 def test_read_units(size: int, strong: bool, txn: bool, expected: float, why: str) -> None:
     assert read_units(size, strong=strong, transactional=txn) == expected, why
 

@@ -383,9 +383,7 @@ def test_contract_json_is_the_gate() -> None:
         entities=(
             replace(
                 model.tables[2].entities[0],
-                attributes=tuple(
-                    replace(a, justification=None) for a in model.tables[2].entities[0].attributes
-                ),
+                attributes=tuple(replace(a, justification=None) for a in model.tables[2].entities[0].attributes),
             ),
         ),
     )
@@ -435,8 +433,6 @@ def test_transaction_keeps_expression_placeholders() -> None:
     contract = build_contract(replace(model, plans=plans))
     validate_contract(contract)
     actions = {e["table"]: e for e in contract}["CustomerEmail"]["unique_lookup"]["ddb_query_plan"]
-    assert (
-        actions["TransactWriteItems"][1]["PutItem"]["ConditionExpression"] == "attribute_not_exists(#email)"
-    )
+    assert actions["TransactWriteItems"][1]["PutItem"]["ConditionExpression"] == "attribute_not_exists(#email)"
     assert actions["TransactWriteItems"][1]["PutItem"]["ExpressionAttributeNames"] == {"#email": "email"}
     assert "ExpressionAttributeNames" not in actions["TransactWriteItems"][0]["PutItem"]

@@ -102,9 +102,7 @@ def test_a_custom_price_file_is_read_exactly(tmp_path: Path) -> None:
 #   on-demand   10.111 + 0.004 = 10.115 -> $10.12 (the rounded parts would give $10.11)
 #   provisioned 20.0901 + 0.5734 = 20.6635 -> $20.66
 
-CUSTOMER = entity(
-    "customer", kp("customer_id", "{customer_id}", "N"), [attr("email", "customer", nullable=False)]
-)
+CUSTOMER = entity("customer", kp("customer_id", "{customer_id}", "N"), [attr("email", "customer", nullable=False)])
 CUSTOMERS = spec("customers", [CUSTOMER], indexes=[gsi("by_email", kp("email", "{email}"))])
 PLANS = spec("plans", [entity("plan", kp("plan_id", "{plan_id}", "N"))])
 SIZES: Sizes = {
@@ -180,9 +178,7 @@ def test_bad_arguments() -> None:
     with pytest.raises(UsageError, match="billing"):
         estimate_cost([CUSTOMERS], PLANS_, PATTERNS, SIZES, ROWS, load_pricing(), "reserved")  # type: ignore[arg-type]
     with pytest.raises(UsageError, match="utilization"):
-        estimate_cost(
-            [CUSTOMERS], PLANS_, PATTERNS, SIZES, ROWS, load_pricing(), "on-demand", target_utilization=0
-        )
+        estimate_cost([CUSTOMERS], PLANS_, PATTERNS, SIZES, ROWS, load_pricing(), "on-demand", target_utilization=0)
     with pytest.raises(InputError, match="AP02"):
         estimate_cost([CUSTOMERS], PLANS_, PATTERNS[:1], SIZES, ROWS, load_pricing(), "on-demand")
 

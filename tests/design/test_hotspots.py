@@ -168,9 +168,7 @@ def test_sparse_index_on_a_literal_key() -> None:
     feed = gsi("public_feed", kp("GSI1PK", "PUBLIC"), projection="KEYS_ONLY")
     table_spec = spec("problems", [public], indexes=[feed])
     sizes: Sizes = {
-        ("problems", "problems"): ItemSize(
-            800, index_bytes={"public_feed": 40}, index_share={"public_feed": 0.5}
-        )
+        ("problems", "problems"): ItemSize(800, index_bytes={"public_feed": 40}, index_share={"public_feed": 0.5})
     }
     loads = partition_loads(
         [table_spec],

@@ -124,9 +124,7 @@ def test_mapping_rows_and_unsupported_patterns() -> None:
     text = _render(multi_table_model())
     mapping = _section(text, "## Access Pattern Mapping")
     ap04 = next(line for line in mapping.splitlines() if line.startswith("| AP04 "))
-    assert (
-        "Orders / OpenOrdersByDate" in ap04 and "#status = :status (#status = status, :status = open)" in ap04
-    )
+    assert "Orders / OpenOrdersByDate" in ap04 and "#status = :status (#status = status, :status = open)" in ap04
     ap05 = next(line for line in mapping.splitlines() if line.startswith("| AP05 "))
     assert "TransactWriteItems [PutItem, PutItem]" in ap05 and "attribute_not_exists(email)" in ap05
     ap03 = next(line for line in mapping.splitlines() if line.startswith("| AP03 "))
@@ -183,9 +181,7 @@ def test_trade_offs_collect_decisions_denormalization_and_unsupported() -> None:
 
 
 def test_empty_model_still_has_every_section() -> None:
-    empty = replace(
-        multi_table_model(), tables=(), plans=(), decisions=(), warnings=(), cost=None, partitions=()
-    )
+    empty = replace(multi_table_model(), tables=(), plans=(), decisions=(), warnings=(), cost=None, partitions=())
     text = _render(empty)
     assert [line for line in text.splitlines() if line.startswith("## ")] == list(SECTIONS)
     assert "No production warning applies" in text
@@ -193,9 +189,7 @@ def test_empty_model_still_has_every_section() -> None:
 
 def test_pipes_and_newlines_in_model_text_stay_in_their_cell() -> None:
     model = multi_table_model()
-    plans = tuple(
-        replace(p, description="first | second\nthird") if p.pattern_id == "AP01" else p for p in model.plans
-    )
+    plans = tuple(replace(p, description="first | second\nthird") if p.pattern_id == "AP01" else p for p in model.plans)
     text = _render(replace(model, plans=plans))
     row = next(line for line in text.splitlines() if line.startswith("| AP01 "))
     assert "first \\| second<br>third" in row
@@ -211,9 +205,7 @@ def test_key_decisions_named_after_source_tables_or_guarded_columns() -> None:
     # The engine may name decisions after what a table stores: `orders`, `customer(email)`.
     model = single_table_model()
     per_entity = tuple(
-        replace(
-            model.decisions[0], decision_type="KEY_DESIGN", subject=source, chosen_approach=f"{source} key"
-        )
+        replace(model.decisions[0], decision_type="KEY_DESIGN", subject=source, chosen_approach=f"{source} key")
         for source in ("customer", "orders")
     )
     text = _render(replace(model, decisions=per_entity))
@@ -224,8 +216,7 @@ def test_key_decisions_named_after_source_tables_or_guarded_columns() -> None:
 
     multi = multi_table_model()
     renamed = tuple(
-        replace(d, subject="customer(email)") if d.decision_type == "UNIQUE_CONSTRAINT" else d
-        for d in multi.decisions
+        replace(d, subject="customer(email)") if d.decision_type == "UNIQUE_CONSTRAINT" else d for d in multi.decisions
     )
     lookup = _section(_render(replace(multi, decisions=renamed)), "### CustomerEmail Table")
     assert "lookup table + TransactWriteItems" in lookup
@@ -244,6 +235,4 @@ def test_lookup_items_inside_a_single_table_count_as_unique_constraints() -> Non
     )
     model = replace(model, tables=(replace(app, entities=(*app.entities, claim)),))
     philosophy = _section(_render(model), "## Design Philosophy & Approach")
-    assert (
-        "- **Unique Constraints**: 1 lookup item type guarding `customer(email)` written with" in philosophy
-    )
+    assert "- **Unique Constraints**: 1 lookup item type guarding `customer(email)` written with" in philosophy

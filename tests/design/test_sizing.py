@@ -232,9 +232,7 @@ def test_item_sizes_mapping() -> None:
 
 
 def test_denormalized_attribute_sized_from_its_own_table() -> None:
-    orders = table(
-        "orders", [col("id", "integer", st=stats(3.0)), col("customer_id", "integer", st=stats(3.0))]
-    )
+    orders = table("orders", [col("id", "integer", st=stats(3.0)), col("customer_id", "integer", st=stats(3.0))])
     order = entity(
         "orders",
         kp("id", "{id}", "N"),

@@ -21,8 +21,7 @@ from tests.design.fixtures import attr, col, entity, gsi, kp, pattern, plan, sch
 # Copied from seed 002, "Critical Production Warnings".
 SEED_MESSAGES = {
     "gsi_throttling_cascade": (
-        "Warning: GSI throttling will affect the entire base table. "
-        "Consider dedicated capacity or alternative design."
+        "Warning: GSI throttling will affect the entire base table. Consider dedicated capacity or alternative design."
     ),
     "hot_partition": (
         "Warning: This access pattern may create hot partitions. Consider partition key sharding strategy."
@@ -94,10 +93,7 @@ def _load(index: str | None, *, rcu: float = 0.0, wcu: float = 0.0, hot: bool = 
 
 
 def test_plain_design_raises_nothing() -> None:
-    assert (
-        _warnings([PLAIN_USERS, PLAIN_PROBLEMS], partitions=[_load(None, rcu=10), _load("by_email", wcu=10)])
-        == ()
-    )
+    assert _warnings([PLAIN_USERS, PLAIN_PROBLEMS], partitions=[_load(None, rcu=10), _load("by_email", wcu=10)]) == ()
 
 
 # ---------------------------------------------------------------- 1. GSI throttling cascade
@@ -122,9 +118,7 @@ CASCADE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("partitions", "kinds", "text", "why"), CASCADE_CASES, ids=[c[3] for c in CASCADE_CASES]
-)
+@pytest.mark.parametrize(("partitions", "kinds", "text", "why"), CASCADE_CASES, ids=[c[3] for c in CASCADE_CASES])
 def test_gsi_cascade(partitions: list[PartitionLoad], kinds: list[str], text: str | None, why: str) -> None:
     warnings = _warnings([PLAIN_USERS], partitions=partitions)
     assert _kinds(warnings) == kinds, why

@@ -20,9 +20,7 @@ SMALL = 12
 def _url(backend: str, name: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / name}.sqlite"
-    make: Callable[[str], str] = request.getfixturevalue(
-        "new_pg_db" if backend == "postgresql" else "new_maria_db"
-    )
+    make: Callable[[str], str] = request.getfixturevalue("new_pg_db" if backend == "postgresql" else "new_maria_db")
     return make(name[:8])
 
 
@@ -30,9 +28,7 @@ def snapshot(engine: sa.Engine, example: Example) -> dict[str, list[tuple[Any, .
     """Every row of every table, in primary-key order."""
     with engine.connect() as conn:
         return {
-            table.name: [
-                tuple(r) for r in conn.execute(sa.select(table).order_by(*table.primary_key.columns))
-            ]
+            table.name: [tuple(r) for r in conn.execute(sa.select(table).order_by(*table.primary_key.columns))]
             for table in example.metadata.sorted_tables
         }
 
@@ -76,9 +72,7 @@ def test_application_inserts_still_get_fresh_ids_on_postgresql(new_pg_db: Callab
     counts = example.generate(engine, rows=SMALL)
     with engine.begin() as conn:
         new_id = conn.execute(
-            sa.text(
-                "INSERT INTO usage_logs (user_id, action, created_at) VALUES (1, 'hint', now()) RETURNING id"
-            )
+            sa.text("INSERT INTO usage_logs (user_id, action, created_at) VALUES (1, 'hint', now()) RETURNING id")
         ).scalar_one()
     engine.dispose()
     assert new_id == counts["usage_logs"] + 1

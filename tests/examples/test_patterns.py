@@ -81,9 +81,7 @@ def test_every_sql_parses_and_names_only_existing_tables_and_columns(example: Ex
 
 
 def test_every_table_is_used_by_some_pattern(example: Example) -> None:
-    used = {
-        t.lower() for p in example.patterns().patterns for t in parse_shape(p.sql, example.dialect).tables
-    }
+    used = {t.lower() for p in example.patterns().patterns for t in parse_shape(p.sql, example.dialect).tables}
     assert used == set(example.metadata.tables)
 
 
@@ -91,9 +89,7 @@ def test_the_check_catches_a_wrong_column() -> None:
     metadata = EXAMPLES["chinook"].metadata
     assert unknown_names("SELECT * FROM track WHERE titel = :t", "postgresql", metadata) == ["titel"]
     assert unknown_names("SELECT t.nme FROM track AS t", "postgresql", metadata) == ["track.nme"]
-    assert unknown_names("INSERT INTO genre (genre_id, nam) VALUES (1, 'x')", "postgresql", metadata) == [
-        "genre.nam"
-    ]
+    assert unknown_names("INSERT INTO genre (genre_id, nam) VALUES (1, 'x')", "postgresql", metadata) == ["genre.nam"]
     assert unknown_names("SELECT * FROM tracks", "postgresql", metadata) == ["table tracks"]
 
 
@@ -102,14 +98,11 @@ def test_algoitny_seed_figures() -> None:
     by_sql = {p.sql: p for p in patterns.values()}
     login = by_sql["SELECT * FROM users WHERE email = :email"]
     assert login.rps is not None and login.rps.avg == pytest.approx(5000 / 60, rel=1e-2)
-    timeline = by_sql[
-        "SELECT * FROM search_history WHERE is_public = TRUE ORDER BY created_at DESC LIMIT :limit"
-    ]
+    timeline = by_sql["SELECT * FROM search_history WHERE is_public = TRUE ORDER BY created_at DESC LIMIT :limit"]
     assert timeline.rps is not None and timeline.rps.avg == pytest.approx(800 / 60, rel=1e-2)
     count = next(p for p in patterns.values() if p.sql.startswith("SELECT COUNT(*) FROM usage_logs"))
     assert " ".join(count.sql.split()) == (
-        "SELECT COUNT(*) FROM usage_logs"
-        " WHERE user_id = :user_id AND action = :action AND created_at >= :day_start"
+        "SELECT COUNT(*) FROM usage_logs WHERE user_id = :user_id AND action = :action AND created_at >= :day_start"
     )
     assert count.consistency == "strong"
     assert count.rps is not None and login.rps.avg is not None and count.rps.avg is not None

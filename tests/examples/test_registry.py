@@ -69,19 +69,16 @@ def test_schema_sql_reads_back_as_the_metadata(name: str) -> None:
         assert [c.name for c in got.columns] == [c.name for c in table.columns]
         assert tuple(got.primary_key) == tuple(c.name for c in table.primary_key.columns)
         assert {(fk.columns, fk.referred_table) for fk in got.foreign_keys} == {
-            (tuple(c.name for c in fk.columns), fk.referred_table.name)
-            for fk in table.foreign_key_constraints
+            (tuple(c.name for c in fk.columns), fk.referred_table.name) for fk in table.foreign_key_constraints
         }
         assert {tuple(u.columns) for u in got.unique_constraints} == _uniques(table)
-        assert {c.name for c in got.columns if not c.nullable} == {
-            c.name for c in table.columns if not c.nullable
-        }
+        assert {c.name for c in got.columns if not c.nullable} == {c.name for c in table.columns if not c.nullable}
 
 
 def _uniques(table: sa.Table) -> set[tuple[str, ...]]:
-    return {
-        tuple(c.name for c in u.columns) for u in table.constraints if isinstance(u, sa.UniqueConstraint)
-    } | {tuple(c.name for c in i.columns) for i in table.indexes if i.unique}
+    return {tuple(c.name for c in u.columns) for u in table.constraints if isinstance(u, sa.UniqueConstraint)} | {
+        tuple(c.name for c in i.columns) for i in table.indexes if i.unique
+    }
 
 
 def test_chinook_matches_the_original_postgresql_script() -> None:
@@ -96,9 +93,7 @@ def test_chinook_matches_the_original_postgresql_script() -> None:
             out[t.name] = (
                 [(c.name, c.normalized_type, c.nullable, c.length, c.precision, c.scale) for c in t.columns],
                 tuple(t.primary_key),
-                sorted(
-                    (fk.name, fk.columns, fk.referred_table, fk.referred_columns) for fk in t.foreign_keys
-                ),
+                sorted((fk.name, fk.columns, fk.referred_table, fk.referred_columns) for fk in t.foreign_keys),
                 sorted((i.name, tuple(i.columns)) for i in t.indexes),
                 sorted(tuple(u.columns) for u in t.unique_constraints),
             )

@@ -19,14 +19,12 @@ DDL = {
     "sqlite": [
         BASE,
         "CREATE VIEW big_items AS SELECT * FROM item WHERE qty > 10",
-        "CREATE TRIGGER item_touch AFTER UPDATE ON item "
-        "BEGIN UPDATE item SET note = 'x' WHERE id = NEW.id; END",
+        "CREATE TRIGGER item_touch AFTER UPDATE ON item BEGIN UPDATE item SET note = 'x' WHERE id = NEW.id; END",
     ],
     "postgresql": [
         BASE,
         "CREATE VIEW big_items AS SELECT * FROM item WHERE qty > 10",
-        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql "
-        "AS $$ BEGIN NEW.note := 'x'; RETURN NEW; END $$",
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.note := 'x'; RETURN NEW; END $$",
         "CREATE TRIGGER item_touch BEFORE UPDATE ON item FOR EACH ROW EXECUTE FUNCTION touch()",
     ],
     "mysql": [
@@ -39,9 +37,7 @@ DDL = {
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql", "mysql"])
-def test_views_triggers_routines_need_attention(
-    kind: str, request: pytest.FixtureRequest, tmp_path: Path
-) -> None:
+def test_views_triggers_routines_need_attention(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
     if kind == "sqlite":
         path = tmp_path / "a.db"
         with sqlite3.connect(path) as conn:
@@ -49,9 +45,7 @@ def test_views_triggers_routines_need_attention(
                 conn.execute(stmt)
         url = f"sqlite:///{path}"
     else:
-        factory: Callable[[str], str] = request.getfixturevalue(
-            "new_pg_db" if kind == "postgresql" else "new_maria_db"
-        )
+        factory: Callable[[str], str] = request.getfixturevalue("new_pg_db" if kind == "postgresql" else "new_maria_db")
         url = factory("att")
         engine = sa.create_engine(url)
         with engine.begin() as conn:

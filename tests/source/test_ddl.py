@@ -178,9 +178,7 @@ def test_chinook_indexes_and_autoincrement(dialect: str) -> None:
     assert sum(len(t.indexes) for t in schema.tables) == 11
     assert all(len(i.columns) == 1 for t in schema.tables for i in t.indexes)
     auto = {(t.name, c.name) for t in schema.tables for c in t.columns if c.autoincrement}
-    if (
-        dialect == "sqlite"
-    ):  # PRIMARY KEY ([AlbumId]) on an INTEGER column: SQLite's rowid, as live.py reads it
+    if dialect == "sqlite":  # PRIMARY KEY ([AlbumId]) on an INTEGER column: SQLite's rowid, as live.py reads it
         assert auto == {(t.name, t.primary_key[0]) for t in schema.tables if len(t.primary_key) == 1}
         assert len(auto) == 10
     else:
@@ -392,10 +390,7 @@ def test_inline_and_table_constraints_give_the_same_facts(tmp_path: Path, dialec
             table.primary_key,
             tuple((c.name, c.nullable) for c in table.columns),
             tuple(u.columns for u in table.unique_constraints),
-            tuple(
-                (fk.columns, fk.referred_table, fk.referred_columns, fk.on_delete)
-                for fk in table.foreign_keys
-            ),
+            tuple((fk.columns, fk.referred_table, fk.referred_columns, fk.on_delete) for fk in table.foreign_keys),
             tuple(c.sqltext for c in table.check_constraints),
         )
 
@@ -598,9 +593,7 @@ def test_unparseable_statement_reports_file_line_and_excerpt(tmp_path: Path) -> 
         ("mysql", "CREATE TABLE t (a int);\nCREATE INDEX i t (a);", 2, "expected ON"),
     ],
 )
-def test_statements_that_cannot_be_read(
-    tmp_path: Path, dialect: str, sql: str, line: int, detail: str
-) -> None:
+def test_statements_that_cannot_be_read(tmp_path: Path, dialect: str, sql: str, line: int, detail: str) -> None:
     with pytest.raises(InputError) as caught:
         ddl(tmp_path, sql, dialect)
     assert caught.value.one_line().startswith(f"schema.sql:{line}: cannot read")

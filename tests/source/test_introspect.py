@@ -133,11 +133,7 @@ def test_statistics_are_exact_on_small_tables(chinook_schema: Schema) -> None:
     inv = table(chinook_schema, "invoice")
     assert inv.stats is not None
     assert (inv.stats.row_count, inv.stats.row_count_exact, inv.stats.sample_method) == (412, True, "full")
-    assert (
-        inv.stats.avg_row_bytes
-        and inv.stats.max_row_bytes
-        and inv.stats.max_row_bytes >= inv.stats.avg_row_bytes
-    )
+    assert inv.stats.avg_row_bytes and inv.stats.max_row_bytes and inv.stats.max_row_bytes >= inv.stats.avg_row_bytes
     state = inv.column(next(c.name for c in inv.columns if canon(c.name) == "billingstate"))
     assert state.stats is not None
     assert state.stats.null_fraction == round(202 / 412, 4)

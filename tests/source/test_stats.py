@@ -23,9 +23,7 @@ def _analyze_catalog(url: str) -> None:
         names = sa.inspect(conn).get_table_names()
         for name in names:
             quoted = engine.dialect.identifier_preparer.quote(name)
-            conn.execute(
-                sa.text(f"ANALYZE {quoted}" if url.startswith("postgresql") else f"ANALYZE TABLE {quoted}")
-            )
+            conn.execute(sa.text(f"ANALYZE {quoted}" if url.startswith("postgresql") else f"ANALYZE TABLE {quoted}"))
     engine.dispose()
 
 
@@ -48,11 +46,7 @@ def test_big_tables_are_sampled_and_estimated(chinook_url: str) -> None:
         assert track.stats.row_count_exact is False
         assert 3503 * 0.5 < track.stats.row_count < 3503 * 1.5
     name = track.columns[1]
-    assert (
-        name.stats is not None
-        and name.stats.exact is False
-        and name.stats.sampled_rows == track.stats.sampled_rows
-    )
+    assert name.stats is not None and name.stats.exact is False and name.stats.sampled_rows == track.stats.sampled_rows
     # Fan-out of a big child table is measured on a sample of parents.
     line = tables["invoiceline"]
     fk = next(f for f in line.foreign_keys if f.referred_table.lower() == "invoice")

@@ -111,9 +111,7 @@ def start_local(s2d_home: Path) -> Iterator[StartLocal]:
     """Factory: ``start_local(port=None, data_dir=None, in_memory=False)``; all stopped afterwards."""
     started: list[tuple[Path, local.LocalInstance]] = []
 
-    def start(
-        port: int | None = None, data_dir: Path | None = None, in_memory: bool = False
-    ) -> local.LocalInstance:
+    def start(port: int | None = None, data_dir: Path | None = None, in_memory: bool = False) -> local.LocalInstance:
         instance = local.start(
             port=port or free_port(), data_dir=data_dir, in_memory=in_memory, reporter=RecordingReporter()
         )

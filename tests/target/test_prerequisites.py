@@ -121,9 +121,7 @@ def test_java_home_wins_over_path(bare_path: Path, monkeypatch: pytest.MonkeyPat
     assert local.find_java() == str(java_home / "bin" / "java")
 
 
-def test_start_without_java(
-    empty_home: Path, bare_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_start_without_java(empty_home: Path, bare_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     jar = tmp_path / "DynamoDBLocal.jar"
     jar.write_bytes(b"")
     monkeypatch.setenv(JAR_ENV, str(jar))

@@ -54,9 +54,7 @@ def test_mines_the_digests_of_this_schema(new_maria_db: Callable[[str], str]) ->
             for n in range(7):
                 cur.execute("SELECT * FROM Customer WHERE Email = %s", (f"c{n}@example.com",))
             for n in range(3):
-                cur.execute(
-                    "SELECT * FROM Invoice WHERE CustomerId = %s ORDER BY InvoiceDate DESC LIMIT 20", (n,)
-                )
+                cur.execute("SELECT * FROM Invoice WHERE CustomerId = %s ORDER BY InvoiceDate DESC LIMIT 20", (n,))
             for n in range(4):
                 cur.execute(
                     "INSERT INTO Invoice (CustomerId, InvoiceDate, Total) VALUES (%s, %s, %s)",
@@ -64,13 +62,10 @@ def test_mines_the_digests_of_this_schema(new_maria_db: Callable[[str], str]) ->
                 )
             # A multi-row insert is another digest but the same access pattern.
             cur.execute(
-                "INSERT INTO Invoice (CustomerId, InvoiceDate, Total) VALUES (1, '2024-01-01', 1), "
-                "(2, '2024-01-02', 2)"
+                "INSERT INTO Invoice (CustomerId, InvoiceDate, Total) VALUES (1, '2024-01-01', 1), (2, '2024-01-02', 2)"
             )
             for n in range(2):
-                cur.execute(
-                    "UPDATE Customer SET FirstName = %s, `Order` = %s WHERE CustomerId = %s", ("x", n, n)
-                )
+                cur.execute("UPDATE Customer SET FirstName = %s, `Order` = %s WHERE CustomerId = %s", ("x", n, n))
             cur.execute(
                 "SELECT c.Email, i.Total FROM Customer c JOIN Invoice i ON i.CustomerId = c.CustomerId "
                 "WHERE c.CustomerId = 3"

@@ -59,9 +59,7 @@ def _run_mix(conn: sa.Connection) -> None:
             {"c": n + 1, "d": date(2024, 1, n + 1), "t": 9.99},
         )
     for n in range(2):
-        conn.execute(
-            sa.text("UPDATE customer SET first_name = :f WHERE customer_id = :i"), {"f": "x", "i": n + 1}
-        )
+        conn.execute(sa.text("UPDATE customer SET first_name = :f WHERE customer_id = :i"), {"f": "x", "i": n + 1})
     # A literal, not a parameter: pg_stat_statements records a $1 all the same.
     conn.execute(
         sa.text(
@@ -120,9 +118,7 @@ def test_mines_the_statements_run_in_this_database(new_pg_db: Callable[[str], st
     join = shapes[JOIN]
     assert join.tables == ("customer", "invoice")
     assert join.equality == ("customer.Country",)
-    assert [(j.table, j.on) for j in join.joins] == [
-        ("invoice", (("invoice.customer_id", "customer.customer_id"),))
-    ]
+    assert [(j.table, j.on) for j in join.joins] == [("invoice", (("invoice.customer_id", "customer.customer_id"),))]
 
     assert workload.window_seconds is not None and workload.window_seconds > 0
     assert workload.window_start is not None and workload.window_end is not None
@@ -141,9 +137,7 @@ def test_mines_the_statements_run_in_this_database(new_pg_db: Callable[[str], st
     assert point_pattern.evidence["calls"] == 7
     assert point_pattern.evidence["origin"] == "pg_stat_statements"
     assert point_pattern.description == "Select customer by email"
-    assert by_sql[LATEST].description == (
-        "Select invoice by customer_id ordered by invoice_date desc, limit :limit"
-    )
+    assert by_sql[LATEST].description == ("Select invoice by customer_id ordered by invoice_date desc, limit :limit")
 
 
 def test_missing_extension_names_the_fix(new_pg_db: Callable[[str], str]) -> None:

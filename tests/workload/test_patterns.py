@@ -212,16 +212,11 @@ def test_merge_keeps_user_work_updates_mined_and_appends_new() -> None:
         _mined("select *  from invoice where customer_id = :c order by invoice_date desc limit :n", 10),
         # Same as the mined M007: its numbers are refreshed.
         _mined(
-            "INSERT INTO invoice (customer_id, invoice_date, total) "
-            "VALUES (:customer_id, :invoice_date, :total)",
+            "INSERT INTO invoice (customer_id, invoice_date, total) VALUES (:customer_id, :invoice_date, :total)",
             150,
         ),
-        _mined(
-            "SELECT * FROM artist WHERE artist_id = :artist_id", 90, description="Select artist by artist_id"
-        ),
-        _mined(
-            "SELECT * FROM album WHERE artist_id = :artist_id", 60, description="Select album by artist_id"
-        ),
+        _mined("SELECT * FROM artist WHERE artist_id = :artist_id", 90, description="Select artist by artist_id"),
+        _mined("SELECT * FROM album WHERE artist_id = :artist_id", 60, description="Select album by artist_id"),
     ]
     merged = merge_mined(text, mined, "chinook")
 
@@ -300,14 +295,11 @@ def test_merge_keeps_other_indentation_styles() -> None:
         "    avg: 3\n"
         "    peak: 9\n"
     )
-    merged = merge_mined(
-        text, [_mined("SELECT * FROM t WHERE b = :b", 36)], "shop", dialect_name="postgresql"
-    )
+    merged = merge_mined(text, [_mined("SELECT * FROM t WHERE b = :b", 36)], "shop", dialect_name="postgresql")
     assert merged.startswith(
         text.replace(
             "patterns:\n",
-            "dialect: postgresql\nworkload_window: "
-            "{seconds: 3600.0, origin: pg_stat_statements}\npatterns:\n",
+            "dialect: postgresql\nworkload_window: {seconds: 3600.0, origin: pg_stat_statements}\npatterns:\n",
         )
     )
     assert "\n- id: M001\n  description: mined\n" in merged

@@ -26,8 +26,7 @@ def test_log_with_window_header_and_counts() -> None:
             300,
         ),
         (
-            "INSERT INTO invoice (customer_id, invoice_date, total) "
-            "VALUES (:customer_id, :invoice_date, :total)",
+            "INSERT INTO invoice (customer_id, invoice_date, total) VALUES (:customer_id, :invoice_date, :total)",
             150,
         ),
         ("SELECT * FROM artist WHERE name LIKE :name || '%'", 1),
@@ -85,17 +84,13 @@ def test_window_as_iso_interval_in_mysql() -> None:
 
 
 BAD_LOGS = [
-    pytest.param(
-        "SELECT 1 FROM t;\nSELECT * FROM t WHERE a = 1\n", 2, "not terminated by ';'", id="no-semicolon"
-    ),
+    pytest.param("SELECT 1 FROM t;\nSELECT * FROM t WHERE a = 1\n", 2, "not terminated by ';'", id="no-semicolon"),
     pytest.param("SELECT * FROM t WHERE a = 'x;\n\n", 1, "quote ' is never closed", id="open-quote"),
     pytest.param("-- calls: many\nSELECT 1 FROM t;\n", 1, "positive integer", id="bad-calls"),
     pytest.param("-- calls: 0\nSELECT 1 FROM t;\n", 1, "positive integer", id="zero-calls"),
     pytest.param("-- calls: 2\n-- calls: 3\nSELECT 1 FROM t;\n", 2, "follows another one", id="two-calls"),
     pytest.param("SELECT 1 FROM t;\n-- calls: 2\n", 2, "not followed by a statement", id="dangling-calls"),
-    pytest.param(
-        "SELECT 1 FROM t;\n-- window_seconds: 60\n", 2, "before the first statement", id="late-header"
-    ),
+    pytest.param("SELECT 1 FROM t;\n-- window_seconds: 60\n", 2, "before the first statement", id="late-header"),
     pytest.param("-- window_seconds: -5\nSELECT 1 FROM t;\n", 1, "positive number", id="bad-seconds"),
     pytest.param("-- window: yesterday\nSELECT 1 FROM t;\n", 1, "<ISO start>/<ISO end>", id="bad-window"),
     pytest.param(
@@ -129,9 +124,7 @@ def test_missing_log_file(tmp_path: Path) -> None:
 def test_postgres_dollar_quotes_hide_semicolons() -> None:
     text = "SELECT * FROM t WHERE body = $$a;b$$ AND id = $1;\n"
     workload = parse_query_log(text, "postgresql")
-    assert [s.sql_normalized for s in workload.statements] == [
-        "SELECT * FROM t WHERE body = :body AND id = :id"
-    ]
+    assert [s.sql_normalized for s in workload.statements] == ["SELECT * FROM t WHERE body = :body AND id = :id"]
 
 
 def test_sqlite_records_no_workload(chinook_sqlite_url: str) -> None:

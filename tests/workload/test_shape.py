@@ -50,8 +50,7 @@ SHAPES: list[Any] = [
     ),
     pytest.param(
         "postgresql",
-        "SELECT * FROM invoice WHERE customer_id = :customer_id "
-        "ORDER BY invoice_date DESC, invoice_id LIMIT 20",
+        "SELECT * FROM invoice WHERE customer_id = :customer_id ORDER BY invoice_date DESC, invoice_id LIMIT 20",
         ["invoice"],
         {
             "equality": ["customer_id"],
@@ -83,8 +82,7 @@ SHAPES: list[Any] = [
     ),
     pytest.param(
         "postgresql",
-        "SELECT billing_country, COUNT(*) AS n, SUM(total) FROM invoice GROUP BY billing_country "
-        "HAVING COUNT(*) > 5",
+        "SELECT billing_country, COUNT(*) AS n, SUM(total) FROM invoice GROUP BY billing_country HAVING COUNT(*) > 5",
         ["invoice"],
         {
             "projection": ["billing_country", "count(*)", "sum(total)"],
@@ -236,8 +234,7 @@ NORMALIZE = [
     ),
     pytest.param(
         "postgresql",
-        "SELECT * FROM invoice WHERE customer_id IN ($1,$2,$3) AND total > $4 "
-        "AND invoice_date BETWEEN $5 AND $6",
+        "SELECT * FROM invoice WHERE customer_id IN ($1,$2,$3) AND total > $4 AND invoice_date BETWEEN $5 AND $6",
         "SELECT * FROM invoice WHERE customer_id IN (:customer_id) AND total > :total "
         "AND invoice_date BETWEEN :invoice_date AND :invoice_date_2",
         False,
@@ -267,16 +264,14 @@ NORMALIZE = [
     pytest.param(
         "postgresql",
         "SELECT * FROM artist WHERE name LIKE 'AC%' AND lower(country) = lower('FR') AND 3 < rank",
-        "SELECT * FROM artist WHERE name LIKE :name || '%' AND LOWER(country) = LOWER(:country) "
-        "AND :rank < rank",
+        "SELECT * FROM artist WHERE name LIKE :name || '%' AND LOWER(country) = LOWER(:country) AND :rank < rank",
         False,
         id="like-function-reversed",
     ),
     pytest.param(
         "postgresql",
         "SELECT name, 42 FROM artist WHERE created_at > now() - INTERVAL '1 day' AND kind = :kind",
-        "SELECT name, :p1 FROM artist WHERE created_at > CURRENT_TIMESTAMP - INTERVAL '1 DAY' "
-        "AND kind = :kind",
+        "SELECT name, :p1 FROM artist WHERE created_at > CURRENT_TIMESTAMP - INTERVAL '1 DAY' AND kind = :kind",
         False,
         id="unnamed-and-structural",
     ),
@@ -297,8 +292,7 @@ NORMALIZE = [
     pytest.param(
         "mysql",
         "SELECT `c` . `Email` FROM `Customer` `c` WHERE `key` = ? AND `select` = ? LIMIT ?, ?",
-        "SELECT c.Email FROM Customer AS c WHERE `key` = :key_ AND `select` = :select_ "
-        "LIMIT :limit OFFSET :offset",
+        "SELECT c.Email FROM Customer AS c WHERE `key` = :key_ AND `select` = :select_ LIMIT :limit OFFSET :offset",
         True,
         id="mysql-digest-reserved-parameter-names",
     ),

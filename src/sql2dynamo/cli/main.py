@@ -98,9 +98,7 @@ def show_analyze_summary(reporter: Reporter, summary: dict[str, Any]) -> None:
     show_default=True,
     help="Directory for schema.json and access_patterns.yaml.",
 )
-@click.option(
-    "--ddl", type=click.Path(dir_okay=False, path_type=Path), help="Read a DDL file instead of a database."
-)
+@click.option("--ddl", type=click.Path(dir_okay=False, path_type=Path), help="Read a DDL file instead of a database.")
 @click.option("--dialect", help="Dialect of --ddl: mysql, postgres or sqlite.")
 @click.option(
     "--workload", is_flag=True, help="Mine pg_stat_statements / performance_schema into access_patterns.yaml."
@@ -266,9 +264,7 @@ def design_cmd(
     show_default=True,
     help="Directory for the demo's files.",
 )
-@click.option(
-    "--rows", default=200, show_default=True, help="Users to generate (other tables scale with it)."
-)
+@click.option("--rows", default=200, show_default=True, help="Users to generate (other tables scale with it).")
 @click.option(
     "--summary",
     "summary_path",

@@ -46,9 +46,7 @@ class AnalyzeResult:
             "patterns_path": str(self.patterns_path) if self.patterns_path else None,
             "mined_patterns": self.mined_patterns,
             "workload_window_seconds": self.workload_window_seconds,
-            "attention": [
-                {"kind": a.kind, "name": a.name, "reason": a.reason} for a in self.schema.attention
-            ],
+            "attention": [{"kind": a.kind, "name": a.name, "reason": a.reason} for a in self.schema.attention],
             "tables": [table_summary(t) for t in self.schema.tables],
         }
 
@@ -152,9 +150,7 @@ def analyze(
         files[patterns_path] = merge_mined(existing, patterns, app)
         mined = len(patterns)
     write_files_atomically(files)
-    return AnalyzeResult(
-        schema, out_dir / SCHEMA_FILE, patterns_path, mined, found.window_seconds if found else None
-    )
+    return AnalyzeResult(schema, out_dir / SCHEMA_FILE, patterns_path, mined, found.window_seconds if found else None)
 
 
 def _read_query_log(path: Path | None, dialect: str) -> MinedWorkload | None:

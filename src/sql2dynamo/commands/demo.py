@@ -56,7 +56,5 @@ def demo(*, out_dir: Path, rows: int = 200, reporter: Reporter) -> DemoResult:
     assert example.query_log is not None  # AlgoItny ships its query log
     log = out_dir / f"{example.name}_queries.sql"
     atomic_write_text(log, example.query_log.read_text(encoding="utf-8"))
-    result = analyze(
-        f"sqlite:///{db}", out_dir=out_dir, reporter=reporter, query_log=log, application=example.name
-    )
+    result = analyze(f"sqlite:///{db}", out_dir=out_dir, reporter=reporter, query_log=log, application=example.name)
     return DemoResult(db, generated, result)

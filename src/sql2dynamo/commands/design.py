@@ -74,9 +74,7 @@ class DesignResult:
                 "on_demand_monthly": m.cost.total_on_demand_monthly if m.cost else None,
                 "provisioned_monthly": m.cost.total_provisioned_monthly if m.cost else None,
             },
-            "warnings": [
-                {"kind": w.kind, "subject": w.subject, "condition": w.condition} for w in m.warnings
-            ],
+            "warnings": [{"kind": w.kind, "subject": w.subject, "condition": w.condition} for w in m.warnings],
         }
 
 
@@ -183,8 +181,7 @@ def _show(reporter: Reporter, model: DataModel) -> None:
     for p in model.plans:
         if not p.supported:
             reporter.warning(
-                f"{p.pattern_id} unsupported: {p.reason}"
-                + (f"; use {p.alternative}" if p.alternative else "")
+                f"{p.pattern_id} unsupported: {p.reason}" + (f"; use {p.alternative}" if p.alternative else "")
             )
     for w in model.warnings:
         reporter.warning(f"{w.kind} ({w.subject}): {w.message} [{w.condition}]")

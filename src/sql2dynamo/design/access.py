@@ -16,9 +16,7 @@ from sql2dynamo.design.inputs import ResolvedPattern
 from sql2dynamo.source.model import ForeignKey, Schema, Table
 from sql2dynamo.workload.shape import Binding, StatementShape
 
-SEARCH_ALTERNATIVE = (
-    "stream the table to a search index (DynamoDB Streams -> OpenSearch) and run this query there"
-)
+SEARCH_ALTERNATIVE = "stream the table to a search index (DynamoDB Streams -> OpenSearch) and run this query there"
 ANALYTICS_ALTERNATIVE = (
     "export the table to S3 (DynamoDB export, or the source until cut-over) and run this query in Athena, "
     "or maintain the aggregate in an item updated from DynamoDB Streams"

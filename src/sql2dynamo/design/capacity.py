@@ -213,9 +213,7 @@ def _read_usage(
     source = entity.source_table if entity is not None else None
     if step.operation == "GetItem":
         rcu = read_units(item_bytes, strong=strong)
-        detail = (
-            f"GetItem {where}: 1 item x {item_bytes:,} B, rounded up to 4 KB units, {mode} = {_fmt(rcu)} RCU"
-        )
+        detail = f"GetItem {where}: 1 item x {item_bytes:,} B, rounded up to 4 KB units, {mode} = {_fmt(rcu)} RCU"
         return Usage(spec.name, None, "GetItem", source, 1.0, rcu, 0.0, detail)
     items = max(0.0, expected_items)
     if isinstance(step.limit, int) and step.limit >= 0:

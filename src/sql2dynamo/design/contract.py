@@ -28,6 +28,7 @@ from functools import cache
 from importlib import resources
 from typing import Any, NoReturn
 
+import fastjsonschema
 import jsonschema
 
 from sql2dynamo.design.model import (
@@ -173,11 +174,7 @@ def _key_attribute(t: TableSpec, main: EntityMapping, fallback: KeyPart) -> dict
     entity, part = main, fallback
     for e in (main, *(e for e in t.entities if e is not main)):
         found = next(
-            (
-                kp
-                for kp in (e.pk, e.sk, *e.index_keys)
-                if kp is not None and kp.attribute == fallback.attribute
-            ),
+            (kp for kp in (e.pk, e.sk, *e.index_keys) if kp is not None and kp.attribute == fallback.attribute),
             None,
         )
         if found is not None:
@@ -271,9 +268,7 @@ def _lookups_for(model: DataModel, t: TableSpec) -> list[dict[str, Any]]:
 def _guards_table(model: DataModel, source_table: str) -> TableSpec | None:
     """The entity table whose items a lookup on ``source_table`` protects: the first that stores it."""
     for t in model.tables:
-        if t.role == "entity" and any(
-            e.kind == "entity" and e.source_table == source_table for e in t.entities
-        ):
+        if t.role == "entity" and any(e.kind == "entity" and e.source_table == source_table for e in t.entities):
             return t
     return None
 
@@ -293,12 +288,8 @@ def _unique_lookup(model: DataModel, t: TableSpec, lookup: EntityMapping) -> dic
         # No write pattern shows the transaction: state the canonical one of seed 002.
         actions = []
         if guarded is not None:
-            owner = next(
-                e for e in guarded.entities if e.kind == "entity" and e.source_table == lookup.source_table
-            )
-            actions.append(
-                _put(guarded.name, _mapping_item(owner), f"attribute_not_exists({guarded.pk.attribute})")
-            )
+            owner = next(e for e in guarded.entities if e.kind == "entity" and e.source_table == lookup.source_table)
+            actions.append(_put(guarded.name, _mapping_item(owner), f"attribute_not_exists({guarded.pk.attribute})"))
         actions.append(_put(t.name, _mapping_item(lookup), f"attribute_not_exists({t.pk.attribute})"))
     out: dict[str, Any] = {"source_table": lookup.source_table, "columns": _guarded_columns(lookup)}
     if guarded is not None:
@@ -395,6 +386,12 @@ def _schema() -> dict[str, Any]:
 
 
 @cache
+def _fast_validator() -> Callable[[Any], Any]:
+    # Compiled to Python code: valid contracts (the usual case) are checked in milliseconds.
+    return fastjsonschema.compile(_schema())
+
+
+@cache
 def _validator() -> jsonschema.protocols.Validator:
     return jsonschema.Draft202012Validator(_schema())
 
@@ -408,6 +405,11 @@ def validate_contract(contract: Any) -> None:
     ``table 'Orders': $[2].attributes.customer_name: denormalized is true but join is missing``.
     """
     _check_seed_shape(contract)
+    try:
+        _fast_validator()(contract)
+        return
+    except fastjsonschema.JsonSchemaException:
+        pass  # jsonschema below finds every error and names the path
     errors = sorted(_validator().iter_errors(contract), key=lambda e: (e.json_path, e.validator, e.message))
     if errors:
         first = errors[0]

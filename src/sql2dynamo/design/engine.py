@@ -98,9 +98,7 @@ def build_model(
         tables = entity_views(tables, schema, patterns.application)
     plans = _plans(state, resolved, tables, patterns)
     final = (
-        (merge_views(tables, patterns.application),)
-        if options.strategy == "single-table"
-        else tuple(tables.values())
+        (merge_views(tables, patterns.application),) if options.strategy == "single-table" else tuple(tables.values())
     )
     return DataModel(
         application=patterns.application,
@@ -138,9 +136,7 @@ def _consider_denormalizing(
     joined = sum(x.pattern.rps_avg for x in reads if any(j.table == parent for j in x.joins))
     correlation = joined / total
     cols = [
-        c.name
-        for c in parent_t.columns
-        if ("*" in columns or c.name in columns) and c.name not in parent_t.primary_key
+        c.name for c in parent_t.columns if ("*" in columns or c.name in columns) and c.name not in parent_t.primary_key
     ]
     subject = f"{child.name} <- {parent}({', '.join(cols)})"
     if any(d.subject == subject for d in state.decisions):
@@ -152,9 +148,7 @@ def _consider_denormalizing(
         state.denormalized.setdefault(child.name, []).extend(
             AttributeSpec(
                 name=f"{parent}_{c}",
-                type="S"
-                if parent_t.column(c).normalized_type not in ("integer", "decimal", "float")
-                else "N",
+                type="S" if parent_t.column(c).normalized_type not in ("integer", "decimal", "float") else "N",
                 source_table=parent,
                 source_column=c,
                 transform=parent_t.column(c).normalized_type,
@@ -179,17 +173,15 @@ def _consider_denormalizing(
                 "copy the columns (denormalize)" if chosen else f"separate items: BatchGetItem on {parent}"
             ),
             justification=f"read correlation {correlation:.0%} ({joined:g} of {total:g} rps of {child.name} reads join "
-            f"{parent}); threshold {DENORMALIZE_CORRELATION:.0%}; fan-out {fanout if fanout is not None else 'unknown'} "
-            f"{child.name} rows per {parent}",
+            f"{parent}); threshold {DENORMALIZE_CORRELATION:.0%}; fan-out "
+            f"{fanout if fanout is not None else 'unknown'} {child.name} rows per {parent}",
             trade_offs=(
                 (f"an update of {parent}'s copied columns rewrites every {child.name} item that holds them",)
                 if chosen
                 else ("one extra round trip per page of results",)
             ),
             rollback_strategy="stop writing the copies and read the parent again; the source of truth is unchanged",
-            monitoring_requirements=("copy drift: compare copies with the parent in verify",)
-            if chosen
-            else (),
+            monitoring_requirements=("copy drift: compare copies with the parent in verify",) if chosen else (),
             pattern_ids=(a.pattern.id,),
         )
     )
@@ -235,10 +227,8 @@ def _tables(
         served = [
             a.pattern.id
             for a in reads[table.name]
-            if state.layout.routes.get(a.pattern.id, Route("none")).kind
-            in ("get", "batch_get", "query_base", "scan")
+            if state.layout.routes.get(a.pattern.id, Route("none")).kind in ("get", "batch_get", "query_base", "scan")
         ]
-        read_rps = sum(a.pattern.rps_avg for a in reads[table.name])
         write_rps = sum(w.rps_avg for w in writes[table.name])
         item_bytes = table.stats.avg_row_bytes if table.stats and table.stats.avg_row_bytes else 200.0
         for need, pk, sk, sparse in build_indexes(state.layout, table):
@@ -293,9 +283,7 @@ def _tables(
                     monitoring_requirements=("TimeToLiveDeletedItemCount",),
                 )
             )
-        purpose = f"the rows of {table.name}" + (
-            f", grouped per {', '.join(base.parent_fk)}" if base.parent_fk else ""
-        )
+        purpose = f"the rows of {table.name}" + (f", grouped per {', '.join(base.parent_fk)}" if base.parent_fk else "")
         out[table.name] = entity_table(
             table,
             base,
@@ -405,8 +393,7 @@ def _read_plan(state: _State, a: Access, tables: dict[str, TableSpec]) -> Access
             PlanStep(
                 operation="GetItem",
                 table=spec.name,
-                key={spec.pk.attribute: spec.pk.template}
-                | ({spec.sk.attribute: spec.sk.template} if spec.sk else {}),
+                key={spec.pk.attribute: spec.pk.template} | ({spec.sk.attribute: spec.sk.template} if spec.sk else {}),
                 consistent_read=rp.strong,
                 note="key values from the lookup item",
             )
@@ -485,9 +472,7 @@ def _read_plan(state: _State, a: Access, tables: dict[str, TableSpec]) -> Access
     return AccessPlan(rp.id, rp.pattern.description, "read", True, tuple(steps), items, 0.0, 0.0)
 
 
-def _write_plan(
-    state: _State, rp: ResolvedPattern, tables: dict[str, TableSpec], patterns: PatternsFile
-) -> AccessPlan:
+def _write_plan(state: _State, rp: ResolvedPattern, tables: dict[str, TableSpec], patterns: PatternsFile) -> AccessPlan:
     shape = rp.shape
     assert shape is not None and rp.table is not None
     spec = tables[rp.table]
@@ -519,8 +504,7 @@ def _write_plan(
             (tables[child], _index_for(state, tables[child], Need(child, fk, None)), table.primary_key[0])
             for child, fk in state.copies.get(rp.table, [])
             if any(
-                a.denormalized and a.source_column in shape.set_columns
-                for a in tables[child].entities[0].attributes
+                a.denormalized and a.source_column in shape.set_columns for a in tables[child].entities[0].attributes
             )
         ]
         if not by_key and finder is None:

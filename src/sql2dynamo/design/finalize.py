@@ -61,9 +61,5 @@ def finalize(
     row_counts = {t.name: t.stats.row_count for t in schema.tables if t.stats}
     cost = estimate_cost(tables, plans, by_id, sizes, row_counts, pricing, model.billing)
     partitions = partition_loads(tables, plans, by_id, schema, sizes=sizes)
-    warnings = production_warnings(
-        tables, plans, partitions, model.decisions, schema, patterns=by_id, sizes=sizes
-    )
-    return replace(
-        model, tables=tables, plans=tuple(plans), cost=cost, partitions=partitions, warnings=warnings
-    )
+    warnings = production_warnings(tables, plans, partitions, model.decisions, schema, patterns=by_id, sizes=sizes)
+    return replace(model, tables=tables, plans=tuple(plans), cost=cost, partitions=partitions, warnings=warnings)

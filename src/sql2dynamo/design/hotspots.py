@@ -88,9 +88,7 @@ def _column_distinct(table: Table | None, name: str) -> int | None:
     return None
 
 
-def key_distinct(
-    part: KeyPart, table: Table | None, *, pinned: Mapping[str, str | None] | None = None
-) -> int | None:
+def key_distinct(part: KeyPart, table: Table | None, *, pinned: Mapping[str, str | None] | None = None) -> int | None:
     """Distinct values a key template takes over the rows of ``table`` (see the module docstring).
 
     ``pinned`` maps columns a sparse index fixes to one value (``column ->
@@ -211,9 +209,7 @@ def partition_loads(
             pinned = _pinned(index, entity)
             group = groups.setdefault(
                 (usage.table, usage.index),
-                _Group(
-                    key=index.pk.attribute if index is not None else spec.pk.attribute, template=part.template
-                ),
+                _Group(key=index.pk.attribute if index is not None else spec.pk.attribute, template=part.template),
             )
             group.pattern_ids.add(plan.pattern_id)
             group.distincts.append(key_distinct(part, source, pinned=pinned))

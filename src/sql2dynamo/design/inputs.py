@@ -59,13 +59,9 @@ def load_schema(path: Path) -> Schema:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise InputError(
-            f"{path} does not exist", hint="run `sql2dynamo analyze SOURCE_URL -o DIR` first"
-        ) from None
+        raise InputError(f"{path} does not exist", hint="run `sql2dynamo analyze SOURCE_URL -o DIR` first") from None
     except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(
-            f"{path} is not a readable schema.json: {exc}", hint="re-run sql2dynamo analyze"
-        ) from None
+        raise InputError(f"{path} is not a readable schema.json: {exc}", hint="re-run sql2dynamo analyze") from None
     try:
         return schema_from_dict(data)
     except (TypeError, KeyError, AttributeError) as exc:
@@ -108,9 +104,7 @@ def resolve_patterns(schema: Schema, patterns: PatternsFile) -> tuple[ResolvedPa
     for pattern in patterns.patterns:
         problems: list[str] = []
         if pattern.rps is None or pattern.rps.avg is None:
-            problems.append(
-                f"{pattern.id}: no RPS (rps: null); add rps: {{avg: N, peak: N}} from real traffic"
-            )
+            problems.append(f"{pattern.id}: no RPS (rps: null); add rps: {{avg: N, peak: N}} from real traffic")
         try:
             shape: StatementShape | None = parse_shape(pattern.sql, dialect, pattern_id=pattern.id)
         except Sql2DynamoError as exc:
@@ -173,17 +167,23 @@ def _is_alias(shape: StatementShape, col: str) -> bool:
 
 
 def _check_contradictions(patterns: Sequence[ResolvedPattern], dialect: str) -> None:
-    seen: dict[str, ResolvedPattern] = {}
+    # Fingerprints re-parse the SQL: compute them only among patterns whose shapes already agree.
+    groups: dict[str, list[ResolvedPattern]] = {}
     for rp in patterns:
-        if rp.shape is None:
+        if rp.shape is not None:
+            groups.setdefault(repr(rp.shape), []).append(rp)
+    for group in groups.values():
+        if len({rp.pattern.consistency for rp in group}) < 2:
             continue
-        key = fingerprint(rp.pattern.sql, dialect)
-        other = seen.get(key)
-        if other is not None and other.pattern.consistency != rp.pattern.consistency:
-            raise InputError(
-                f"patterns {other.id} and {rp.id} are the same statement but ask for different consistency "
-                f"({other.pattern.consistency} vs {rp.pattern.consistency})",
-                hint="make them one pattern, or give both the consistency the application needs",
-                pattern_id=rp.id,
-            )
-        seen.setdefault(key, rp)
+        seen: dict[str, ResolvedPattern] = {}
+        for rp in group:
+            key = fingerprint(rp.pattern.sql, dialect)
+            other = seen.get(key)
+            if other is not None and other.pattern.consistency != rp.pattern.consistency:
+                raise InputError(
+                    f"patterns {other.id} and {rp.id} are the same statement but ask for different consistency "
+                    f"({other.pattern.consistency} vs {rp.pattern.consistency})",
+                    hint="make them one pattern, or give both the consistency the application needs",
+                    pattern_id=rp.id,
+                )
+            seen.setdefault(key, rp)

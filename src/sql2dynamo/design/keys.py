@@ -49,9 +49,7 @@ def field(column: str) -> str:
     return "{" + column + "}"
 
 
-def key_part(
-    table: Table, attribute: str, columns: Sequence[str], *, prefix: str = "", suffix: str = ""
-) -> KeyPart:
+def key_part(table: Table, attribute: str, columns: Sequence[str], *, prefix: str = "", suffix: str = "") -> KeyPart:
     """A key attribute built from ``columns`` (one column keeps its type; several join with '#')."""
     cols = tuple(columns)
     template = prefix + "#".join(field(c) for c in cols) + suffix
@@ -126,18 +124,13 @@ def choose_base_key(
         decision = DesignDecision(
             decision_type="KEY_DESIGN",
             subject=table.name,
-            alternatives_considered=tuple(alternatives)
-            or ("no other candidate: no foreign key groups the rows",),
+            alternatives_considered=tuple(alternatives) or ("no other candidate: no foreign key groups the rows",),
             chosen_approach=f"the source primary key ({pk_desc}) as "
             + ("partition key" if len(pk_cols) == 1 else "partition + sort key"),
             justification=(
                 "each row keeps its identity as one item; "
                 f"it serves {best_score:g} rps of key lookups and key-addressed writes directly"
-                + (
-                    f"; {pk_cols[0]} leads because the patterns look the rows up by it"
-                    if len(pk_cols) > 1
-                    else ""
-                )
+                + (f"; {pk_cols[0]} leads because the patterns look the rows up by it" if len(pk_cols) > 1 else "")
             ),
             trade_offs=("reads by other attributes need a global secondary index",),
             rollback_strategy="re-create the table with another key and backfill it again (migrate is idempotent)",
@@ -152,15 +145,14 @@ def choose_base_key(
     decision = DesignDecision(
         decision_type="KEY_DESIGN",
         subject=table.name,
-        alternatives_considered=(f"the source primary key ({pk_desc}) as partition key",)
-        + tuple(alternatives),
+        alternatives_considered=(f"the source primary key ({pk_desc}) as partition key", *alternatives),
         chosen_approach=f"partition key {pk.attribute}, sort key {sk.template}: the rows of one parent form an "
         "item collection, read with one Query",
         justification=f"the dominant lookup fixes {', '.join(fk_cols)} ({best_score:g} rps); the sort key keeps "
         f"{'the read order and ' if order else ''}the row's own key, so items stay unique",
         trade_offs=(f"a lookup by {pk_desc} alone needs a global secondary index",),
         rollback_strategy="re-create the table keyed by the primary key and backfill again",
-        monitoring_requirements=monitoring + ("item collection size of the largest parents",),
+        monitoring_requirements=(*monitoring, "item collection size of the largest parents"),
     )
     return BaseKey(pk, sk, fk_cols, decision)
 

@@ -24,6 +24,7 @@ fields naming columns of the row being written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from sql2dynamo.frozen import from_dict, to_dict
@@ -163,9 +164,7 @@ class PlanStep:
     item_entity: str | None = None  # PutItem: the source table whose mapping builds the item
     update: str | None = None  # UpdateItem: "SET #name = :name"
     condition: str | None = None  # "attribute_not_exists(email)"
-    select: Literal["ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "COUNT", "SPECIFIC_ATTRIBUTES"] | None = (
-        None
-    )
+    select: Literal["ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "COUNT", "SPECIFIC_ATTRIBUTES"] | None = None
     scan_forward: bool | None = None
     limit: int | str | None = None
     consistent_read: bool = False
@@ -292,17 +291,19 @@ class DataModel:
 
     def table(self, name: str) -> TableSpec:
         """The table called ``name``; KeyError if absent."""
-        for t in self.tables:
-            if t.name == name:
-                return t
-        raise KeyError(name)
+        return self._tables_by_name[name]
 
     def plan(self, pattern_id: str) -> AccessPlan:
         """The plan of one pattern; KeyError if absent."""
-        for p in self.plans:
-            if p.pattern_id == pattern_id:
-                return p
-        raise KeyError(pattern_id)
+        return self._plans_by_id[pattern_id]
+
+    @cached_property
+    def _tables_by_name(self) -> dict[str, TableSpec]:
+        return {t.name: t for t in self.tables}
+
+    @cached_property
+    def _plans_by_id(self) -> dict[str, AccessPlan]:
+        return {p.pattern_id: p for p in self.plans}
 
 
 def model_to_dict(model: DataModel) -> dict[str, Any]:

@@ -39,9 +39,7 @@ def binding_for(bindings: Sequence[Binding], column: str, ops: Sequence[str] = (
     return None
 
 
-def value_template(
-    key: KeyPart, bindings: Sequence[Binding], *, range_ops: Sequence[str] = (">=", ">")
-) -> str:
+def value_template(key: KeyPart, bindings: Sequence[Binding], *, range_ops: Sequence[str] = (">=", ">")) -> str:
     """The key's template with each column replaced by the pattern's value for it."""
 
     def sub(m: re.Match[str]) -> str:
@@ -108,9 +106,7 @@ def query_step(
             condition += f" AND #{_ph(sk.attribute)} BETWEEN :sk_lo AND :sk_hi"
             values.update({":sk_lo": _val(lo), ":sk_hi": _val(hi)})
         elif lo or hi:
-            op = next(
-                b.op for b in bindings if b.column.split(".")[-1] == col and b.op in (">=", ">", "<=", "<")
-            )
+            op = next(b.op for b in bindings if b.column.split(".")[-1] == col and b.op in (">=", ">", "<=", "<"))
             condition += f" AND #{_ph(sk.attribute)} {op} :sk"
             values[":sk"] = _val(lo or hi or "")
         used.add(col)

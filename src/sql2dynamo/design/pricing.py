@@ -297,9 +297,7 @@ def estimate_cost(
     if billing not in BILLING_MODES:
         raise UsageError(f"billing mode {billing!r} is unknown", hint="use `on-demand` or `provisioned`")
     if not 0 < target_utilization <= 1:
-        raise UsageError(
-            f"target utilization {target_utilization} is out of range", hint="use a fraction such as 0.7"
-        )
+        raise UsageError(f"target utilization {target_utilization} is out of range", hint="use a fraction such as 0.7")
     util = _dec(target_utilization)
     by_id = _patterns_by_id(patterns)
     specs = {t.name: t for t in tables}

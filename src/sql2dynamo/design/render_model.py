@@ -13,6 +13,7 @@ the model holds; it recomputes nothing, so the document and
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from sql2dynamo.design.markdown import bullet, code, codes, join_lines, money, num, plural, table
 from sql2dynamo.design.model import (
@@ -23,6 +24,7 @@ from sql2dynamo.design.model import (
     EntityMapping,
     IndexSpec,
     KeyPart,
+    PartitionLoad,
     PlanStep,
     TableCost,
     TableSpec,
@@ -108,9 +110,7 @@ def _philosophy(model: DataModel) -> list[str]:
         keys = ", ".join(f"{code(t.pk.attribute)} ({t.name})" for t in model.tables)
         natural = f"partition keys are named for what they hold: {keys}"
     else:
-        keys = ", ".join(
-            f"{code(e.pk.template)} ({e.source_table})" for t in model.tables for e in t.entities
-        )
+        keys = ", ".join(f"{code(e.pk.template)} ({e.source_table})" for t in model.tables for e in t.entities)
         natural = f"generic key names are shared by the entities; their values stay descriptive: {keys}"
     lines.append(bullet("Natural Keys", natural))
     driven = f"{plural(len(supported), 'pattern')} served ({', '.join(supported) or 'none'})"
@@ -251,9 +251,7 @@ def _entity_line(e: EntityMapping, schema: Schema) -> str:
 
 
 def _attributes(e: EntityMapping, schema: Schema, *, many: bool) -> list[str]:
-    heading = f"Attributes of {code(e.source_table)}" + (
-        f" items ({code(e.item_type)})" if e.item_type else ""
-    )
+    heading = f"Attributes of {code(e.source_table)}" + (f" items ({code(e.item_type)})" if e.item_type else "")
     rows = [
         [
             code(a.name),
@@ -276,12 +274,10 @@ def _attributes(e: EntityMapping, schema: Schema, *, many: bool) -> list[str]:
 
 
 def _source_type(schema: Schema, a: AttributeSpec) -> str:
-    for t in schema.tables:
-        if t.name == a.source_table:
-            for col in t.columns:
-                if col.name == a.source_column:
-                    return col.source_type
-    return "—"
+    try:
+        return schema.table(a.source_table).column(a.source_column).source_type
+    except KeyError:
+        return "—"
 
 
 def _attribute_notes(a: AttributeSpec) -> str:
@@ -307,16 +303,46 @@ def _pattern_label(model: DataModel, pattern_id: str) -> str:
     return f"{pattern_id} ({plan.description})" if plan.description else pattern_id
 
 
-def _queries_on(model: DataModel, table_name: str, index: str | None) -> list[str]:
-    """Patterns that Query that table or index: their items come back in sort key order."""
-    out: list[str] = []
+@dataclass(frozen=True)
+class _Lookups:
+    """Per-model indexes, so a design of hundreds of tables renders in linear time."""
+
+    queries: dict[tuple[str, str | None], list[str]]
+    partitions: dict[tuple[str, str | None], list[PartitionLoad]]
+    decisions: dict[str, list[DesignDecision]]
+    costs: dict[str, TableCost]
+
+
+_LOOKUPS: dict[int, tuple[DataModel, _Lookups]] = {}
+
+
+def _lookups(model: DataModel) -> _Lookups:
+    cached = _LOOKUPS.get(id(model))
+    if cached is not None and cached[0] is model:
+        return cached[1]
+    queries: dict[tuple[str, str | None], list[str]] = {}
     for plan in model.plans:
         for step in _flat(plan.steps):
-            if step.operation != "Query" or step.table != table_name or step.index != index:
-                continue
-            if plan.pattern_id not in out:
-                out.append(plan.pattern_id)
-    return out
+            if step.operation == "Query":
+                ids = queries.setdefault((step.table, step.index), [])
+                if plan.pattern_id not in ids:
+                    ids.append(plan.pattern_id)
+    partitions: dict[tuple[str, str | None], list[PartitionLoad]] = {}
+    for p in model.partitions:
+        partitions.setdefault((p.table, p.index), []).append(p)
+    decisions: dict[str, list[DesignDecision]] = {}
+    for d in model.decisions:
+        decisions.setdefault(d.subject, []).append(d)
+    costs = {c.table: c for c in model.cost.tables} if model.cost else {}
+    found = _Lookups(queries, partitions, decisions, costs)
+    _LOOKUPS.clear()  # one model at a time: never grows
+    _LOOKUPS[id(model)] = (model, found)
+    return found
+
+
+def _queries_on(model: DataModel, table_name: str, index: str | None) -> list[str]:
+    """Patterns that Query that table or index: their items come back in sort key order."""
+    return _lookups(model).queries.get((table_name, index), [])
 
 
 def _distribution(model: DataModel, table_name: str, index: str | None) -> str:
@@ -324,8 +350,7 @@ def _distribution(model: DataModel, table_name: str, index: str | None) -> str:
         (f"{num(p.distinct_keys)} distinct keys" if p.distinct_keys is not None else "distinct keys unknown")
         + f", skew {num(p.skew)}"
         + (" (hot, see Hot Partition Analysis)" if p.hot else "")
-        for p in model.partitions
-        if p.table == table_name and p.index == index
+        for p in _lookups(model).partitions.get((table_name, index), [])
     )
 
 
@@ -341,7 +366,8 @@ def _capacity(model: DataModel, t: TableSpec) -> str:
     if model.cost is None:
         return "no capacity estimate in the model"
     cost = _table_cost(model, t.name)
-    patterns = [c for c in model.cost.patterns if c.pattern_id in t.satisfies]
+    served = set(t.satisfies)
+    patterns = [c for c in model.cost.patterns if c.pattern_id in served]
     parts: list[str] = []
     if cost is not None:
         parts.append(
@@ -361,16 +387,13 @@ def _capacity(model: DataModel, t: TableSpec) -> str:
     parts.append(f"billing {mode}")
     if cost is not None:
         parts.append(
-            f"{money(cost.on_demand_monthly)}/month on-demand, "
-            f"{money(cost.provisioned_monthly)}/month provisioned"
+            f"{money(cost.on_demand_monthly)}/month on-demand, {money(cost.provisioned_monthly)}/month provisioned"
         )
     return "; ".join(parts)
 
 
 def _table_cost(model: DataModel, name: str) -> TableCost | None:
-    if model.cost is None:
-        return None
-    return next((c for c in model.cost.tables if c.table == name), None)
+    return _lookups(model).costs.get(name)
 
 
 def _ttl(t: TableSpec) -> str:
@@ -392,18 +415,12 @@ def _index(model: DataModel, t: TableSpec, index: IndexSpec) -> list[str]:
     purpose = f"on {code(t.name)}, serves {_served(model, index.serves)}"
     lines.append(bullet("Purpose", purpose + (f"; {why}" if why else "")))
     distribution = _distribution(model, t.name, index.name)
-    lines.append(
-        bullet("Partition Key", _key_text(index.pk) + (f" - {distribution}" if distribution else ""))
-    )
+    lines.append(bullet("Partition Key", _key_text(index.pk) + (f" - {distribution}" if distribution else "")))
     if index.sk is None:
         lines.append(bullet("Sort Key", "none"))
     else:
         queries = _queries_on(model, t.name, index.name)
-        use = (
-            f"orders and bounds the items that {', '.join(queries)} query"
-            if queries
-            else "orders items within a key"
-        )
+        use = f"orders and bounds the items that {', '.join(queries)} query" if queries else "orders items within a key"
         lines.append(bullet("Sort Key", f"{_key_text(index.sk)} - {use}"))
     projection: str = index.projection
     if index.projection == "INCLUDE":
@@ -413,20 +430,19 @@ def _index(model: DataModel, t: TableSpec, index: IndexSpec) -> list[str]:
         lines.append(bullet("Sparse", "no - every item carries the index key"))
     else:
         s = index.sparse
-        condition = (
-            f"{code(s.column)} = {code(s.value)}" if s.value is not None else f"{code(s.column)} not null"
-        )
+        condition = f"{code(s.column)} = {code(s.value)}" if s.value is not None else f"{code(s.column)} not null"
         lines.append(bullet("Sparse", f"{condition} - {s.reason}"))
-    writers = [
-        e.source_table for e in t.entities if any(k.attribute == index.pk.attribute for k in e.index_keys)
-    ]
+    writers = [e.source_table for e in t.entities if any(k.attribute == index.pk.attribute for k in e.index_keys)]
     if len(writers) > 1:
         lines.append(bullet("Overloaded", f"written by {codes(writers)} with different key templates"))
     return lines
 
 
 def _decisions_about(model: DataModel, subjects: set[str], types: Sequence[str]) -> list[DesignDecision]:
-    return [d for d in model.decisions if d.subject in subjects and d.decision_type in types]
+    by_subject = _lookups(model).decisions
+    found = [d for s in subjects for d in by_subject.get(s, []) if d.decision_type in types]
+    order = {id(d): n for n, d in enumerate(model.decisions)}
+    return sorted(found, key=lambda d: order[id(d)])
 
 
 # ------------------------------------------------------------------------ mapping
@@ -738,9 +754,7 @@ def _tradeoffs(model: DataModel) -> list[str]:
                     )
     for p in model.plans:
         if not p.supported:
-            items.append(
-                f"**{p.pattern_id}** is not served by DynamoDB: {p.alternative or 'no alternative recorded'}"
-            )
+            items.append(f"**{p.pattern_id}** is not served by DynamoDB: {p.alternative or 'no alternative recorded'}")
     if not items:
         lines.append("No trade-offs recorded.")
     lines += [f"- {item}" for item in items]

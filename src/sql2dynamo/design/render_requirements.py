@@ -202,9 +202,7 @@ def _analyse(schema: Schema, p: AccessPattern, shape: StatementShape | None) -> 
     consistency = f"{p.consistency} consistency"
     if shape is None:
         return _Analysis("?", (), (consistency,), ("statement not parsed: fix the SQL",))
-    kind = {"select": "Read", "insert": "Write", "update": "Write", "delete": "Write"}.get(
-        shape.operation, "Other"
-    )
+    kind = {"select": "Read", "insert": "Write", "update": "Write", "delete": "Write"}.get(shape.operation, "Other")
     attributes = _unique(
         [
             *shape.equality,
@@ -217,9 +215,7 @@ def _analyse(schema: Schema, p: AccessPattern, shape: StatementShape | None) -> 
     )
     requirements: list[str] = [consistency] if kind == "Read" else []
     requirements += _key_requirements(shape)
-    return _Analysis(
-        kind, tuple(attributes), tuple(requirements) or ("—",), tuple(_considerations(schema, shape))
-    )
+    return _Analysis(kind, tuple(attributes), tuple(requirements) or ("—",), tuple(_considerations(schema, shape)))
 
 
 def _key_requirements(shape: StatementShape) -> list[str]:
@@ -327,10 +323,7 @@ def _like_note(column: str, kind: str) -> str:
 def _unique_writes(main: Table | None) -> list[str]:
     if main is None:
         return []
-    return [
-        f"unique {', '.join(uc.columns)}: TransactWriteItems with a lookup item"
-        for uc in main.unique_constraints
-    ]
+    return [f"unique {', '.join(uc.columns)}: TransactWriteItems with a lookup item" for uc in main.unique_constraints]
 
 
 def _indexed_columns(t: Table) -> set[str]:
@@ -397,8 +390,7 @@ def _relationship_line(child: Table, fk: ForeignKey) -> str:
         if f.parents_total is not None:
             detail += f"; {num(f.parents_with_children)} of {num(f.parents_total)} parents have children"
     refs = ", ".join(
-        f"{child.name}.{c} → {fk.referred_table}.{r}"
-        for c, r in zip(fk.columns, fk.referred_columns, strict=False)
+        f"{child.name}.{c} → {fk.referred_table}.{r}" for c, r in zip(fk.columns, fk.referred_columns, strict=False)
     )
     shown = f"{cardinality} ({detail})" if detail else f"{cardinality}, fan-out unknown (no statistics)"
     line = f"- **{fk.referred_table} → {child.name}**: {shown} via {code(refs)}"
@@ -419,9 +411,7 @@ def _is_one_to_one(child: Table, fk: ForeignKey) -> bool:
 # --------------------------------------------------------------------- scratchpad
 
 
-def _scratchpad(
-    schema: Schema, patterns_file: PatternsFile, shapes: Mapping[str, StatementShape | None]
-) -> list[str]:
+def _scratchpad(schema: Schema, patterns_file: PatternsFile, shapes: Mapping[str, StatementShape | None]) -> list[str]:
     lines = ["", "## Design Considerations (Scratchpad - Subject to Change)"]
     lines.append(bullet("Hot Partition Concerns", "" if patterns_file.patterns else "no patterns yet"))
     lines += [f"  - {item}" for item in _hot_concerns(schema, patterns_file, shapes)]

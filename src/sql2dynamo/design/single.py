@@ -35,9 +35,7 @@ def entity_label(name: str) -> str:
 
 def _fields(table: Table, columns: tuple[str, ...]) -> str:
     # Numbers in a string key must be zero-padded to sort as numbers do.
-    return "#".join(
-        "{" + c + ":pad}" if table.column(c).normalized_type == "integer" else field(c) for c in columns
-    )
+    return "#".join("{" + c + ":pad}" if table.column(c).normalized_type == "integer" else field(c) for c in columns)
 
 
 def _key(attribute: str, prefix: str, table: Table, columns: tuple[str, ...]) -> KeyPart:
@@ -126,11 +124,7 @@ def _overload(index: IndexSpec, slot: int, label: str, source: Table) -> IndexSp
 def _retemplate(key: KeyPart, source: Table) -> str:
     def pad(m: re.Match[str]) -> str:
         col, fmt = m.group(1), m.group(2) or ""
-        if (
-            not fmt
-            and col in {c.name for c in source.columns}
-            and source.column(col).normalized_type == "integer"
-        ):
+        if not fmt and col in {c.name for c in source.columns} and source.column(col).normalized_type == "integer":
             return "{" + col + ":pad}"
         return m.group(0)
 
@@ -154,9 +148,7 @@ def merge_views(views: Mapping[str, TableSpec], application: str) -> TableSpec:
                     pk=known.pk,
                     sk=known.sk or index.sk,
                     projection=wider,
-                    non_key_attributes=tuple(
-                        dict.fromkeys(known.non_key_attributes + index.non_key_attributes)
-                    ),
+                    non_key_attributes=tuple(dict.fromkeys(known.non_key_attributes + index.non_key_attributes)),
                     serves=known.serves + index.serves,
                     sparse=None,
                     projection_reason=f"overloaded by several entities: the widest projection ({wider}) wins",

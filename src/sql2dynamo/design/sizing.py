@@ -338,9 +338,7 @@ class AttributeEstimate:
         return self.bytes * self.presence
 
 
-def _source_for(
-    attr: AttributeSpec, entity: EntityMapping, table: Table | None, schema: Schema | None
-) -> Table | None:
+def _source_for(attr: AttributeSpec, entity: EntityMapping, table: Table | None, schema: Schema | None) -> Table | None:
     if attr.source_table == entity.source_table or not attr.source_table:
         return table
     if schema is None:

@@ -144,9 +144,7 @@ def unique_decision(table: Table, unique: UniqueConstraint, lookup: str) -> Desi
             "changing the value deletes the old claim and adds the new one in the same transaction",
         ),
         rollback_strategy=f"drop {lookup}: the base table keeps every item",
-        monitoring_requirements=(
-            "TransactionConflict and ConditionalCheckFailedRequests on the lookup table",
-        ),
+        monitoring_requirements=("TransactionConflict and ConditionalCheckFailedRequests on the lookup table",),
     )
 
 

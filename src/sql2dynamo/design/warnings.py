@@ -52,8 +52,7 @@ DEBUGGING_COMPLEXITY = "debugging_complexity"
 # Seed 002, "Critical Production Warnings", verbatim and in its order.
 MESSAGES: dict[str, str] = {
     GSI_THROTTLING_CASCADE: (
-        "Warning: GSI throttling will affect the entire base table. "
-        "Consider dedicated capacity or alternative design."
+        "Warning: GSI throttling will affect the entire base table. Consider dedicated capacity or alternative design."
     ),
     HOT_PARTITION: (
         "Warning: This access pattern may create hot partitions. Consider partition key sharding strategy."
@@ -157,8 +156,7 @@ def _gsi_cascade(
             rate, writers = rates.get((spec.name, index.name), (0.0, set()))
             if rate >= GSI_WRITE_RPS_THRESHOLD:
                 reasons.append(
-                    f"it receives {_n(rate)} index writes/s at peak"
-                    f" (threshold {_n(GSI_WRITE_RPS_THRESHOLD)}/s)"
+                    f"it receives {_n(rate)} index writes/s at peak (threshold {_n(GSI_WRITE_RPS_THRESHOLD)}/s)"
                 )
                 ids |= writers
             if reasons:
@@ -291,9 +289,7 @@ def _schema_evolution(
                 f" re-deriving a column of {', '.join(owners)} means rewriting every such item"
             )
             subjects = {spec.name, entity.source_table}
-            subjects |= {f"{spec.name}.{a.name}" for a in copies} | {
-                f"{entity.source_table}.{a.name}" for a in copies
-            }
+            subjects |= {f"{spec.name}.{a.name}" for a in copies} | {f"{entity.source_table}.{a.name}" for a in copies}
             ids = _patterns_on(plans, spec.name) | _decision_patterns(decisions, subjects)
             out.append(_warning(SCHEMA_EVOLUTION_TRAP, f"{spec.name}/{entity.source_table}", condition, ids))
     return out
@@ -325,19 +321,15 @@ def _debugging(tables: Sequence[TableSpec], plans: Sequence[AccessPlan]) -> list
             writers = [e.source_table for e in spec.entities if entity_in_index(e, index)]
             if len(writers) > 1:
                 overloaded.append(f"index {index.name} ({len(writers)} entity types: {', '.join(writers)})")
-        denormalized = [
-            f"{e.source_table}.{a.name}" for e in spec.entities for a in e.attributes if a.denormalized
-        ]
+        denormalized = [f"{e.source_table}.{a.name}" for e in spec.entities for a in e.attributes if a.denormalized]
         reasons: list[str] = []
         if composite:
             reasons.append(
-                f"{len(composite)} composite key template{'s' if len(composite) != 1 else ''}"
-                f" ({'; '.join(composite)})"
+                f"{len(composite)} composite key template{'s' if len(composite) != 1 else ''} ({'; '.join(composite)})"
             )
         if overloaded:
             reasons.append(
-                f"{len(overloaded)} overloaded key{'s' if len(overloaded) != 1 else ''}"
-                f" ({'; '.join(overloaded)})"
+                f"{len(overloaded)} overloaded key{'s' if len(overloaded) != 1 else ''} ({'; '.join(overloaded)})"
             )
         if denormalized:
             reasons.append(

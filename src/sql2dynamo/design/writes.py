@@ -45,9 +45,7 @@ def insert_plan(rp: ResolvedPattern, table: TableSpec, lookups: Sequence[TableSp
     return _plan(rp, (PlanStep(operation="TransactWriteItems", table=table.name, items=(put, *claims)),), 1.0)
 
 
-def _set_clause(
-    columns: Sequence[str], bindings: Sequence[Binding]
-) -> tuple[str, dict[str, str], dict[str, str]]:
+def _set_clause(columns: Sequence[str], bindings: Sequence[Binding]) -> tuple[str, dict[str, str], dict[str, str]]:
     parts, values, names = [], {}, {}
     for col in columns:
         value = binding_for(bindings, col, ("set",)) or f":{col}"

@@ -82,9 +82,7 @@ class Example:
 
     def patterns(self) -> PatternsFile:
         """``access_patterns.yaml``, read and validated."""
-        return parse_patterns(
-            self.access_patterns.read_text(encoding="utf-8"), source=f"{self.name}/{PATTERNS_FILE}"
-        )
+        return parse_patterns(self.access_patterns.read_text(encoding="utf-8"), source=f"{self.name}/{PATTERNS_FILE}")
 
 
 def render_schema_sql(example: Example) -> str:

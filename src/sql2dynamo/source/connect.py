@@ -124,7 +124,5 @@ def classify_connect_error(exc: sa.exc.DBAPIError, url: URL, display: str) -> So
             hint="check that the server is running and the host and port are right",
         )
     if "unable to open database" in low or "not a database" in low or "file is encrypted" in low:
-        return SourceConnectionError(
-            f"cannot open {display}: {text}", hint="check that the file is a SQLite database"
-        )
+        return SourceConnectionError(f"cannot open {display}: {text}", hint="check that the file is a SQLite database")
     return SourceConnectionError(f"cannot connect to {display}: {text}")

@@ -61,37 +61,21 @@ _CREATE_TABLE = re.compile(
     r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?(?P<temp>(?:TEMP|TEMPORARY)\s+)?(?:UNLOGGED\s+)?TABLE\b",
     re.I,
 )
-_VIRTUAL_TABLE = re.compile(
-    r"CREATE\s+VIRTUAL\s+TABLE\s+" + _IFNE + f"(?P<name>{_QNAME})\\s+USING\\s+(\\w+)", re.I
-)
+_VIRTUAL_TABLE = re.compile(r"CREATE\s+VIRTUAL\s+TABLE\s+" + _IFNE + f"(?P<name>{_QNAME})\\s+USING\\s+(\\w+)", re.I)
 _CREATE_INDEX = re.compile(r"CREATE\s+(?:UNIQUE\s+)?(?:(?:FULLTEXT|SPATIAL)\s+)?INDEX\b", re.I)
 _VIEW = re.compile(_PRE + r"(?P<mat>MATERIALIZED\s+)?VIEW\s+" + _IFNE + f"(?P<name>{_QNAME})", re.I)
 _TRIGGER = re.compile(
-    _PRE
-    + r"(?:CONSTRAINT\s+)?TRIGGER\s+"
-    + _IFNE
-    + f"(?P<name>{_QNAME})"
-    + r".*?\bON\s+"
-    + f"(?P<table>{_QNAME})",
+    _PRE + r"(?:CONSTRAINT\s+)?TRIGGER\s+" + _IFNE + f"(?P<name>{_QNAME})" + r".*?\bON\s+" + f"(?P<table>{_QNAME})",
     re.I | re.S,
 )
 # (?!TRIGGER): a PostgreSQL event trigger reacts to DDL, which a migration leaves behind.
 _ROUTINE = re.compile(
-    _PRE
-    + r"(?:AGGREGATE\s+)?(?P<what>FUNCTION|PROCEDURE|EVENT)\s+(?!TRIGGER\b)"
-    + _IFNE
-    + f"(?P<name>{_QNAME})",
+    _PRE + r"(?:AGGREGATE\s+)?(?P<what>FUNCTION|PROCEDURE|EVENT)\s+(?!TRIGGER\b)" + _IFNE + f"(?P<name>{_QNAME})",
     re.I,
 )
-_RULE = re.compile(
-    _PRE + f"RULE\\s+(?P<name>{_QNAME})" + r"\s+AS\s+ON\s+\w+\s+TO\s+" + f"(?P<table>{_QNAME})", re.I
-)
-_SEQUENCE = re.compile(
-    r"CREATE\s+(?:(?:TEMP|TEMPORARY|UNLOGGED)\s+)?SEQUENCE\s+" + _IFNE + f"(?P<name>{_QNAME})", re.I
-)
-_OWNED_BY = re.compile(
-    r"ALTER\s+SEQUENCE\s+(?:IF\s+EXISTS\s+)?" + f"(?P<name>{_QNAME})" + r"\s+OWNED\s+BY\s+\S", re.I
-)
+_RULE = re.compile(_PRE + f"RULE\\s+(?P<name>{_QNAME})" + r"\s+AS\s+ON\s+\w+\s+TO\s+" + f"(?P<table>{_QNAME})", re.I)
+_SEQUENCE = re.compile(r"CREATE\s+(?:(?:TEMP|TEMPORARY|UNLOGGED)\s+)?SEQUENCE\s+" + _IFNE + f"(?P<name>{_QNAME})", re.I)
+_OWNED_BY = re.compile(r"ALTER\s+SEQUENCE\s+(?:IF\s+EXISTS\s+)?" + f"(?P<name>{_QNAME})" + r"\s+OWNED\s+BY\s+\S", re.I)
 # nextval('public."Seq"'::regclass) in PostgreSQL; NEXT VALUE FOR seq or nextval(seq) in MariaDB.
 _NEXTVAL = re.compile(
     r"nextval\(\s*'((?:[^']|'')*)'|nextval\(\s*(" + _QNAME + r")|next\s+value\s+for\s+(" + _QNAME + ")", re.I
@@ -110,12 +94,10 @@ _REASONS = {
     "by the application or DynamoDB Streams",
     "trigger": "a trigger's logic must move to the application or to DynamoDB Streams",
     "rule": "a rule rewrites statements on its table: its logic must move to the application",
-    "FUNCTION": "a stored function does not run in DynamoDB: move its logic to the application "
-    "(or a Lambda function)",
+    "FUNCTION": "a stored function does not run in DynamoDB: move its logic to the application (or a Lambda function)",
     "PROCEDURE": "a stored procedure does not run in DynamoDB: move its logic to the application "
     "(or a Lambda function)",
-    "EVENT": "a scheduled event must move to a scheduler "
-    "(for example EventBridge Scheduler and a Lambda function)",
+    "EVENT": "a scheduled event must move to a scheduler (for example EventBridge Scheduler and a Lambda function)",
     "sequence": "a sequence has no DynamoDB equivalent: generate ids in the application "
     "(UUIDs, or an atomic counter item)",
 }
@@ -177,9 +159,7 @@ def _apply(stmt: Statement, catalog: Catalog, sqlglot_name: str, file_name: str)
     try:
         if m := _CREATE_TABLE.match(text):
             if m.group("temp"):
-                catalog.notes.append(
-                    f"line {stmt.line}: temporary table skipped (it holds no data to migrate)"
-                )
+                catalog.notes.append(f"line {stmt.line}: temporary table skipped (it holds no data to migrate)")
                 return
             draft = create_table(_cursor(text, sqlglot_name, catalog), catalog, stmt.line)
             if draft is not None:
@@ -219,16 +199,12 @@ def _objects(text: str, line: int, catalog: Catalog) -> bool:
         name = _name(m.group("name"), fold)[1]
         catalog.create_table_seen = True
         if not catalog.excluded(None, name):
-            reason = (
-                f"a virtual table (SQLite module {m.group(2)}): migrate the data it indexes, not the table"
-            )
+            reason = f"a virtual table (SQLite module {m.group(2)}): migrate the data it indexes, not the table"
             catalog.attention.append(Attention("table", name, reason, table=name))
     elif m := _VIEW.match(head):
         schema, name = _name(m.group("name"), fold)
         catalog.tables.pop((catalog.schema_key(schema), name), None)  # mysqldump's stand-in table
-        catalog.attention.append(
-            Attention("view", name, _REASONS["materialized" if m.group("mat") else "view"])
-        )
+        catalog.attention.append(Attention("view", name, _REASONS["materialized" if m.group("mat") else "view"]))
     elif (m := _TRIGGER.match(head)) or (m := _RULE.match(head)):
         kind = "trigger" if m.re is _TRIGGER else "rule"
         schema, table = _name(m.group("table"), fold)
@@ -283,8 +259,7 @@ def _freeze(catalog: Catalog, mapper: TypeMapper, file_name: str) -> Schema:
                 catalog.used_sequences.add(_name(seq, catalog.fold_case)[1])
             if col.generated is not None:
                 reason = (
-                    f"a generated column ({col.generated}): DynamoDB computes nothing, "
-                    "so the application must write it"
+                    f"a generated column ({col.generated}): DynamoDB computes nothing, so the application must write it"
                 )
                 attention.append(Attention("column", col.name, reason, table=draft.name))
         tables.append(
@@ -373,9 +348,7 @@ def _foreign_key(fk: ForeignKey, table: TableDraft, catalog: Catalog) -> Foreign
     default = _DEFAULT_SCHEMA.get(catalog.dialect)
     referred_schema = (target.schema if target else fk.referred_schema) or default
     # Like the live reader: name the schema only when it is not the referencing table's own.
-    fk = replace(
-        fk, referred_schema=None if referred_schema == (table.schema or default) else referred_schema
-    )
+    fk = replace(fk, referred_schema=None if referred_schema == (table.schema or default) else referred_schema)
     if target is None:
         return fk
     referred = fk.referred_columns or target.primary_key
@@ -393,9 +366,7 @@ def _no_pk_reason(table: TableDraft) -> str:
                 f"no primary key: DynamoDB needs one; the unique NOT NULL key ({', '.join(unique.columns)}) "
                 "could serve, or declare a primary key in the source"
             )
-    return (
-        "no primary key: DynamoDB needs one; declare a primary key in the source or choose the key at design"
-    )
+    return "no primary key: DynamoDB needs one; declare a primary key in the source or choose the key at design"
 
 
 def _cast_pattern(type_text: str) -> str:

@@ -150,9 +150,7 @@ def create_index(cur: Cursor, catalog: Catalog, line: int) -> None:
         cur.skip()
     cols = cur.column_list()
     if cols is None:
-        catalog.notes.append(
-            f"line {line}: index {name or ''} on {table.name} indexes an expression: not recorded"
-        )
+        catalog.notes.append(f"line {line}: index {name or ''} on {table.name} indexes an expression: not recorded")
         return
     partial = any(t.word == "WHERE" for t in cur.toks[cur.i : cur.stop])
     if unique and not partial:
@@ -160,8 +158,7 @@ def create_index(cur: Cursor, catalog: Catalog, line: int) -> None:
     else:
         if unique:
             catalog.notes.append(
-                f"line {line}: unique index {name or ''} on {table.name} is partial (WHERE): "
-                "recorded as a plain index"
+                f"line {line}: unique index {name or ''} on {table.name} is partial (WHERE): recorded as a plain index"
             )
         table.indexes.append(Index(name, cols))
     table.resolve_columns(catalog.loose)

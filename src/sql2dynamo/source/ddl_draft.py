@@ -171,9 +171,7 @@ class Catalog:
         """Register ``table``; a later definition of the same name replaces the earlier one."""
         key = (table.schema, table.name)
         if key in self.tables:
-            self.notes.append(
-                f"line {table.line}: table {table.name} is created again; the later definition is used"
-            )
+            self.notes.append(f"line {table.line}: table {table.name} is created again; the later definition is used")
         self.tables[key] = table
 
     def rename_table(self, table: TableDraft, new_name: str) -> None:
@@ -184,6 +182,5 @@ class Catalog:
         self.tables[(table.schema, new_name)] = table
         for other in self.tables.values():
             other.foreign_keys = [
-                replace(fk, referred_table=new_name) if fk.referred_table == old else fk
-                for fk in other.foreign_keys
+                replace(fk, referred_table=new_name) if fk.referred_table == old else fk for fk in other.foreign_keys
             ]

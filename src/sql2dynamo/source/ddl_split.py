@@ -97,9 +97,7 @@ class _Scanner:
             elif c in "'\"`[":
                 pos = self._quoted_end(c, i)
             elif c == "-":
-                if text.startswith("--", i) and (
-                    dialect != "mysql" or text[i + 2 : i + 3].isspace() or i + 2 == n
-                ):
+                if text.startswith("--", i) and (dialect != "mysql" or text[i + 2 : i + 3].isspace() or i + 2 == n):
                     pos = self._line_end(i)
                 else:
                     pos = i + 1
@@ -136,9 +134,7 @@ class _Scanner:
 
     def _quoted_end(self, quote: str, i: int) -> int:
         text = self.text
-        if quote == "'" and (
-            self.dialect == "mysql" or (self.dialect == "postgresql" and _e_string(text, i))
-        ):
+        if quote == "'" and (self.dialect == "mysql" or (self.dialect == "postgresql" and _e_string(text, i))):
             pattern = _BACKSLASH_SQ
         elif quote == '"' and self.dialect == "mysql":
             pattern = _BACKSLASH_DQ

@@ -263,9 +263,7 @@ def create_table(cur: Cursor, catalog: Catalog, line: int) -> TableDraft | None:
     if cur.punct() != "(":
         if cur.take("PARTITION", "OF"):
             parent = cur.qualified_name()[1]
-            catalog.notes.append(
-                f"line {line}: {name} is a partition of {parent}; its rows belong to {parent}"
-            )
+            catalog.notes.append(f"line {line}: {name} is a partition of {parent}; its rows belong to {parent}")
             return None
         if cur.word() in ("AS", "SELECT"):
             _from_query(catalog, name, line)

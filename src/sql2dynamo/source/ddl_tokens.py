@@ -78,9 +78,7 @@ def tokenize(sql: str, sqlglot_dialect: str) -> list[Tok]:
 class Cursor:
     """Reads tokens ``[i, stop)`` of one statement; groups are matched once up front."""
 
-    def __init__(
-        self, toks: list[Tok], sql: str, fold_case: bool, i: int = 0, stop: int | None = None
-    ) -> None:
+    def __init__(self, toks: list[Tok], sql: str, fold_case: bool, i: int = 0, stop: int | None = None) -> None:
         self.toks = toks
         self.sql = sql
         self.fold_case = fold_case  # PostgreSQL folds unquoted names to lower case

@@ -44,9 +44,7 @@ def introspect(
         tables: list[Table] = []
         with reporter.task(f"reading the structure of {len(names)} tables", total=len(names)) as progress:
             for name in names:
-                tables.append(
-                    live.assemble_table(source, inspector, name, raw_tables[name], schema_name, mapper)
-                )
+                tables.append(live.assemble_table(source, inspector, name, raw_tables[name], schema_name, mapper))
                 progress.advance()
         attention = live.read_attention(source, conn, inspector, schema_name)
         if with_stats:
@@ -111,9 +109,7 @@ def _with_stats(
                 parent = counted.get(fk.referred_table) if fk.referred_schema is None else None
                 child_rows = t.stats.row_count if t.stats else 0
                 parent_rows = parent.stats.row_count if parent and parent.stats else None
-                fo = stats.fanout(
-                    conn, q, t, fk, child_rows, parent_rows, samples.get(fk.referred_table), budget
-                )
+                fo = stats.fanout(conn, q, t, fk, child_rows, parent_rows, samples.get(fk.referred_table), budget)
                 fks.append(replace(fk, fanout=fo))
                 progress.advance()
             out.append(replace(t, foreign_keys=tuple(fks)))

@@ -65,10 +65,7 @@ def read_columns(source: Source, conn: sa.Connection, schema: str | None) -> dic
         rows = _sqlite_columns(conn)
     else:
         params = {"schema": schema} if source.dialect.name == "postgresql" else {}
-        rows = [
-            dict(r._mapping)
-            for r in conn.execute(sa.text(catalog_sql(source.dialect.name, "columns")), params)
-        ]
+        rows = [dict(r._mapping) for r in conn.execute(sa.text(catalog_sql(source.dialect.name, "columns")), params)]
     for r in rows:
         raw = RawColumn(
             table=str(r["table_name"]),
@@ -87,9 +84,7 @@ def read_columns(source: Source, conn: sa.Connection, schema: str | None) -> dic
 
 def _sqlite_columns(conn: sa.Connection) -> list[dict[str, Any]]:
     names = conn.execute(
-        sa.text(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-        )
+        sa.text("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
     ).scalars()
     rows: list[dict[str, Any]] = []
     for table in names:
@@ -133,17 +128,14 @@ def _enum_values(value: Any, source_type: str) -> tuple[str, ...] | None:
     return None
 
 
-def build_columns(
-    dialect: str, raw: Sequence[RawColumn], pk: Sequence[str], mapper: TypeMapper
-) -> tuple[Column, ...]:
+def build_columns(dialect: str, raw: Sequence[RawColumn], pk: Sequence[str], mapper: TypeMapper) -> tuple[Column, ...]:
     """Classify each column's type; an unmappable type is an error naming the fix."""
     out = []
     for col in raw:
         mapping = mapper.classify(dialect, col.source_type, is_enum=col.is_enum)
         if mapping is None:
             raise UnsupportedError(
-                f'column "{col.table}"."{col.name}" has type {col.source_type!r}, '
-                "which sql2dynamo cannot map",
+                f'column "{col.table}"."{col.name}" has type {col.source_type!r}, which sql2dynamo cannot map',
                 hint=f"add --cast '{_base_type(col.source_type)}=string' (or json, binary) "
                 f"or leave the table out with --exclude {col.table!r}",
                 table=col.table,
@@ -256,9 +248,7 @@ def _action(value: Any) -> str | None:
     return None if text == "NO ACTION" else text
 
 
-def read_attention(
-    source: Source, conn: sa.Connection, inspector: sa.Inspector, schema: str | None
-) -> list[Attention]:
+def read_attention(source: Source, conn: sa.Connection, inspector: sa.Inspector, schema: str | None) -> list[Attention]:
     """Views, triggers and routines: what the migration cannot carry by itself."""
     out = [Attention("view", v, _VIEW_REASON) for v in sorted(inspector.get_view_names(schema=schema))]
     params = {"schema": schema} if source.dialect.name == "postgresql" else {}

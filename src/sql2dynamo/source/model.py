@@ -10,6 +10,7 @@ PostgreSQL).  Statistics that were not gathered are ``None`` and the schema's
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from sql2dynamo.frozen import from_dict, to_dict
@@ -130,10 +131,11 @@ class Table:
 
     def column(self, name: str) -> Column:
         """The column called ``name`` (exact spelling); KeyError if absent."""
-        for col in self.columns:
-            if col.name == name:
-                return col
-        raise KeyError(name)
+        return self._by_name[name]
+
+    @cached_property
+    def _by_name(self) -> dict[str, Column]:
+        return {c.name: c for c in self.columns}
 
 
 @dataclass(frozen=True)
@@ -171,10 +173,11 @@ class Schema:
 
     def table(self, name: str) -> Table:
         """The table called ``name`` (exact spelling); KeyError if absent."""
-        for t in self.tables:
-            if t.name == name:
-                return t
-        raise KeyError(name)
+        return self._by_name[name]
+
+    @cached_property
+    def _by_name(self) -> dict[str, Table]:
+        return {t.name: t for t in self.tables}
 
 
 def is_self_referencing(table: Table, fk: ForeignKey) -> bool:

@@ -100,9 +100,7 @@ def sample_rows(
     return Sample(_fetch(conn, f"{base} LIMIT {n}"), "head", False)
 
 
-def _key_ranges(
-    conn: sa.Connection, q: Quoter, base: str, key: str, table: str, n: int
-) -> list[dict[str, Any]]:
+def _key_ranges(conn: sa.Connection, q: Quoter, base: str, key: str, table: str, n: int) -> list[dict[str, Any]]:
     k = q.ident(key)
     lo = conn.execute(sa.text(f"SELECT MIN({k}) FROM {q.table(table)}")).scalar()
     hi = conn.execute(sa.text(f"SELECT MAX({k}) FROM {q.table(table)}")).scalar()
@@ -143,9 +141,7 @@ def value_size(value: Any) -> int:
 
 def table_stats(table: Table, count: int, exact: bool, sample: Sample) -> TableStats:
     """Row-size figures from the sample, counting attribute names as DynamoDB does."""
-    sizes = [
-        sum(len(k.encode()) + value_size(v) for k, v in row.items() if v is not None) for row in sample.rows
-    ]
+    sizes = [sum(len(k.encode()) + value_size(v) for k, v in row.items() if v is not None) for row in sample.rows]
     return TableStats(
         row_count=count,
         row_count_exact=exact,
@@ -213,9 +209,7 @@ def fanout(
     chosen = rng.sample(sorted(keys, key=repr), min(len(keys), budget.fanout_sample_parents))
     where = " AND ".join(f"{c} = :k{i}" for i, c in enumerate(cols))
     stmt = sa.text(f"SELECT COUNT(*) FROM {q.table(child.name)} WHERE {where}")
-    counts = [
-        int(conn.execute(stmt, {f"k{i}": v for i, v in enumerate(key)}).scalar() or 0) for key in chosen
-    ]
+    counts = [int(conn.execute(stmt, {f"k{i}": v for i, v in enumerate(key)}).scalar() or 0) for key in chosen]
     return _fanout([c for c in counts if c], child_rows, "sampled_parents", parent_rows)
 
 

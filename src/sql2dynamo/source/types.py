@@ -70,10 +70,7 @@ DEFAULT_RULES: tuple[TypeRule, ...] = (
     TypeRule("boolean", r"bool(ean)?", "boolean", "a true/false flag"),
     TypeRule(
         "integer",
-        r"(tiny|small|medium|big)?int(eger)?"
-        + _P
-        + _U
-        + r"|int[248]|(small|big)?serial|serial[248]|year(\(4\))?",
+        r"(tiny|small|medium|big)?int(eger)?" + _P + _U + r"|int[248]|(small|big)?serial|serial[248]|year(\(4\))?",
         "integer",
         "whole numbers: exact N in DynamoDB",
     ),
@@ -142,9 +139,7 @@ DEFAULT_RULES: tuple[TypeRule, ...] = (
     TypeRule("sqlite-int-affinity", r".*int.*", "integer", "SQLite INTEGER affinity", _SQLITE),
     TypeRule("sqlite-text-affinity", r".*(char|clob|text).*", "string", "SQLite TEXT affinity", _SQLITE),
     TypeRule("sqlite-real-affinity", r".*(real|floa|doub).*", "float", "SQLite REAL affinity", _SQLITE),
-    TypeRule(
-        "sqlite-blob-affinity", r"(.*blob.*)?", "binary", "SQLite BLOB affinity (no type given)", _SQLITE
-    ),
+    TypeRule("sqlite-blob-affinity", r"(.*blob.*)?", "binary", "SQLite BLOB affinity (no type given)", _SQLITE),
     TypeRule("sqlite-numeric-affinity", r".+", "decimal", "SQLite NUMERIC affinity", _SQLITE),
 )
 
@@ -213,8 +208,6 @@ def parse_cast_rules(specs: Iterable[str]) -> tuple[TypeRule, ...]:
         try:
             re.compile(pattern)
         except re.error as exc:
-            raise UsageError(
-                f"bad --cast {spec!r}: {exc}", hint="SOURCE_TYPE is a regular expression"
-            ) from exc
+            raise UsageError(f"bad --cast {spec!r}: {exc}", hint="SOURCE_TYPE is a regular expression") from exc
         rules.append(TypeRule(f"user:{spec}", pattern, normalized, "user rule (--cast)"))
     return tuple(rules)

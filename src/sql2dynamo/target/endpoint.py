@@ -170,9 +170,7 @@ def explain_error(exc: BotoCoreError | ClientError, spec: TargetSpec) -> Sql2Dyn
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError):
         return TargetError(f"cannot reach the DynamoDB endpoint of target {where}", hint=_reach_hint(spec))
     if isinstance(exc, ReadTimeoutError):
-        return TransientError(
-            f"the DynamoDB endpoint of target {where} did not answer in time", hint="retry later"
-        )
+        return TransientError(f"the DynamoDB endpoint of target {where} did not answer in time", hint="retry later")
     if isinstance(exc, NoCredentialsError):
         return UsageError(
             "no AWS credentials found for --target aws",

@@ -146,9 +146,7 @@ def status(port: int = DEFAULT_PORT) -> LocalStatus:
     url = endpoint_url(port)
     instance = _running_instance(port)
     if instance is None:
-        return LocalStatus(
-            running=False, port=port, endpoint_url=url, foreign_listener=_proc.port_in_use(port)
-        )
+        return LocalStatus(running=False, port=port, endpoint_url=url, foreign_listener=_proc.port_in_use(port))
     return LocalStatus(
         running=True,
         port=port,
@@ -183,9 +181,7 @@ def stop(port: int = DEFAULT_PORT, reporter: Reporter | None = None) -> bool:
     return True
 
 
-def _start(
-    port: int, data_dir: Path | None, in_memory: bool, report: Reporter, *, match: bool
-) -> LocalInstance:
+def _start(port: int, data_dir: Path | None, in_memory: bool, report: Reporter, *, match: bool) -> LocalInstance:
     with _proc.port_lock(_lock_file(port)):
         running = _running_instance(port)
         if running is not None:
@@ -211,9 +207,7 @@ def _start(
                 _proc.terminate_group(instance.pid, STOP_TIMEOUT_S)
                 _state_file(port).unlink(missing_ok=True)
                 raise
-        report.info(
-            f"DynamoDB Local running at {instance.endpoint_url} (pid {instance.pid}, {_storage(instance)})"
-        )
+        report.info(f"DynamoDB Local running at {instance.endpoint_url} (pid {instance.pid}, {_storage(instance)})")
         return instance
 
 

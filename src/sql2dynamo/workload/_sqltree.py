@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from functools import cache
-from typing import Any
 
 import sqlglot
 from sqlglot import exp
@@ -141,22 +139,18 @@ def _is_wildcard(node: exp.Expr) -> bool:
     return isinstance(node, exp.Literal) and node.is_string and bool(WILDCARDS_ONLY.match(node.this))
 
 
-@cache
-def _generator_class(read: str) -> type[Any]:
-    base = sqlglot.Dialect.get_or_raise(read).generator_class
-
-    def placeholder_sql(self: Any, expression: exp.Placeholder) -> str:
-        # The patterns file writes parameters as :name in every dialect
-        # (sqlglot's PostgreSQL output would be psycopg's %(name)s).
-        return f":{expression.name}" if expression.this else "?"
-
-    return type(f"S2d{base.__name__}", (base,), {"placeholder_sql": placeholder_sql})
+def _as_colon_parameter(node: exp.Expr) -> exp.Expr:
+    # The patterns file writes parameters as :name in every dialect (sqlglot's PostgreSQL
+    # output would be psycopg's %(name)s); a Var is printed verbatim.
+    if isinstance(node, exp.Placeholder):
+        return exp.Var(this=f":{node.name}" if node.this else "?")
+    return node
 
 
 def sql_text(tree: exp.Expr, read: str) -> str:
     """SQL for a tree in sqlglot dialect ``read``: one line, parameters ``:name``, no comments."""
-    generator = _generator_class(read)(dialect=sqlglot.Dialect.get_or_raise(read), comments=False)
-    return str(generator.generate(tree, copy=True))
+    plain = tree.copy().transform(_as_colon_parameter, copy=False)
+    return str(sqlglot.Dialect.get_or_raise(read).generate(plain, comments=False))
 
 
 def render(tree: exp.Expr, dialect_name: str) -> str:

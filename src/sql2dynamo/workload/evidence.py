@@ -18,9 +18,7 @@ from sql2dynamo.workload.patterns import DEFAULT_CONSISTENCY, AccessPattern, Rps
 from sql2dynamo.workload.shape import StatementShape, shape_of
 
 KEPT_OPERATIONS = ("select", "insert", "update", "delete")
-SYSTEM_SCHEMAS = frozenset(
-    {"pg_catalog", "information_schema", "pg_toast", "performance_schema", "mysql", "sys"}
-)
+SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema", "pg_toast", "performance_schema", "mysql", "sys"})
 # Other sql2dynamo stages tag their SQL with this comment so that mining can
 # tell them from the application (PostgreSQL keeps comments in its texts).
 TOOL_MARKER = re.compile(r"/\*\s*sql2dynamo\b", re.I)
@@ -68,9 +66,7 @@ def is_system_table(name: str, dialect_name: str) -> bool:
 class Aggregator:
     """Normalizes statements and sums the calls of those that normalize alike."""
 
-    def __init__(
-        self, dialect_name: str, origin: str, *, digest: bool = False, include_system: bool = False
-    ) -> None:
+    def __init__(self, dialect_name: str, origin: str, *, digest: bool = False, include_system: bool = False) -> None:
         self.dialect_name = dialect_name
         self.origin = origin
         self.digest = digest
@@ -131,8 +127,7 @@ class Aggregator:
         """The aggregated statements, most called first (ties by text: deterministic)."""
         order = sorted(self._calls, key=lambda text: (-self._calls[text], text))
         return tuple(
-            MinedStatement(text, self._calls[text], self._rows[text], self.origin, self._shapes[text])
-            for text in order
+            MinedStatement(text, self._calls[text], self._rows[text], self.origin, self._shapes[text]) for text in order
         )
 
 

@@ -119,9 +119,7 @@ def _mine_postgres(
             "then restart the server)"
         )
     if schema is None:
-        problems.append(
-            f'the extension is missing in database "{database}": run CREATE EXTENSION pg_stat_statements;'
-        )
+        problems.append(f'the extension is missing in database "{database}": run CREATE EXTENSION pg_stat_statements;')
     if problems:
         raise PrerequisiteError(
             "pg_stat_statements is not available: " + "; ".join(problems),
@@ -154,9 +152,7 @@ def _mine_postgres(
             continue
         aggregator.add(text, int(row["calls"]), _int(row["row_count"]), app_tables=app_tables)
     if hidden:
-        reporter.warning(
-            f"{hidden} calls of other users' statements are hidden: grant pg_read_all_stats to this user"
-        )
+        reporter.warning(f"{hidden} calls of other users' statements are hidden: grant pg_read_all_stats to this user")
     return _workload(aggregator, window_start, window_end)
 
 

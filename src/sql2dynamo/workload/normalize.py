@@ -104,9 +104,7 @@ _COMPARISONS: tuple[type[exp.Expr], ...] = (
 )
 
 
-def normalize_statement(
-    sql: str, dialect_name: str, *, digest: bool = False, pattern_id: str | None = None
-) -> str:
+def normalize_statement(sql: str, dialect_name: str, *, digest: bool = False, pattern_id: str | None = None) -> str:
     """A recorded statement in the named-parameter style of ``access_patterns.yaml``.
 
     ``digest=True`` says the text is a MySQL/MariaDB statement digest (lists
@@ -132,9 +130,7 @@ def fingerprint(sql: str, dialect_name: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def normalize_tree(
-    sql: str, dialect_name: str, *, digest: bool = False, pattern_id: str | None = None
-) -> exp.Expr:
+def normalize_tree(sql: str, dialect_name: str, *, digest: bool = False, pattern_id: str | None = None) -> exp.Expr:
     """Parse and rewrite a statement (see :func:`normalize_statement`); the tree, for shape.py."""
     read = sqlglot_dialect(dialect_name)
     tree = parse_statement(_prepare(sql, read, digest), dialect_name, pattern_id=pattern_id)
@@ -351,8 +347,6 @@ def _unquote(tree: exp.Expr, read: str) -> exp.Expr:
     except (ParseError, TokenError):
         return tree
     # Belt and braces: if anything reads back differently, keep the server's quoting.
-    if again.sql(dialect=read, identify=True, comments=False) != tree.sql(
-        dialect=read, identify=True, comments=False
-    ):
+    if again.sql(dialect=read, identify=True, comments=False) != tree.sql(dialect=read, identify=True, comments=False):
         return tree
     return candidate

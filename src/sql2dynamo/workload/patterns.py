@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 
 from sql2dynamo.errors import InputError, Sql2DynamoError
 from sql2dynamo.source.dialects import get_dialect
@@ -45,6 +46,7 @@ from sql2dynamo.workload._yamlio import (
     item_line,
     key_line,
     load_yaml,
+    load_yaml_fast,
     new_yaml,
     plain,
     round_trip,
@@ -154,12 +156,30 @@ def load_patterns(path: Path | str) -> PatternsFile:
 
 
 def parse_patterns(text: str, *, source: str = FILE_NAME) -> PatternsFile:
-    """Validate the text of a patterns file (see :func:`load_patterns`)."""
-    doc = load_yaml(text, source)
+    """Validate the text of a patterns file (see :func:`load_patterns`).
+
+    The file is read with libyaml first (fast: thousands of patterns); only when
+    it has a problem is it read again with the round-trip loader, whose nodes
+    know their lines, so the error names the line.
+    """
+    try:
+        fast = load_yaml_fast(text)
+    except YAMLError:
+        fast = _UNREAD
+    if fast is not _UNREAD:
+        try:
+            return _parse_doc(fast, source)
+        except InputError:
+            pass
+    return _parse_doc(load_yaml(text, source), source)
+
+
+_UNREAD = object()
+
+
+def _parse_doc(doc: Any, source: str) -> PatternsFile:
     if doc is None:
-        raise InputError(
-            f"{source}: the file is empty", hint="start it with `application: NAME` and `patterns:`"
-        )
+        raise InputError(f"{source}: the file is empty", hint="start it with `application: NAME` and `patterns:`")
     if not isinstance(doc, Mapping):
         raise InputError(f"{source}: line 1: expected a mapping with `application` and `patterns`")
     for key in doc:
@@ -191,8 +211,7 @@ def parse_patterns(text: str, *, source: str = FILE_NAME) -> PatternsFile:
     window = doc.get("workload_window")
     retention = doc.get("retention_days") or {}
     if not isinstance(retention, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v > 0
-        for k, v in retention.items()
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v > 0 for k, v in retention.items()
     ):
         raise InputError(
             f"{source}: line {key_line(doc, 'retention_days')}: `retention_days` must map table names "
@@ -206,8 +225,7 @@ def parse_patterns(text: str, *, source: str = FILE_NAME) -> PatternsFile:
         line = item_line(raw_patterns, index)
         if pattern.id in seen:
             raise InputError(
-                f"{source}: line {line}: pattern id {pattern.id} is used twice"
-                f" (first on line {seen[pattern.id]})",
+                f"{source}: line {line}: pattern id {pattern.id} is used twice (first on line {seen[pattern.id]})",
                 hint="give each pattern its own id",
                 pattern_id=pattern.id,
             )

@@ -149,9 +149,7 @@ class StatementShape:
         if self.projection:
             out["projection"] = list(self.projection)
         if self.joins:
-            out["joins"] = [
-                {"table": j.table, "kind": j.kind, "on": [list(pair) for pair in j.on]} for j in self.joins
-            ]
+            out["joins"] = [{"table": j.table, "kind": j.kind, "on": [list(pair) for pair in j.on]} for j in self.joins]
         for key, values in (
             ("aggregates", self.aggregates),
             ("group_by", self.group_by),
@@ -294,9 +292,7 @@ def _filters(root: exp.Expr, names: _Names) -> _Filters:
                 for col_side, val_side in ((left, right), (right, left)):
                     if is_value(val_side) and not is_value(col_side):
                         add(out.equality, single_column(col_side))
-                        bind(
-                            single_column(col_side), "in" if isinstance(val_side, exp.Any) else "=", val_side
-                        )
+                        bind(single_column(col_side), "in" if isinstance(val_side, exp.Any) else "=", val_side)
                         if isinstance(val_side, exp.Any):
                             add(out.in_lists, single_column(col_side))
                         break
@@ -435,9 +431,7 @@ def shape_of(root: exp.Expr, read: str) -> StatementShape:
     )
 
 
-def _joins(
-    root: exp.Expr, names: _Names, column_pairs: list[tuple[exp.Column, exp.Column]]
-) -> tuple[JoinShape, ...]:
+def _joins(root: exp.Expr, names: _Names, column_pairs: list[tuple[exp.Column, exp.Column]]) -> tuple[JoinShape, ...]:
     """Joined tables with their ON/USING pairs; ``FROM a, b WHERE a.x = b.y`` counts as a join too."""
     out: list[JoinShape] = []
     base = root.args.get("from_")
@@ -465,9 +459,7 @@ def _joins(
                     and isinstance(node.this, exp.Column)
                     and isinstance(node.expression, exp.Column)
                 ):
-                    pairs.append(
-                        (names.column(node.this, qualify=True), names.column(node.expression, qualify=True))
-                    )
+                    pairs.append((names.column(node.this, qualify=True), names.column(node.expression, qualify=True)))
         for ident in join.args.get("using") or []:
             col = ident.name
             left = f"{base_name}.{col}" if base_name else col

@@ -123,12 +123,8 @@ script_generation_jobs = sa.Table(
     sa.Column("title", sa.String(200), nullable=False),
     sa.Column("problem_url", sa.String(500)),
     sa.Column("language", sa.String(20), nullable=False),
-    sa.Column(
-        "job_type", sa.Enum("script_generation", "problem_extraction", name="job_type"), nullable=False
-    ),
-    sa.Column(
-        "status", sa.Enum("pending", "running", "completed", "failed", name="job_status"), nullable=False
-    ),
+    sa.Column("job_type", sa.Enum("script_generation", "problem_extraction", name="job_type"), nullable=False),
+    sa.Column("status", sa.Enum("pending", "running", "completed", "failed", name="job_status"), nullable=False),
     sa.Column("celery_task_id", sa.String(64), unique=True),
     sa.Column("generator_code", sa.Text),
     sa.Column("error_message", sa.Text),

@@ -224,16 +224,12 @@ def generate(engine: sa.Engine, rows: int, seed: int = 7) -> dict[str, int]:
         ],
     }
     agents = [e["employee_id"] for e in data["employee"] if e["title"] == "Sales Support Agent"]
-    data["artist"] = [
-        {"artist_id": i, "name": f"The {_words(rng, 2)}"} for i in range(1, max(3, rows // 2) + 1)
-    ]
+    data["artist"] = [{"artist_id": i, "name": f"The {_words(rng, 2)}"} for i in range(1, max(3, rows // 2) + 1)]
     data["album"], data["track"] = [], []
     for artist_row in data["artist"]:
         for _ in range(rng.randint(1, 3)):
             album_id = len(data["album"]) + 1
-            data["album"].append(
-                {"album_id": album_id, "title": _words(rng, 3), "artist_id": artist_row["artist_id"]}
-            )
+            data["album"].append({"album_id": album_id, "title": _words(rng, 3), "artist_id": artist_row["artist_id"]})
             genre_id = rng.randint(1, len(GENRES))
             for _ in range(rng.randint(5, 14)):
                 video = rng.random() < 0.05
@@ -262,9 +258,7 @@ def generate(engine: sa.Engine, rows: int, seed: int = 7) -> dict[str, int]:
     for i in range(1, rows + 1):
         person = _person(rng, i, "example.com")
         company = f"{_words(rng, 1)} Records" if rng.random() < 0.2 else None
-        data["customer"].append(
-            {"customer_id": i, **person, "company": company, "support_rep_id": rng.choice(agents)}
-        )
+        data["customer"].append({"customer_id": i, **person, "company": company, "support_rep_id": rng.choice(agents)})
         for _ in range(rng.randint(2, 10)):
             invoice_id = len(data["invoice"]) + 1
             total = Decimal("0.00")
@@ -285,10 +279,7 @@ def generate(engine: sa.Engine, rows: int, seed: int = 7) -> dict[str, int]:
                     "invoice_id": invoice_id,
                     "customer_id": i,
                     "invoice_date": EPOCH + dt.timedelta(days=rng.randint(0, 4 * 365)),
-                    **{
-                        f"billing_{k}": person[k]
-                        for k in ("address", "city", "state", "country", "postal_code")
-                    },
+                    **{f"billing_{k}": person[k] for k in ("address", "city", "state", "country", "postal_code")},
                     "total": total,
                 }
             )
