@@ -11,12 +11,17 @@ machine is shared and noisy: compare runs, not thresholds).
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import json
 import random
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+from sql2dynamo.commands import design as design_command
 from sql2dynamo.commands.design import design
 from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.source.model import (
@@ -65,7 +70,7 @@ def generate(n_tables: int, n_patterns: int, seed: int = 1) -> tuple[dict[str, o
             _col("amount", "decimal", True, rows // 10 + 1, 5),
             _col("created_at", "datetime", False, rows, 19),
         ]
-        fks = ()
+        fks: tuple[ForeignKey, ...] = ()
         if i:
             parent = rng.randrange(i)
             cols.append(_col("parent_id", "integer", False, max(1, rows // 20), 4))
@@ -116,6 +121,65 @@ def generate(n_tables: int, n_patterns: int, seed: int = 1) -> tuple[dict[str, o
     return schema_to_dict(schema), "\n".join(lines) + "\n"
 
 
+# The steps `design` runs, in order, as named in sql2dynamo.commands.design.
+STAGES = (
+    "load_inputs",
+    "resolve_patterns",
+    "render_requirements",
+    "atomic_write_text",
+    "build_model",
+    "finalize",
+    "contract_json",
+    "render_data_model",
+    "render_data_model_json",
+    "write_files_atomically",
+)
+
+
+@contextlib.contextmanager
+def stage_timer() -> Iterator[dict[str, float]]:
+    """Seconds spent in each of ``STAGES`` while the block runs `design` (the module's names, wrapped)."""
+    seconds = dict.fromkeys(STAGES, 0.0)
+    originals = {name: getattr(design_command, name) for name in STAGES}
+
+    def timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                seconds[name] += time.perf_counter() - start
+
+        return wrapper
+
+    for name, fn in originals.items():
+        setattr(design_command, name, timed(name, fn))
+    try:
+        yield seconds
+    finally:
+        for name, fn in originals.items():
+            setattr(design_command, name, fn)
+
+
+@contextlib.contextmanager
+def gc_timer() -> Iterator[dict[int, list[float]]]:
+    """Per generation, the seconds of each cyclic garbage collection while the block runs (part of the stages)."""
+    spent: dict[int, list[float]] = {0: [], 1: [], 2: []}
+    started = [0.0]
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            spent[info["generation"]].append(time.perf_counter() - started[0])
+
+    gc.callbacks.append(callback)
+    try:
+        yield spent
+    finally:
+        gc.callbacks.remove(callback)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tables", type=int, default=500)
@@ -126,24 +190,36 @@ def main() -> None:
         d = Path(tmp)
         (d / "schema.json").write_text(json.dumps(schema))
         (d / "access_patterns.yaml").write_text(patterns)
-        start = time.perf_counter()
-        result = design(
-            d / "schema.json",
-            d / "access_patterns.yaml",
-            out_dir=d / "out",
-            reporter=RecordingReporter(),
-            confirm=lambda gate, question: True,
-        )
-        seconds = time.perf_counter() - start
+        with stage_timer() as stages, gc_timer() as collections:
+            start, cpu_start = time.perf_counter(), time.process_time()
+            result = design(
+                d / "schema.json",
+                d / "access_patterns.yaml",
+                out_dir=d / "out",
+                reporter=RecordingReporter(),
+                confirm=lambda gate, question: True,
+            )
+            seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
         sizes = {p.name: p.stat().st_size for p in result.files}
     model = result.model
-    print(f"design of {args.tables} tables, {args.patterns} patterns: {seconds:.2f} s (target < 5 s)")
+    print(
+        f"design of {args.tables} tables, {args.patterns} patterns: {seconds:.2f} s (target < 5 s);"
+        f" {cpu_seconds:.2f} s of CPU (steadier than wall time on a busy machine)"
+    )
     print(
         f"  model: {len(model.tables)} DynamoDB tables, {sum(len(t.indexes) for t in model.tables)} GSIs, "
         f"{sum(p.supported for p in model.plans)} patterns served, {len(model.decisions)} decisions, "
         f"{len(model.warnings)} warnings"
     )
     print("  files: " + ", ".join(f"{name} {size / 1e6:.1f} MB" for name, size in sizes.items()))
+    print("  stages:")
+    for name, s in [*stages.items(), ("other", seconds - sum(stages.values()))]:
+        print(f"    {name:<24}{s:6.2f} s")
+    gc_seconds = sum(sum(times) for times in collections.values())
+    print(
+        f"  garbage collection (within the stages): {gc_seconds:.2f} s, of which {sum(collections[2]):.2f} s"
+        f" in {len(collections[2])} full collection(s)"
+    )
 
 
 if __name__ == "__main__":

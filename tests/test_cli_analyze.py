@@ -170,18 +170,21 @@ def test_table_without_primary_key(
 ODD = {
     "sqlite": [
         'CREATE TABLE "Order Items" ("Order Id" INTEGER NOT NULL, "select" INTEGER NOT NULL, '
-        '"Quote""d" VARCHAR(10), "MixedCase" VARCHAR(5), PRIMARY KEY ("Order Id", "select"))',
-        "INSERT INTO \"Order Items\" VALUES (1, 2, 'a', NULL)",
+        '"Quote""d" VARCHAR(10), "MixedCase" VARCHAR(5), "100%" INTEGER, "a:b" INTEGER, '
+        'PRIMARY KEY ("Order Id", "select"))',
+        "INSERT INTO \"Order Items\" VALUES (1, 2, 'a', NULL, 3, 4)",
     ],
     "postgresql": [
         'CREATE TABLE "Order Items" ("Order Id" INTEGER NOT NULL, "select" INTEGER NOT NULL, '
-        '"Quote""d" VARCHAR(10), "MixedCase" VARCHAR(5), PRIMARY KEY ("Order Id", "select"))',
-        "INSERT INTO \"Order Items\" VALUES (1, 2, 'a', NULL)",
+        '"Quote""d" VARCHAR(10), "MixedCase" VARCHAR(5), "100%" INTEGER, "a:b" INTEGER, '
+        'PRIMARY KEY ("Order Id", "select"))',
+        "INSERT INTO \"Order Items\" VALUES (1, 2, 'a', NULL, 3, 4)",
     ],
     "mysql": [
         "CREATE TABLE `Order Items` (`Order Id` INTEGER NOT NULL, `select` INTEGER NOT NULL, "
-        '`Quote"d` VARCHAR(10), `MixedCase` VARCHAR(5), PRIMARY KEY (`Order Id`, `select`))',
-        "INSERT INTO `Order Items` VALUES (1, 2, 'a', NULL)",
+        '`Quote"d` VARCHAR(10), `MixedCase` VARCHAR(5), `100%` INTEGER, `a:b` INTEGER, '
+        "PRIMARY KEY (`Order Id`, `select`))",
+        "INSERT INTO `Order Items` VALUES (1, 2, 'a', NULL, 3, 4)",
     ],
 }
 
@@ -196,7 +199,7 @@ def test_odd_identifiers_survive(
     assert res.code == 0, res.err
     (table,) = json.loads((out / "schema.json").read_text())["tables"]
     assert table["name"] == "Order Items"
-    assert [c["name"] for c in table["columns"]] == ["Order Id", "select", 'Quote"d', "MixedCase"]
+    assert [c["name"] for c in table["columns"]] == ["Order Id", "select", 'Quote"d', "MixedCase", "100%", "a:b"]
     assert table["primary_key"] == ["Order Id", "select"]
     assert table["stats"]["row_count"] == 1
     assert table["columns"][3]["stats"]["null_fraction"] == 1.0

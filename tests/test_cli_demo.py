@@ -18,7 +18,7 @@ def _yaml(text: str) -> Any:
     return YAML(typ="safe", pure=True).load(text)
 
 
-def test_demo_generates_and_analyzes_algoitny(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_demo_generates_analyzes_and_designs_algoitny(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out = tmp_path / "demo"
     res = run_cli(capsys, "demo", "-o", str(out), "--rows", "40", "--summary", str(tmp_path / "s.json"))
     assert res.code == 0, res.err
@@ -27,10 +27,10 @@ def test_demo_generates_and_analyzes_algoitny(capsys: pytest.CaptureFixture[str]
     rows = {t["table"]: t["rows"] for t in summary["analyze"]["tables"]}
     assert rows == {name: summary["generated_rows"][name] for name in rows}
     assert len(rows) == 7
-    schema = json.loads((out / "schema.json").read_text())
+    schema = json.loads((out / "analysis" / "schema.json").read_text())
     users = next(t for t in schema["tables"] if t["name"] == "users")
     assert {tuple(u["columns"]) for u in users["unique_constraints"]} == {("email",), ("google_id",)}
-    patterns = _yaml((out / "access_patterns.yaml").read_text())
+    patterns = _yaml((out / "analysis" / "access_patterns.yaml").read_text())
     assert patterns["application"] == "algoitny"
     by_sql = {p["sql"]: p for p in patterns["patterns"]}
     login = next(p for s, p in by_sql.items() if "FROM users WHERE email" in s)
@@ -38,6 +38,37 @@ def test_demo_generates_and_analyzes_algoitny(capsys: pytest.CaptureFixture[str]
     assert login["source"] == "mined"
     assert len(patterns["patterns"]) == 11
     assert "wrote" in res.err and "usage_logs" in res.err
+    design = summary["design"]
+    assert design["patterns"]["total"] == 33 and design["patterns"]["unsupported"] == ["AP14"]
+    contract = json.loads((out / "design" / "migrationContract.json").read_text())
+    assert "users_email_unique" in {e["table"] for e in contract}
+
+
+@pytest.mark.parametrize("example", ["hustle_hub", "decision_data", "chinook"])
+def test_demo_runs_every_example(example: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    res = run_cli(
+        capsys,
+        "demo",
+        "-o",
+        str(tmp_path),
+        "--example",
+        example,
+        "--rows",
+        "20",
+        "--strategy",
+        "single-table",
+        "--summary",
+        str(tmp_path / "s.json"),
+    )
+    assert res.code == 0, res.err
+    summary = json.loads((tmp_path / "s.json").read_text())
+    assert summary["example"] == example and summary["design"]["strategy"] == "single-table"
+    assert (tmp_path / "design" / "data_model.json").exists()
+
+
+def test_demo_rejects_unknown_example(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    res = run_cli(capsys, "demo", "-o", str(tmp_path), "--example", "nope")
+    assert res.code == 2 and "nope" in res.err
 
 
 def test_demo_rejects_bad_rows(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

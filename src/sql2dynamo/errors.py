@@ -136,6 +136,13 @@ class TransientError(TargetError):
     kind = "transient"
 
 
+class VerificationFailed(Sql2DynamoError):
+    """DynamoDB does not hold exactly the items the source and the model call for."""
+
+    exit_code = 8
+    kind = "verification"
+
+
 EXIT_CODES: dict[int, str] = {
     0: "success",
     1: "internal error (a bug: please report it with the command line)",
@@ -145,4 +152,5 @@ EXIT_CODES: dict[int, str] = {
     5: "prerequisite missing: Java 17+, npm or the DynamoDB Local jar",
     6: "confirmation required: a user gate needs --yes or a terminal",
     7: "target error: DynamoDB refused or failed a request",
+    8: "verification failed: the target's items differ from the source's",
 }

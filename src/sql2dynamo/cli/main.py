@@ -18,7 +18,10 @@ from typing import Any
 import click
 
 from sql2dynamo import __version__
+from sql2dynamo.cli.deploy import deploy_cmd, destroy_cmd
 from sql2dynamo.cli.local import local_group
+from sql2dynamo.cli.migrate import migrate_cmd
+from sql2dynamo.cli.verify import verify_cmd
 from sql2dynamo.commands.analyze import analyze
 from sql2dynamo.commands.demo import demo
 from sql2dynamo.commands.design import design
@@ -32,7 +35,7 @@ _EXIT_HELP = "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
 
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog=f"Exit codes:\n\n{_EXIT_HELP}",
+    epilog=f"Exit codes:\n\n\b\n{_EXIT_HELP}",
 )
 @click.version_option(__version__, prog_name="sql2dynamo")
 def cli() -> None:
@@ -264,23 +267,41 @@ def design_cmd(
     show_default=True,
     help="Directory for the demo's files.",
 )
-@click.option("--rows", default=200, show_default=True, help="Users to generate (other tables scale with it).")
+@click.option(
+    "--example",
+    default="algoitny",
+    show_default=True,
+    help="Example to run: algoitny, hustle_hub, decision_data or chinook.",
+)
+@click.option("--rows", default=200, show_default=True, help="Rows of the example's main entity (others scale).")
+@click.option(
+    "--strategy",
+    type=click.Choice(["multi-table", "single-table"]),
+    default="multi-table",
+    show_default=True,
+    help="Design strategy.",
+)
 @click.option(
     "--summary",
     "summary_path",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the summary as JSON to this file.",
 )
-def demo_cmd(out_dir: Path, rows: int, summary_path: Path | None) -> None:
-    """Run the pipeline end to end on a generated example (today: the analyze stage)."""
+def demo_cmd(out_dir: Path, example: str, rows: int, strategy: str, summary_path: Path | None) -> None:
+    """Run the pipeline end to end on a generated example: analyze, then design."""
     reporter = default_reporter()
-    result = demo(out_dir=out_dir, rows=rows, reporter=reporter)
+    result = demo(out_dir=out_dir, rows=rows, reporter=reporter, example=example, strategy=strategy)
     summary = result.summary()
     show_analyze_summary(reporter, summary["analyze"])
     reporter.info(f"demo database: {result.database}")
+    reporter.info(f"design of {result.example}: {', '.join(str(p) for p in result.design.files)}")
     write_summary(summary_path, summary)
 
 
+cli.add_command(deploy_cmd)
+cli.add_command(migrate_cmd)
+cli.add_command(verify_cmd)
+cli.add_command(destroy_cmd)
 cli.add_command(local_group)
 
 

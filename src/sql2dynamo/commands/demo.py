@@ -1,12 +1,16 @@
 """``sql2dynamo demo``: the pipeline end to end on a generated example.
 
-Today the pipeline has its first stage, ``analyze``: the demo generates the
-AlgoItny example as a SQLite database plus the query log of its workload, and
-analyzes both.  Later stages join here as they land.
+The stages that exist run in order: the example's rows are generated in
+SQLite; ``analyze`` reads the database (and the example's query log, when it
+ships one) into ``analysis/``; ``design`` turns the schema and the example's
+hand-written access patterns into ``design/`` with its gates confirmed
+(``--yes``).  Later stages (deploy, migrate, verify, validate) join here as
+they land.
 """
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,47 +18,74 @@ from typing import Any
 import sqlalchemy as sa
 
 from sql2dynamo.commands.analyze import AnalyzeResult, analyze
+from sql2dynamo.commands.design import DesignResult, design
 from sql2dynamo.errors import UsageError
 from sql2dynamo.examples import get_example
 from sql2dynamo.fsutil import atomic_write_text
 from sql2dynamo.reporting import Reporter
 
-EXAMPLE = "algoitny"  # the example the demo runs: it is the one with a query log
+DEFAULT_EXAMPLE = "algoitny"
 
 
 @dataclass(frozen=True)
 class DemoResult:
     """Where the demo put its files, and each stage's result."""
 
+    example: str
     database: Path
     generated_rows: dict[str, int]
     analyze: AnalyzeResult
+    design: DesignResult
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary of every stage."""
         return {
             "command": "demo",
-            "example": EXAMPLE,
+            "example": self.example,
             "database": str(self.database),
             "generated_rows": self.generated_rows,
             "analyze": self.analyze.summary(),
+            "design": self.design.summary(),
         }
 
 
-def demo(*, out_dir: Path, rows: int = 200, reporter: Reporter) -> DemoResult:
-    """Generate AlgoItny with ``rows`` users in SQLite under ``out_dir`` and run the pipeline on it."""
+def demo(
+    *,
+    out_dir: Path,
+    rows: int = 200,
+    reporter: Reporter,
+    example: str = DEFAULT_EXAMPLE,
+    strategy: str = "multi-table",
+) -> DemoResult:
+    """Generate ``example`` with ``rows`` rows of its main entity in SQLite under ``out_dir``; run the pipeline."""
     if rows < 1:
         raise UsageError("--rows must be at least 1")
+    ex = get_example(example)
     out_dir.mkdir(parents=True, exist_ok=True)
-    example = get_example(EXAMPLE)
-    db = out_dir / f"{example.name}.sqlite"
+    db = out_dir / f"{ex.name}.sqlite"
     db.unlink(missing_ok=True)
     engine = sa.create_engine(f"sqlite:///{db}")
-    with reporter.task(f"generating the {example.title} example ({rows} {example.rows_unit}) in {db}"):
-        generated = example.generate(engine, rows=rows)
+    with reporter.task(f"generating the {ex.title} example ({rows} {ex.rows_unit}) in {db}"):
+        generated = ex.generate(engine, rows=rows)
     engine.dispose()
-    assert example.query_log is not None  # AlgoItny ships its query log
-    log = out_dir / f"{example.name}_queries.sql"
-    atomic_write_text(log, example.query_log.read_text(encoding="utf-8"))
-    result = analyze(f"sqlite:///{db}", out_dir=out_dir, reporter=reporter, query_log=log, application=example.name)
-    return DemoResult(db, generated, result)
+
+    analysis = out_dir / "analysis"
+    log = None
+    if ex.query_log is not None:
+        log = analysis / "queries.sql"
+        atomic_write_text(log, ex.query_log.read_text(encoding="utf-8"))
+    analyzed = analyze(f"sqlite:///{db}", out_dir=analysis, reporter=reporter, query_log=log, application=ex.name)
+
+    designed_dir = out_dir / "design"
+    designed_dir.mkdir(parents=True, exist_ok=True)
+    patterns = designed_dir / "access_patterns.yaml"
+    shutil.copyfile(str(ex.access_patterns), patterns)
+    designed = design(
+        analyzed.schema_path,
+        patterns,
+        out_dir=designed_dir,
+        reporter=reporter,
+        confirm=lambda gate, question: True,  # the demo is the --yes run
+        strategy=strategy,
+    )
+    return DemoResult(ex.name, db, generated, analyzed, designed)

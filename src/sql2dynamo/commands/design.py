@@ -11,10 +11,11 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from sql2dynamo.design.contract import contract_json, render_data_model_json
 from sql2dynamo.design.engine import DesignOptions, build_model
@@ -26,6 +27,8 @@ from sql2dynamo.design.render_requirements import render_requirements
 from sql2dynamo.errors import ConfirmationRequired, InputError, UsageError
 from sql2dynamo.fsutil import atomic_write_text, write_files_atomically
 from sql2dynamo.reporting import Reporter
+from sql2dynamo.source.model import Schema
+from sql2dynamo.workload.patterns import PatternsFile
 
 REQUIREMENTS_FILE = "dynamodb_requirement.md"
 MODEL_FILE = "dynamodb_data_model.md"
@@ -95,6 +98,25 @@ def design(
     if billing not in ("on-demand", "provisioned"):
         raise UsageError(f"unknown --billing {billing!r}", hint="use on-demand or provisioned")
     schema, patterns = load_inputs(schema_path, patterns_path)
+    # The inputs live as long as the design: keep the collector from re-scanning them over and over.
+    gc.freeze()
+    try:
+        return _design(schema, patterns, patterns_path, out_dir, reporter, confirm, strategy, billing, pricing)
+    finally:
+        gc.unfreeze()
+
+
+def _design(
+    schema: Schema,
+    patterns: PatternsFile,
+    patterns_path: Path,
+    out_dir: Path,
+    reporter: Reporter,
+    confirm: Confirm,
+    strategy: str,
+    billing: str,
+    pricing: Path | None,
+) -> DesignResult:
     resolved = resolve_patterns(schema, patterns)
     problems = [p for rp in resolved for p in rp.problems]
     requirements = out_dir / REQUIREMENTS_FILE
@@ -145,8 +167,9 @@ def _gate(confirm: Confirm, gate: str, question: str) -> None:
 
 def _show(reporter: Reporter, model: DataModel) -> None:
     rows = []
+    costs = {c.table: c for c in model.cost.tables} if model.cost else {}
     for t in model.tables:
-        cost = next((c for c in model.cost.tables if c.table == t.name), None) if model.cost else None
+        cost = costs.get(t.name)
         rows.append(
             [
                 t.name,
@@ -185,6 +208,3 @@ def _show(reporter: Reporter, model: DataModel) -> None:
             )
     for w in model.warnings:
         reporter.warning(f"{w.kind} ({w.subject}): {w.message} [{w.condition}]")
-
-
-Strategy = Literal["multi-table", "single-table"]

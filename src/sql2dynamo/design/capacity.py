@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sql2dynamo.design.model import AccessPlan, EntityMapping, IndexSpec, PatternCapacity, PlanStep, TableSpec
@@ -136,9 +136,10 @@ class Usage:
     detail: str  # the arithmetic, for reports
 
 
-def _table_map(tables: Iterable[TableSpec] | Mapping[str, TableSpec]) -> dict[str, TableSpec]:
+def _table_map(tables: Iterable[TableSpec] | Mapping[str, TableSpec]) -> Mapping[str, TableSpec]:
+    # A mapping is used as it is (never modified here): callers pass one built once per design.
     if isinstance(tables, Mapping):
-        return dict(tables)
+        return tables
     return {t.name: t for t in tables}
 
 
@@ -410,14 +411,19 @@ def plan_capacity(
     tables: Iterable[TableSpec] | Mapping[str, TableSpec],
     sizes: Sizes,
     pattern: AccessPattern | None,
+    *,
+    usages: Sequence[Usage] | None = None,
 ) -> PatternCapacity:
     """Capacity of one pattern: per call (summed over its steps) and per second at average and peak RPS.
 
     A plan without steps (unsupported) keeps its own per-call figures.  A
-    peak below the average is raised to the average.
+    peak below the average is raised to the average.  ``usages`` are the
+    plan's :func:`plan_usage` for the pattern's consistency, when the caller
+    has them already.
     """
     if plan.steps:
-        usages = plan_usage(plan, tables, sizes, strong=is_strong(pattern))
+        if usages is None:
+            usages = plan_usage(plan, tables, sizes, strong=is_strong(pattern))
         rcu = _r(sum(u.rcu for u in usages))
         wcu = _r(sum(u.wcu for u in usages))
     else:

@@ -24,12 +24,12 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import fastjsonschema
-import jsonschema
 
 from sql2dynamo.design.model import (
     AttributeSpec,
@@ -40,9 +40,12 @@ from sql2dynamo.design.model import (
     PlanStep,
     TableSpec,
     TtlSpec,
-    model_to_dict,
 )
 from sql2dynamo.errors import InputError
+from sql2dynamo.frozen import json_text
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_RESOURCE = "data/migration_contract.schema.json"
 FILE_NAME = "migrationContract.json"
@@ -66,10 +69,48 @@ def build_contract(model: DataModel) -> list[dict[str, Any]]:
     forbids: that raises :class:`InputError`.  The result is not validated;
     :func:`contract_json` does that.
     """
-    return [_table_entry(model, t) for t in model.tables]
+    relations = _Relations.of(model)
+    return [_table_entry(model, relations, t) for t in model.tables]
 
 
-def _table_entry(model: DataModel, t: TableSpec) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Relations:
+    """Who guards what and which transactions write where, built once per :func:`build_contract` call."""
+
+    # source table -> the entity table whose items a lookup on it protects: the first that stores it
+    guards: dict[str, TableSpec]
+    # entity table name -> (lookup table, its entity) for every lookup entity guarding it, in model order
+    lookups: dict[str, list[tuple[TableSpec, EntityMapping]]]
+    # lookup table name -> (ids of the patterns whose transactions write it, the first such transaction)
+    transactions: dict[str, tuple[list[str], PlanStep]]
+
+    @classmethod
+    def of(cls, model: DataModel) -> _Relations:
+        guards: dict[str, TableSpec] = {}
+        for t in model.tables:
+            if t.role == "entity":
+                for e in t.entities:
+                    if e.kind == "entity":
+                        guards.setdefault(e.source_table, t)
+        lookups: dict[str, list[tuple[TableSpec, EntityMapping]]] = {}
+        for other in model.tables:
+            if other.role == "lookup":
+                for e in other.entities:
+                    guarded = guards.get(e.source_table)
+                    if guarded is not None:
+                        lookups.setdefault(guarded.name, []).append((other, e))
+        transactions: dict[str, tuple[list[str], PlanStep]] = {}
+        for plan in model.plans:
+            for step in _flat(plan.steps):
+                if step.operation == "TransactWriteItems":
+                    for table in dict.fromkeys(i.table for i in step.items):
+                        patterns, _ = transactions.setdefault(table, ([], step))
+                        if plan.pattern_id not in patterns:
+                            patterns.append(plan.pattern_id)
+        return cls(guards, lookups, transactions)
+
+
+def _table_entry(model: DataModel, relations: _Relations, t: TableSpec) -> dict[str, Any]:
     main = _main_entity(t)
     entry: dict[str, Any] = {
         "table": t.name,
@@ -92,11 +133,11 @@ def _table_entry(model: DataModel, t: TableSpec) -> dict[str, Any]:
         entry["ttl"] = ttl
     if len(t.entities) > 1 or any(e.item_type for e in t.entities):
         entry["entities"] = [_entity(e) for e in t.entities]
-    lookups = _lookups_for(model, t)
+    lookups = _lookups_for(relations, t)
     if lookups:
         entry["lookup_tables"] = lookups
     if t.role == "lookup":
-        entry["unique_lookup"] = _unique_lookup(model, t, main)
+        entry["unique_lookup"] = _unique_lookup(model, relations, t, main)
     return entry
 
 
@@ -250,40 +291,23 @@ def _guarded_columns(e: EntityMapping) -> list[str]:
     return list(e.unique_columns or e.pk.columns or (e.pk.attribute,))
 
 
-def _lookups_for(model: DataModel, t: TableSpec) -> list[dict[str, Any]]:
+def _lookups_for(relations: _Relations, t: TableSpec) -> list[dict[str, Any]]:
     """The lookup tables guarding a source table this entity table stores."""
-    if t.role != "entity":
-        return []
-    stored = {e.source_table for e in t.entities if e.kind == "entity"}
-    out: list[dict[str, Any]] = []
-    for other in model.tables:
-        if other.role != "lookup":
-            continue
-        for e in other.entities:
-            if e.source_table in stored and _guards_table(model, e.source_table) is t:
-                out.append({"table": other.name, "columns": _guarded_columns(e)})
-    return out
+    return [
+        {"table": other.name, "columns": _guarded_columns(e)}
+        for other, e in relations.lookups.get(t.name, [])
+        if relations.guards[e.source_table] is t
+    ]
 
 
-def _guards_table(model: DataModel, source_table: str) -> TableSpec | None:
-    """The entity table whose items a lookup on ``source_table`` protects: the first that stores it."""
-    for t in model.tables:
-        if t.role == "entity" and any(e.kind == "entity" and e.source_table == source_table for e in t.entities):
-            return t
-    return None
-
-
-def _unique_lookup(model: DataModel, t: TableSpec, lookup: EntityMapping) -> dict[str, Any]:
-    guarded = _guards_table(model, lookup.source_table)
+def _unique_lookup(model: DataModel, relations: _Relations, t: TableSpec, lookup: EntityMapping) -> dict[str, Any]:
+    guarded = relations.guards.get(lookup.source_table)
     patterns: list[str] = []
     actions: list[dict[str, Any]] | None = None
-    for plan in model.plans:
-        for step in _flat(plan.steps):
-            if step.operation == "TransactWriteItems" and any(i.table == t.name for i in step.items):
-                if plan.pattern_id not in patterns:
-                    patterns.append(plan.pattern_id)
-                if actions is None:
-                    actions = [_action(model, item) for item in step.items]
+    if t.name in relations.transactions:
+        writers, first = relations.transactions[t.name]
+        patterns = list(writers)
+        actions = [_action(model, item) for item in first.items]
     if actions is None:
         # No write pattern shows the transaction: state the canonical one of seed 002.
         actions = []
@@ -393,6 +417,9 @@ def _fast_validator() -> Callable[[Any], Any]:
 
 @cache
 def _validator() -> jsonschema.protocols.Validator:
+    # Imported here: only an invalid contract needs it (it takes a tenth of a second to import).
+    import jsonschema
+
     return jsonschema.Draft202012Validator(_schema())
 
 
@@ -553,12 +580,13 @@ def contract_json(model: DataModel) -> str:
     """The validated text of ``migrationContract.json``: indent 2, a trailing newline (the contract gate)."""
     contract = build_contract(model)
     validate_contract(contract)
-    return json.dumps(contract, indent=2, ensure_ascii=False) + "\n"
+    return json_text(contract) + "\n"
 
 
 def render_data_model_json(model: DataModel) -> str:
     """The text of ``data_model.json``: :func:`~sql2dynamo.design.model.model_to_dict`, in dataclass order.
 
-    Indent 2 and a trailing newline, like every stage file.
+    Indent 2 and a trailing newline, like every stage file.  (:func:`json_text`
+    writes the model as ``model_to_dict`` would, without building the dicts.)
     """
-    return json.dumps(model_to_dict(model), indent=2, ensure_ascii=False) + "\n"
+    return json_text(model) + "\n"

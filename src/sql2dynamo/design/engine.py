@@ -13,7 +13,7 @@ from typing import Literal
 
 from sql2dynamo.design.access import Access, classify_read
 from sql2dynamo.design.inputs import ResolvedPattern
-from sql2dynamo.design.keys import choose_base_key
+from sql2dynamo.design.keys import DDB_TYPES, choose_base_key
 from sql2dynamo.design.layout import Layout, Need, Route, route_read, table_order, unique_keys
 from sql2dynamo.design.model import (
     AccessPlan,
@@ -148,7 +148,7 @@ def _consider_denormalizing(
         state.denormalized.setdefault(child.name, []).extend(
             AttributeSpec(
                 name=f"{parent}_{c}",
-                type="S" if parent_t.column(c).normalized_type not in ("integer", "decimal", "float") else "N",
+                type=DDB_TYPES.get(parent_t.column(c).normalized_type, "S"),
                 source_table=parent,
                 source_column=c,
                 transform=parent_t.column(c).normalized_type,
@@ -243,6 +243,7 @@ def _tables(
                 write_rps,
                 item_bytes,
                 expected_rows(state.schema, table, need.pk_cols, None),
+                frozenset(part.attribute for part in (base.pk, base.sk, pk, sk) if part is not None),
             )
             spec = IndexSpec(need.name(), pk, sk, projection, non_key, tuple(ids), sparse, reason)  # type: ignore[arg-type]
             index_specs.append(spec)
@@ -321,7 +322,8 @@ def _index_decision(table: Table, spec: IndexSpec) -> DesignDecision:
 
 
 def _lookups_of(tables: dict[str, TableSpec], source: str) -> list[TableSpec]:
-    return [t for k, t in tables.items() if t.role == "lookup" and k.startswith(f"{source}::")]
+    # Lookup tables are keyed "<source table>::<unique columns>" (see _tables).
+    return [t for k, t in tables.items() if t.role == "lookup" and k.partition("::")[0] == source]
 
 
 def _index_for(state: _State, spec: TableSpec, need: Need | None) -> IndexSpec | None:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from sql2dynamo.design.capacity import plan_capacity
+from sql2dynamo.design.capacity import is_strong, plan_capacity, plan_usage
 from sql2dynamo.design.hotspots import partition_loads
 from sql2dynamo.design.inputs import ResolvedPattern
 from sql2dynamo.design.model import DataModel
@@ -49,17 +49,20 @@ def finalize(
         for t in model.tables
     )
     by_id = {p.id: p for p in patterns.patterns}
+    specs = {t.name: t for t in tables}
+    # What each plan consumes, computed once for the capacity, cost, partition and warning rules.
+    usages = [plan_usage(plan, specs, sizes, strong=is_strong(by_id.get(plan.pattern_id))) for plan in model.plans]
     plans = []
-    capacities = []
-    for plan in model.plans:
+    for plan, used in zip(model.plans, usages, strict=True):
         if not plan.steps:
             plans.append(plan)
             continue
-        cap = plan_capacity(plan, tables, sizes, by_id.get(plan.pattern_id))
-        capacities.append(cap)
+        cap = plan_capacity(plan, specs, sizes, by_id.get(plan.pattern_id), usages=used)
         plans.append(replace(plan, rcu_per_call=cap.rcu_per_call, wcu_per_call=cap.wcu_per_call))
     row_counts = {t.name: t.stats.row_count for t in schema.tables if t.stats}
-    cost = estimate_cost(tables, plans, by_id, sizes, row_counts, pricing, model.billing)
-    partitions = partition_loads(tables, plans, by_id, schema, sizes=sizes)
-    warnings = production_warnings(tables, plans, partitions, model.decisions, schema, patterns=by_id, sizes=sizes)
+    cost = estimate_cost(tables, plans, by_id, sizes, row_counts, pricing, model.billing, usages=usages)
+    partitions = partition_loads(tables, plans, by_id, schema, sizes=sizes, usages=usages)
+    warnings = production_warnings(
+        tables, plans, partitions, model.decisions, schema, patterns=by_id, sizes=sizes, usages=usages
+    )
     return replace(model, tables=tables, plans=tuple(plans), cost=cost, partitions=partitions, warnings=warnings)

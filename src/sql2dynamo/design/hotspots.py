@@ -38,8 +38,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
-from sql2dynamo.design.capacity import is_strong, pattern_rps, plan_usage
+from sql2dynamo.design.capacity import Usage, is_strong, pattern_rps, plan_usage
 from sql2dynamo.design.model import AccessPlan, EntityMapping, IndexSpec, KeyPart, PartitionLoad, TableSpec
 from sql2dynamo.design.sizing import Sizes, item_sizes, template_fields
 from sql2dynamo.source.model import Schema, Table
@@ -53,12 +54,13 @@ _EULER_GAMMA = 0.5772156649015329
 _EXACT_HARMONIC_UP_TO = 10_000
 
 
+@cache
 def harmonic(n: int) -> float:
     """The n-th harmonic number ``1 + 1/2 + ... + 1/n`` (asymptotic expansion past 10,000 terms)."""
     if n < 1:
         raise ValueError("n must be >= 1")
     if n <= _EXACT_HARMONIC_UP_TO:
-        return math.fsum(1.0 / k for k in range(1, n + 1))
+        return math.fsum([1.0 / k for k in range(1, n + 1)])
     return math.log(n) + _EULER_GAMMA + 1 / (2 * n) - 1 / (12 * n * n)
 
 
@@ -182,23 +184,27 @@ def partition_loads(
     schema: Schema | None,
     *,
     sizes: Sizes | None = None,
+    usages: Sequence[Sequence[Usage]] | None = None,
 ) -> tuple[PartitionLoad, ...]:
     """The busiest-partition load of every table and index partition key a plan uses.
 
     ``skew`` in each result is the busiest key value's share of the traffic;
     ``rcu_per_partition`` / ``wcu_per_partition`` are the summed peak loads
-    x that share.  ``sizes`` defaults to :func:`item_sizes` of the design.
-    Ordered as the tables are, each table's key before its indexes'.
+    x that share.  ``sizes`` defaults to :func:`item_sizes` of the design;
+    ``usages[i]``, when given, is :func:`plan_usage` of ``plans[i]`` with its
+    pattern's consistency.  Ordered as the tables are, each table's key before
+    its indexes'.
     """
     if sizes is None:
         sizes = item_sizes(tables, schema)
     by_id = dict(patterns) if isinstance(patterns, Mapping) else {p.id: p for p in patterns}
     specs = {t.name: t for t in tables}
     groups: dict[tuple[str, str | None], _Group] = {}
-    for plan in plans:
+    for n, plan in enumerate(plans):
         pattern = by_id.get(plan.pattern_id)
         _, peak = pattern_rps(pattern)
-        for usage in plan_usage(plan, specs, sizes, strong=is_strong(pattern)):
+        used = usages[n] if usages is not None else plan_usage(plan, specs, sizes, strong=is_strong(pattern))
+        for usage in used:
             if usage.operation == "Scan":
                 continue
             spec = specs[usage.table]

@@ -10,6 +10,7 @@ is not an error here but a problem the requirements gate lists.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,13 +80,29 @@ def load_inputs(schema_path: Path, patterns_path: Path) -> tuple[Schema, Pattern
     return schema, load_patterns(patterns_path)
 
 
-def _find_table(schema: Schema, name: str) -> Table | None:
-    bare = name.split(".")[-1]
-    for table in schema.tables:
-        if table.name == bare:
-            return table
-    folded = [t for t in schema.tables if t.name.lower() == bare.lower()]
-    return folded[0] if len(folded) == 1 else None
+@dataclass(frozen=True)
+class _Tables:
+    """The schema's tables by exact and by case-folded name, built once per :func:`resolve_patterns` call."""
+
+    exact: dict[str, Table]  # the first table of each name
+    folded: dict[str, list[Table]]  # lower-cased name -> the tables of that name, any case
+
+    @classmethod
+    def of(cls, schema: Schema) -> _Tables:
+        exact: dict[str, Table] = {}
+        folded: dict[str, list[Table]] = {}
+        for t in schema.tables:
+            exact.setdefault(t.name, t)
+            folded.setdefault(t.name.lower(), []).append(t)
+        return cls(exact, folded)
+
+    def find(self, name: str) -> Table | None:
+        """The table ``name`` (schema qualifier ignored): exact spelling, else the only one in another case."""
+        bare = name.split(".")[-1]
+        if bare in self.exact:
+            return self.exact[bare]
+        folded = self.folded.get(bare.lower(), [])
+        return folded[0] if len(folded) == 1 else None
 
 
 def _column(table: Table, name: str) -> str | None:
@@ -100,31 +117,36 @@ def _column(table: Table, name: str) -> str | None:
 def resolve_patterns(schema: Schema, patterns: PatternsFile) -> tuple[ResolvedPattern, ...]:
     """Parse every pattern in the source's dialect and check it against the schema."""
     dialect = patterns.dialect or schema.source.dialect
+    tables = _Tables.of(schema)
+    parsed: dict[str, StatementShape] = {}  # SQL text -> its shape: patterns often share a statement
     out: list[ResolvedPattern] = []
     for pattern in patterns.patterns:
         problems: list[str] = []
         if pattern.rps is None or pattern.rps.avg is None:
             problems.append(f"{pattern.id}: no RPS (rps: null); add rps: {{avg: N, peak: N}} from real traffic")
         try:
-            shape: StatementShape | None = parse_shape(pattern.sql, dialect, pattern_id=pattern.id)
+            shape: StatementShape | None = parsed.get(pattern.sql) or parse_shape(
+                pattern.sql, dialect, pattern_id=pattern.id
+            )
         except Sql2DynamoError as exc:
             problems.append(f"{pattern.id}: the SQL does not parse: {exc.message}")
             out.append(ResolvedPattern(pattern, None, None, "read", tuple(problems)))
             continue
         assert shape is not None
+        parsed[pattern.sql] = shape
         if shape.operation == "other":
             problems.append(f"{pattern.id}: not a SELECT, INSERT, UPDATE or DELETE statement")
-        table = _check_names(schema, pattern, shape)
+        table = _check_names(schema, tables, pattern, shape)
         kind: Literal["read", "write"] = "read" if shape.operation == "select" else "write"
         out.append(ResolvedPattern(pattern, shape, table, kind, tuple(problems)))
     _check_contradictions(out, dialect)
     return tuple(out)
 
 
-def _check_names(schema: Schema, pattern: AccessPattern, shape: StatementShape) -> str | None:
+def _check_names(schema: Schema, by_name: _Tables, pattern: AccessPattern, shape: StatementShape) -> str | None:
     tables: list[Table] = []
     for name in shape.tables:
-        table = _find_table(schema, name)
+        table = by_name.find(name)
         if table is None:
             known = ", ".join(t.name for t in schema.tables)
             raise InputError(
@@ -141,7 +163,7 @@ def _check_names(schema: Schema, pattern: AccessPattern, shape: StatementShape) 
         *(o.column for o in shape.order_by),
         *shape.set_columns,
         *shape.insert_columns,
-        *(c for c in shape.projection if "(" not in c and c != "*" and not c.endswith(".*")),
+        *(c for c in shape.projection if _is_column_name(c)),
         *(lk.column for lk in shape.like),
     ]
     for col in columns:
@@ -156,6 +178,15 @@ def _check_names(schema: Schema, pattern: AccessPattern, shape: StatementShape) 
                 column=col,
             )
     return tables[0].name
+
+
+def _is_column_name(item: str) -> bool:
+    # A projection item may be an expression or a literal (SELECT 1 ... to test existence).
+    return (
+        item != "*"
+        and not item.endswith(".*")
+        and re.fullmatch(r"[A-Za-z_][\w$]*(\.[A-Za-z_][\w$]*)?", item) is not None
+    )
 
 
 def _is_alias(shape: StatementShape, col: str) -> bool:

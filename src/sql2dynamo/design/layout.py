@@ -20,6 +20,8 @@ from sql2dynamo.source.model import Schema, Table, UniqueConstraint
 
 SMALL_TABLE_ROWS = 10_000  # a Scan of this many small items costs less than an index's upkeep
 MAX_GSIS = 20  # DynamoDB's default quota per table
+# What needs served by one index share: table, partition key columns, date bucket, sparse condition.
+Partition = tuple[str, tuple[str, ...], str | None, tuple[str, str] | None]
 
 
 @dataclass(frozen=True)
@@ -34,12 +36,11 @@ class Need:
 
     def shares_partition(self, other: Need) -> bool:
         """Same table, partition key, bucket and sparseness (only the sort key may differ)."""
-        return (self.table, self.pk_cols, self.bucket, self.sparse) == (
-            other.table,
-            other.pk_cols,
-            other.bucket,
-            other.sparse,
-        )
+        return self.partition() == other.partition()
+
+    def partition(self) -> Partition:
+        """What :meth:`shares_partition` compares: table, partition key columns, bucket and sparseness."""
+        return (self.table, self.pk_cols, self.bucket, self.sparse)
 
     def name(self) -> str:
         """A readable, deterministic index name: ``<table>[_<flag>]_by_<key columns>[_day][_<sort>]``."""
@@ -74,6 +75,9 @@ class Layout:
     needs: dict[Need, list[str]] = field(default_factory=dict)  # need -> pattern ids
     lookups: dict[tuple[str, tuple[str, ...]], UniqueConstraint] = field(default_factory=dict)
     write_needs: dict[Need, list[str]] = field(default_factory=dict)
+    # Need.partition() -> the needs of that partition in ``needs`` and in ``write_needs``, each in
+    # dict order: add_need compares a need with these instead of every known need.
+    _partitions: dict[Partition, tuple[list[Need], list[Need]]] = field(default_factory=dict, repr=False, compare=False)
 
     def add_need(self, need: Need, pattern_id: str, *, write: bool = False) -> Need:
         """Record that ``pattern_id`` needs ``need``; returns the index need that will serve it.
@@ -81,25 +85,34 @@ class Layout:
         Needs share an index when they differ only in the sort key and one of them has none:
         an index sorted by some column serves an unsorted read of the same partition too.
         """
-        for known in [*self.needs, *self.write_needs]:
-            if known.shares_partition(need) and need.sk_col is None and known.sk_col is not None:
-                need = known
-                break
+        in_needs, in_write_needs = self._partition(need)
+        same_partition = [*in_needs, *in_write_needs]
+        if need.sk_col is None:
+            need = next((known for known in same_partition if known.sk_col is not None), need)
         else:
-            for known in [*self.needs, *self.write_needs]:
-                if known.shares_partition(need) and known.sk_col is None and need.sk_col is not None:
+            for known in same_partition:
+                if known.sk_col is None:
                     self._replace(known, need)
-        target = self.write_needs if write else self.needs
-        ids = target.setdefault(need, [])
+        ids = self._add(self.write_needs if write else self.needs, need)
         if pattern_id not in ids:
             ids.append(pattern_id)
         return need
+
+    def _partition(self, need: Need) -> tuple[list[Need], list[Need]]:
+        return self._partitions.setdefault(need.partition(), ([], []))
+
+    def _add(self, bucket: dict[Need, list[str]], need: Need) -> list[str]:
+        """``bucket.setdefault(need, [])``, keeping the partition index in step."""
+        if need not in bucket:
+            self._partition(need)[0 if bucket is self.needs else 1].append(need)
+        return bucket.setdefault(need, [])
 
     def _replace(self, old: Need, new: Need) -> None:
         for bucket in (self.needs, self.write_needs):
             if old in bucket:
                 moved = bucket.pop(old)
-                merged = bucket.setdefault(new, [])
+                self._partition(old)[0 if bucket is self.needs else 1].remove(old)
+                merged = self._add(bucket, new)
                 merged.extend(i for i in moved if i not in merged)
         for pid, route in list(self.routes.items()):
             if route.need == old:

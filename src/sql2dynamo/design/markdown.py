@@ -18,6 +18,8 @@ def cell(text: object) -> str:
     """
     value = "" if text is None else str(text)
     value = value.replace("|", "\\|")
+    if value.isprintable():  # no line break of any kind (they are all unprintable): the usual, quick case
+        return value.strip() or "—"
     value = "<br>".join(part.strip() for part in value.strip().splitlines())
     return value or "—"
 
@@ -25,6 +27,8 @@ def cell(text: object) -> str:
 def code(text: object) -> str:
     """``text`` as an inline code span, whatever backticks it contains."""
     value = str(text)
+    if "`" not in value:
+        return f"`{value}`"
     longest = run = 0
     for char in value:
         run = run + 1 if char == "`" else 0

@@ -10,7 +10,9 @@ A :class:`KeyPart` says how one key attribute's value is built from a row:
 ``template`` is text with ``{column}`` fields, e.g. ``{customer_id}`` (the
 value itself, typed ``N`` or ``S``), ``USER#{id}`` (entity-prefixed string),
 ``{platform}#{problem_id}`` (composite), ``{created_at:date}`` (the
-``YYYY-MM-DD`` day of a date-time, for date-bucketed keys).  A template that
+``YYYY-MM-DD`` day of a date-time, for date-bucketed keys), ``{id:pad}`` (an
+integer as 20 zero-padded digits, so string keys sort as numbers; a negative
+number is ``-`` and the 20-digit complement 10^20 + n, so -10 < -5 < 3 as text).  A template that
 is exactly one field keeps the column's type; anything else is a string.
 
 Plan values

@@ -285,6 +285,7 @@ def estimate_cost(
     billing: Billing,
     *,
     target_utilization: float = DEFAULT_TARGET_UTILIZATION,
+    usages: Sequence[Sequence[Usage]] | None = None,
 ) -> CostEstimate:
     """Monthly cost of the design in both billing modes; ``billing`` names the one chosen.
 
@@ -292,7 +293,9 @@ def estimate_cost(
     absent raises :class:`InputError`), ``row_counts`` the number of rows of
     each *source* table (one item per row per table it is stored in).  Each
     table's ``arithmetic`` lists every figure so the sums can be redone by
-    hand; see the module docstring for the rules.
+    hand; see the module docstring for the rules.  ``usages[i]``, when given,
+    is :func:`~sql2dynamo.design.capacity.plan_usage` of ``plans[i]`` with its
+    pattern's consistency (computed here otherwise).
     """
     if billing not in BILLING_MODES:
         raise UsageError(f"billing mode {billing!r} is unknown", hint="use `on-demand` or `provisioned`")
@@ -305,7 +308,7 @@ def estimate_cost(
     # capacity per (table, index) from every plan, exact
     loads: dict[tuple[str, str | None], _Load] = {}
     capacities: list[PatternCapacity] = []
-    for plan in plans:
+    for n, plan in enumerate(plans):
         pattern = by_id.get(plan.pattern_id)
         if pattern is None:
             raise InputError(
@@ -313,9 +316,10 @@ def estimate_cost(
                 pattern_id=plan.pattern_id,
                 hint="pass the patterns the plans were built from",
             )
-        capacities.append(plan_capacity(plan, specs, sizes, pattern))
+        used = usages[n] if usages is not None else plan_usage(plan, specs, sizes, strong=is_strong(pattern))
+        capacities.append(plan_capacity(plan, specs, sizes, pattern, usages=used))
         avg, peak = pattern_rps(pattern)
-        for usage in plan_usage(plan, specs, sizes, strong=is_strong(pattern)):
+        for usage in used:
             loads.setdefault((usage.table, usage.index), _Load()).add(plan.pattern_id, usage, avg, peak)
 
     table_costs: list[TableCost] = []

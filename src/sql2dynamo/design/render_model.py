@@ -25,6 +25,7 @@ from sql2dynamo.design.model import (
     IndexSpec,
     KeyPart,
     PartitionLoad,
+    PatternCapacity,
     PlanStep,
     TableCost,
     TableSpec,
@@ -58,7 +59,7 @@ def render_data_model(model: DataModel, schema: Schema) -> str:
     """
     lines: list[str] = [TITLE, "", f"Application: {code(model.application)}", ""]
     lines += _philosophy(model)
-    lines += _tables(model, schema)
+    lines += _tables(model, schema, _Lookups.of(model, schema))
     lines += _mapping(model)
     lines += _cost(model)
     lines += _partitions(model)
@@ -137,27 +138,27 @@ def _philosophy(model: DataModel) -> list[str]:
 # ------------------------------------------------------------------------- tables
 
 
-def _tables(model: DataModel, schema: Schema) -> list[str]:
+def _tables(model: DataModel, schema: Schema, lk: _Lookups) -> list[str]:
     lines = ["", "## Table Designs"]
     for t in model.tables:
-        lines += _table(model, schema, t)
+        lines += _table(model, schema, lk, t)
         for index in t.indexes:
-            lines += _index(model, t, index)
+            lines += _index(model, lk, t, index)
     if not model.tables:
         lines.append("No tables.")
     return lines
 
 
-def _table(model: DataModel, schema: Schema, t: TableSpec) -> list[str]:
+def _table(model: DataModel, schema: Schema, lk: _Lookups, t: TableSpec) -> list[str]:
     lines = ["", f"### {t.name} Table", ""]
-    lines.append(bullet("Purpose", t.purpose or _default_purpose(t, schema)))
-    decisions = _key_decisions(model, t)
+    lines.append(bullet("Purpose", t.purpose or _default_purpose(t, lk)))
+    decisions = _key_decisions(lk, t)
     reasons: list[str] = []
     if len(decisions) == 1:
         reasons.append(f"{decisions[0].chosen_approach} — {decisions[0].justification}")
     elif decisions:
         reasons.append("per entity (below)")
-    reasons.append(_distribution(model, t.name, None))
+    reasons.append(_distribution(lk, t.name, None))
     justification = "; ".join(r for r in reasons if r) or "no recorded decision"
     lines.append(bullet("Partition Key", f"{_key_text(t.pk)} - {justification}"))
     if len(decisions) > 1:
@@ -165,12 +166,12 @@ def _table(model: DataModel, schema: Schema, t: TableSpec) -> list[str]:
     if t.sk is None:
         lines.append(bullet("Sort Key", "none - simple primary key: one item per partition key value"))
     else:
-        queries = _queries_on(model, t.name, None)
+        queries = lk.queries.get((t.name, None), [])
         enabled = f"orders and bounds the items that {', '.join(queries)} query" if queries else ""
         enabled = enabled or "makes each item unique within its partition (item collection)"
         lines.append(bullet("Sort Key", f"{_key_text(t.sk)} - {enabled}"))
     lines.append(bullet("Access Patterns Served", _served(model, t.satisfies)))
-    lines.append(bullet("Capacity Planning", _capacity(model, t)))
+    lines.append(bullet("Capacity Planning", _capacity(model, lk, t)))
     lines.append(bullet("TTL", _ttl(t)))
     lines.append(
         bullet(
@@ -182,19 +183,19 @@ def _table(model: DataModel, schema: Schema, t: TableSpec) -> list[str]:
     )
     lines.append(bullet("Entities Stored", plural(len(t.entities), "entity", "entities")))
     for e in t.entities:
-        lines.append(f"  - {_entity_line(e, schema)}")
+        lines.append(f"  - {_entity_line(e, lk)}")
     for e in t.entities:
         lines += _attributes(e, schema, many=len(t.entities) > 1)
     return lines
 
 
-def _key_decisions(model: DataModel, t: TableSpec) -> list[DesignDecision]:
+def _key_decisions(lk: _Lookups, t: TableSpec) -> list[DesignDecision]:
     """The decisions that justify a table's key: about the table itself, else about what it stores.
 
     The engine may name a decision after the source table (``orders``) or, for a
     unique constraint, after the guarded columns (``users(email)``).
     """
-    own = _decisions_about(model, {t.name}, KEY_DECISIONS)
+    own = _decisions_about(lk, {t.name}, KEY_DECISIONS)
     if own:
         return own
     subjects: set[str] = set()
@@ -205,25 +206,27 @@ def _key_decisions(model: DataModel, t: TableSpec) -> list[DesignDecision]:
         elif t.role == "lookup":
             types = ("UNIQUE_CONSTRAINT",)
             subjects.update(f"{e.source_table}({sep.join(e.unique_columns)})" for sep in (",", ", "))
-    return _decisions_about(model, subjects, types)
+    return _decisions_about(lk, subjects, types)
 
 
-def _default_purpose(t: TableSpec, schema: Schema) -> str:
+def _default_purpose(t: TableSpec, lk: _Lookups) -> str:
     sources = [e.source_table for e in t.entities]
     if t.role == "lookup":
         guarded = [f"{e.source_table}.{', '.join(e.unique_columns)}" for e in t.entities]
         return f"guards uniqueness of {codes(guarded)} (seed 002 unique-constraint lookup table)"
-    rows = [_row_count(schema, s) for s in sources]
+    rows = [lk.row_counts.get(s, "") for s in sources]
     described = ", ".join(f"{code(s)}{f' ({r})' if r else ''}" for s, r in zip(sources, rows, strict=True))
     return f"stores the rows of {described or 'no source table'}"
 
 
-def _row_count(schema: Schema, name: str) -> str:
+def _row_counts(schema: Schema) -> dict[str, str]:
+    """Source table name -> ``~1,000 rows``, from the first table of that name with statistics."""
+    out: dict[str, str] = {}
     for t in schema.tables:
-        if t.name == name and t.stats is not None:
+        if t.stats is not None and t.name not in out:
             approx = "" if t.stats.row_count_exact else "~"
-            return f"{approx}{num(t.stats.row_count)} rows"
-    return ""
+            out[t.name] = f"{approx}{num(t.stats.row_count)} rows"
+    return out
 
 
 def _key_text(kp: KeyPart) -> str:
@@ -233,7 +236,7 @@ def _key_text(kp: KeyPart) -> str:
     return text
 
 
-def _entity_line(e: EntityMapping, schema: Schema) -> str:
+def _entity_line(e: EntityMapping, lk: _Lookups) -> str:
     parts = [f"{code(e.source_table)}"]
     if e.item_type:
         parts.append(f"item type {code(e.item_type)}")
@@ -244,7 +247,7 @@ def _entity_line(e: EntityMapping, schema: Schema) -> str:
         parts.append(f"{kp.attribute} {code(kp.template)}")
     if e.kind == "lookup":
         parts.append(f"lookup item guarding {codes(e.unique_columns)}")
-    rows = _row_count(schema, e.source_table)
+    rows = lk.row_counts.get(e.source_table, "")
     if rows:
         parts.append(rows)
     return "; ".join(parts)
@@ -305,52 +308,57 @@ def _pattern_label(model: DataModel, pattern_id: str) -> str:
 
 @dataclass(frozen=True)
 class _Lookups:
-    """Per-model indexes, so a design of hundreds of tables renders in linear time."""
+    """One model's figures by table (and decisions by subject), so that hundreds of tables render in linear time.
 
+    Built once per :func:`render_data_model` call and passed down.
+    """
+
+    # (table, index or None) -> ids of the patterns that Query it: their items come back in sort key order
     queries: dict[tuple[str, str | None], list[str]]
     partitions: dict[tuple[str, str | None], list[PartitionLoad]]
     decisions: dict[str, list[DesignDecision]]
+    # id(decision) -> its position in model.decisions (the order decisions are listed in)
+    decision_order: dict[int, int]
     costs: dict[str, TableCost]
+    # pattern id -> (position in model.cost.patterns, its capacity), in that order
+    pattern_costs: dict[str, list[tuple[int, PatternCapacity]]]
+    row_counts: dict[str, str]
+
+    @classmethod
+    def of(cls, model: DataModel, schema: Schema) -> _Lookups:
+        queries: dict[tuple[str, str | None], list[str]] = {}
+        for plan in model.plans:
+            for step in _flat(plan.steps):
+                if step.operation == "Query":
+                    ids = queries.setdefault((step.table, step.index), [])
+                    if plan.pattern_id not in ids:
+                        ids.append(plan.pattern_id)
+        partitions: dict[tuple[str, str | None], list[PartitionLoad]] = {}
+        for p in model.partitions:
+            partitions.setdefault((p.table, p.index), []).append(p)
+        decisions: dict[str, list[DesignDecision]] = {}
+        for d in model.decisions:
+            decisions.setdefault(d.subject, []).append(d)
+        pattern_costs: dict[str, list[tuple[int, PatternCapacity]]] = {}
+        for n, c in enumerate(model.cost.patterns if model.cost else ()):
+            pattern_costs.setdefault(c.pattern_id, []).append((n, c))
+        return cls(
+            queries=queries,
+            partitions=partitions,
+            decisions=decisions,
+            decision_order={id(d): n for n, d in enumerate(model.decisions)},
+            costs={c.table: c for c in model.cost.tables} if model.cost else {},
+            pattern_costs=pattern_costs,
+            row_counts=_row_counts(schema),
+        )
 
 
-_LOOKUPS: dict[int, tuple[DataModel, _Lookups]] = {}
-
-
-def _lookups(model: DataModel) -> _Lookups:
-    cached = _LOOKUPS.get(id(model))
-    if cached is not None and cached[0] is model:
-        return cached[1]
-    queries: dict[tuple[str, str | None], list[str]] = {}
-    for plan in model.plans:
-        for step in _flat(plan.steps):
-            if step.operation == "Query":
-                ids = queries.setdefault((step.table, step.index), [])
-                if plan.pattern_id not in ids:
-                    ids.append(plan.pattern_id)
-    partitions: dict[tuple[str, str | None], list[PartitionLoad]] = {}
-    for p in model.partitions:
-        partitions.setdefault((p.table, p.index), []).append(p)
-    decisions: dict[str, list[DesignDecision]] = {}
-    for d in model.decisions:
-        decisions.setdefault(d.subject, []).append(d)
-    costs = {c.table: c for c in model.cost.tables} if model.cost else {}
-    found = _Lookups(queries, partitions, decisions, costs)
-    _LOOKUPS.clear()  # one model at a time: never grows
-    _LOOKUPS[id(model)] = (model, found)
-    return found
-
-
-def _queries_on(model: DataModel, table_name: str, index: str | None) -> list[str]:
-    """Patterns that Query that table or index: their items come back in sort key order."""
-    return _lookups(model).queries.get((table_name, index), [])
-
-
-def _distribution(model: DataModel, table_name: str, index: str | None) -> str:
+def _distribution(lk: _Lookups, table_name: str, index: str | None) -> str:
     return "; ".join(
         (f"{num(p.distinct_keys)} distinct keys" if p.distinct_keys is not None else "distinct keys unknown")
         + f", skew {num(p.skew)}"
         + (" (hot, see Hot Partition Analysis)" if p.hot else "")
-        for p in _lookups(model).partitions.get((table_name, index), [])
+        for p in lk.partitions.get((table_name, index), [])
     )
 
 
@@ -362,12 +370,13 @@ def _flat(steps: Iterable[PlanStep]) -> list[PlanStep]:
     return out
 
 
-def _capacity(model: DataModel, t: TableSpec) -> str:
+def _capacity(model: DataModel, lk: _Lookups, t: TableSpec) -> str:
     if model.cost is None:
         return "no capacity estimate in the model"
-    cost = _table_cost(model, t.name)
-    served = set(t.satisfies)
-    patterns = [c for c in model.cost.patterns if c.pattern_id in served]
+    cost = lk.costs.get(t.name)
+    # The capacities of the patterns the table serves, in model.cost.patterns order.
+    served = [found for pid in set(t.satisfies) for found in lk.pattern_costs.get(pid, [])]
+    patterns = [c for _, c in sorted(served, key=lambda found: found[0])]
     parts: list[str] = []
     if cost is not None:
         parts.append(
@@ -392,10 +401,6 @@ def _capacity(model: DataModel, t: TableSpec) -> str:
     return "; ".join(parts)
 
 
-def _table_cost(model: DataModel, name: str) -> TableCost | None:
-    return _lookups(model).costs.get(name)
-
-
 def _ttl(t: TableSpec) -> str:
     specs = [(e, e.ttl) for e in t.entities if e.ttl is not None]
     if not specs:
@@ -407,19 +412,19 @@ def _ttl(t: TableSpec) -> str:
     )
 
 
-def _index(model: DataModel, t: TableSpec, index: IndexSpec) -> list[str]:
+def _index(model: DataModel, lk: _Lookups, t: TableSpec, index: IndexSpec) -> list[str]:
     lines = ["", f"### {index.name} GSI", ""]
     subjects = {index.name, f"{t.name}.{index.name}", *(f"{e.source_table}.{index.name}" for e in t.entities)}
-    decisions = _decisions_about(model, subjects, ("GSI_DESIGN",))
+    decisions = _decisions_about(lk, subjects, ("GSI_DESIGN",))
     why = "; ".join(f"{d.chosen_approach} — {d.justification}" for d in decisions)
     purpose = f"on {code(t.name)}, serves {_served(model, index.serves)}"
     lines.append(bullet("Purpose", purpose + (f"; {why}" if why else "")))
-    distribution = _distribution(model, t.name, index.name)
+    distribution = _distribution(lk, t.name, index.name)
     lines.append(bullet("Partition Key", _key_text(index.pk) + (f" - {distribution}" if distribution else "")))
     if index.sk is None:
         lines.append(bullet("Sort Key", "none"))
     else:
-        queries = _queries_on(model, t.name, index.name)
+        queries = lk.queries.get((t.name, index.name), [])
         use = f"orders and bounds the items that {', '.join(queries)} query" if queries else "orders items within a key"
         lines.append(bullet("Sort Key", f"{_key_text(index.sk)} - {use}"))
     projection: str = index.projection
@@ -438,11 +443,10 @@ def _index(model: DataModel, t: TableSpec, index: IndexSpec) -> list[str]:
     return lines
 
 
-def _decisions_about(model: DataModel, subjects: set[str], types: Sequence[str]) -> list[DesignDecision]:
-    by_subject = _lookups(model).decisions
-    found = [d for s in subjects for d in by_subject.get(s, []) if d.decision_type in types]
-    order = {id(d): n for n, d in enumerate(model.decisions)}
-    return sorted(found, key=lambda d: order[id(d)])
+def _decisions_about(lk: _Lookups, subjects: set[str], types: Sequence[str]) -> list[DesignDecision]:
+    """The decisions of these types about any of ``subjects``, in model order."""
+    found = [d for s in subjects for d in lk.decisions.get(s, []) if d.decision_type in types]
+    return sorted(found, key=lambda d: lk.decision_order[id(d)])
 
 
 # ------------------------------------------------------------------------ mapping

@@ -55,10 +55,11 @@ def render_requirements(
     domain when the user stated it.  Same inputs, same bytes.
     """
     lines: list[str] = [TITLE, "", f"Application: {code(application)}", ""]
+    tables = _tables_by_name(schema)
     lines += _overview(schema, patterns_file, domain)
-    lines += _patterns(schema, patterns_file, shapes, problems)
+    lines += _patterns(tables, patterns_file, shapes, problems)
     lines += _relationships(schema)
-    lines += _scratchpad(schema, patterns_file, shapes)
+    lines += _scratchpad(schema, tables, patterns_file, shapes)
     if problems:
         lines += ["", MISSING_HEADING, ""]
         lines += [f"- {problem}" for problem in problems]
@@ -150,15 +151,21 @@ class _Analysis:
 
 
 def _patterns(
-    schema: Schema,
+    tables: Mapping[str, Table],
     patterns_file: PatternsFile,
     shapes: Mapping[str, StatementShape | None],
     problems: Sequence[str],
 ) -> list[str]:
     rows: list[list[str]] = []
+    # pattern id -> the reason its first problem gives ("AP07: no RPS" -> "no RPS")
+    reasons: dict[str, str] = {}
+    for problem in problems:
+        head, sep, rest = problem.partition(":")
+        if sep and rest.strip():
+            reasons.setdefault(head.strip(), rest.strip())
     for p in patterns_file.patterns:
         shape = shapes.get(p.id)
-        analysis = _analyse(schema, p, shape)
+        analysis = _analyse(tables, p, shape)
         rows.append(
             [
                 p.id,
@@ -168,7 +175,7 @@ def _patterns(
                 ", ".join(analysis.attributes) or "—",
                 "; ".join(analysis.requirements),
                 "; ".join(analysis.considerations),
-                _status(p, shape, problems),
+                _status(p, shape, reasons.get(p.id)),
             ]
         )
     if not rows:
@@ -182,7 +189,7 @@ def _rps_text(p: AccessPattern) -> str:
     return f"{num(p.rps.peak, unknown='?')}/{num(p.rps.avg, unknown='?')} RPS"
 
 
-def _status(p: AccessPattern, shape: StatementShape | None, problems: Sequence[str]) -> str:
+def _status(p: AccessPattern, shape: StatementShape | None, problem: str | None) -> str:
     reasons: list[str] = []
     if p.rps is None:
         reasons.append("no RPS (rps: null)")
@@ -191,14 +198,12 @@ def _status(p: AccessPattern, shape: StatementShape | None, problems: Sequence[s
         reasons.append(f"RPS {missing} unknown")
     if shape is None:
         reasons.append("SQL does not parse")
-    for problem in problems:
-        head, sep, rest = problem.partition(":")
-        if sep and head.strip() == p.id and rest.strip() and not reasons:
-            reasons.append(rest.strip())
+    if problem is not None and not reasons:
+        reasons.append(problem)
     return "✅" if not reasons else "❌ " + "; ".join(reasons)
 
 
-def _analyse(schema: Schema, p: AccessPattern, shape: StatementShape | None) -> _Analysis:
+def _analyse(tables: Mapping[str, Table], p: AccessPattern, shape: StatementShape | None) -> _Analysis:
     consistency = f"{p.consistency} consistency"
     if shape is None:
         return _Analysis("?", (), (consistency,), ("statement not parsed: fix the SQL",))
@@ -215,7 +220,7 @@ def _analyse(schema: Schema, p: AccessPattern, shape: StatementShape | None) -> 
     )
     requirements: list[str] = [consistency] if kind == "Read" else []
     requirements += _key_requirements(shape)
-    return _Analysis(kind, tuple(attributes), tuple(requirements) or ("—",), tuple(_considerations(schema, shape)))
+    return _Analysis(kind, tuple(attributes), tuple(requirements) or ("—",), tuple(_considerations(tables, shape)))
 
 
 def _key_requirements(shape: StatementShape) -> list[str]:
@@ -243,10 +248,10 @@ def _key_requirements(shape: StatementShape) -> list[str]:
     return out
 
 
-def _considerations(schema: Schema, shape: StatementShape) -> list[str]:
+def _considerations(tables: Mapping[str, Table], shape: StatementShape) -> list[str]:
     """How DynamoDB could serve the statement, judged from the source's keys and indexes."""
     out: list[str] = []
-    main = _main_table(schema, shape)
+    main = _main_table(tables, shape)
     equality = [_bare(c) for c in shape.equality if _owner(c, shape) == (main.name if main else None)]
     if shape.operation == "insert":
         out.append("PutItem" + (" (upsert)" if shape.upsert else ""))
@@ -335,11 +340,20 @@ def _indexed_columns(t: Table) -> set[str]:
     return cols
 
 
-def _main_table(schema: Schema, shape: StatementShape) -> Table | None:
+def _tables_by_name(schema: Schema) -> dict[str, Table]:
+    """Each table under its name and its schema-qualified name; the first table wins a shared name."""
+    out: dict[str, Table] = {}
+    for t in schema.tables:
+        out.setdefault(t.name, t)
+        out.setdefault(f"{t.schema}.{t.name}", t)
+    return out
+
+
+def _main_table(tables: Mapping[str, Table], shape: StatementShape) -> Table | None:
+    """The first of the statement's tables that the schema has (``tables`` from :func:`_tables_by_name`)."""
     for name in shape.tables:
-        for t in schema.tables:
-            if name in (t.name, f"{t.schema}.{t.name}"):
-                return t
+        if name in tables:
+            return tables[name]
     return None
 
 
@@ -411,11 +425,16 @@ def _is_one_to_one(child: Table, fk: ForeignKey) -> bool:
 # --------------------------------------------------------------------- scratchpad
 
 
-def _scratchpad(schema: Schema, patterns_file: PatternsFile, shapes: Mapping[str, StatementShape | None]) -> list[str]:
+def _scratchpad(
+    schema: Schema,
+    tables: Mapping[str, Table],
+    patterns_file: PatternsFile,
+    shapes: Mapping[str, StatementShape | None],
+) -> list[str]:
     lines = ["", "## Design Considerations (Scratchpad - Subject to Change)"]
     lines.append(bullet("Hot Partition Concerns", "" if patterns_file.patterns else "no patterns yet"))
-    lines += [f"  - {item}" for item in _hot_concerns(schema, patterns_file, shapes)]
-    projections = _projection_thoughts(schema, patterns_file, shapes)
+    lines += [f"  - {item}" for item in _hot_concerns(tables, patterns_file, shapes)]
+    projections = _projection_thoughts(tables, patterns_file, shapes)
     lines.append(bullet("GSI Projections", "" if projections else "no pattern needs a secondary index"))
     lines += [f"  - {item}" for item in projections]
     ideas = _denormalization_ideas(schema, patterns_file, shapes)
@@ -444,7 +463,7 @@ def _scratchpad(schema: Schema, patterns_file: PatternsFile, shapes: Mapping[str
 
 
 def _hot_concerns(
-    schema: Schema, patterns_file: PatternsFile, shapes: Mapping[str, StatementShape | None]
+    tables: Mapping[str, Table], patterns_file: PatternsFile, shapes: Mapping[str, StatementShape | None]
 ) -> list[str]:
     ranked = sorted(
         (p for p in patterns_file.patterns if p.rps is not None and p.rps.peak is not None),
@@ -460,7 +479,7 @@ def _hot_concerns(
             if busiest:
                 out.append(text + ": key unknown (SQL not parsed)")
             continue
-        main = _main_table(schema, shape)
+        main = _main_table(tables, shape)
         keys = [_bare(c) for c in shape.equality]
         if not keys:
             if busiest and shape.operation == "select":
@@ -500,14 +519,14 @@ def _distinct(t: Table | None, columns: Sequence[str]) -> int | None:
 
 
 def _projection_thoughts(
-    schema: Schema, patterns_file: PatternsFile, shapes: Mapping[str, StatementShape | None]
+    tables: Mapping[str, Table], patterns_file: PatternsFile, shapes: Mapping[str, StatementShape | None]
 ) -> list[str]:
     out: list[str] = []
     for p in patterns_file.patterns:
         shape = shapes.get(p.id)
         if shape is None or shape.operation != "select":
             continue
-        main = _main_table(schema, shape)
+        main = _main_table(tables, shape)
         if main is None:
             continue
         notes = _read_access(main, [_bare(c) for c in shape.equality if _owner(c, shape) == main.name], shape)
@@ -528,6 +547,9 @@ def _projection_thoughts(
 def _denormalization_ideas(
     schema: Schema, patterns_file: PatternsFile, shapes: Mapping[str, StatementShape | None]
 ) -> list[str]:
+    refers: dict[str, set[str]] = {}  # table name -> the tables its foreign keys refer to
+    for t in schema.tables:
+        refers.setdefault(t.name, set()).update(fk.referred_table for fk in t.foreign_keys)
     out: list[str] = []
     for p in patterns_file.patterns:
         shape = shapes.get(p.id)
@@ -538,7 +560,7 @@ def _denormalization_ideas(
             other = join.table.split(".")[-1]
             pairs = ", ".join(f"{a} = {b}" for a, b in join.on) or "no condition"
             text = f"{p.id} joins {base} with {other} ({pairs}): "
-            parent_child = _parent_child(schema, base, other)
+            parent_child = _parent_child(refers, base, other)
             if parent_child is None:
                 text += "duplicate the columns read from one side into the other's items"
             else:
@@ -552,10 +574,9 @@ def _denormalization_ideas(
     return out
 
 
-def _parent_child(schema: Schema, a: str, b: str) -> tuple[str, str] | None:
-    """(parent, child) when a foreign key links the two tables."""
+def _parent_child(refers: Mapping[str, set[str]], a: str, b: str) -> tuple[str, str] | None:
+    """(parent, child) when a foreign key links the two tables (``refers``: table -> tables it refers to)."""
     for child, parent in ((a, b), (b, a)):
-        for t in schema.tables:
-            if t.name == child and any(fk.referred_table == parent for fk in t.foreign_keys):
-                return parent, child
+        if parent in refers.get(child, set()):
+            return parent, child
     return None

@@ -57,7 +57,7 @@ def entity_views(tables: Mapping[str, TableSpec], schema: Schema, application: s
             sk = KeyPart(SK, "S", "UNIQUE", ())
         else:
             pk, sk = _base_keys(spec, source, schema, label)
-        indexes = tuple(_overload(i, n, label, source) for n, i in enumerate(spec.indexes, start=1))
+        indexes = tuple(_overload(i, n, label, source, spec) for n, i in enumerate(spec.indexes, start=1))
         index_keys = tuple(k for i in indexes for k in (i.pk, i.sk) if k is not None)
         sparse = {i.pk.attribute: i.sparse for i in indexes if i.sparse is not None}
         view_entity = EntityMapping(
@@ -104,8 +104,14 @@ def _base_keys(spec: TableSpec, source: Table, schema: Schema, label: str) -> tu
     return _key(PK, label, source, spec.pk.columns), _key(SK, label, source, spec.sk.columns)
 
 
-def _overload(index: IndexSpec, slot: int, label: str, source: Table) -> IndexSpec:
+def _overload(index: IndexSpec, slot: int, label: str, source: Table, spec: TableSpec) -> IndexSpec:
     pk = KeyPart(f"GSI{slot}PK", "S", f"{label}#{_retemplate(index.pk, source)}", index.pk.columns)
+    non_key = index.non_key_attributes
+    if index.projection == "INCLUDE":
+        # The separate table's key columns were projected as keys; here PK/SK replace them, so the
+        # columns themselves must be listed to reach the index.
+        was_key = {part.attribute for part in (spec.pk, spec.sk) if part is not None}
+        non_key = tuple(c.name for c in source.columns if c.name in set(non_key) or c.name in was_key)
     sk = None
     if index.sk is not None:
         sk = KeyPart(f"GSI{slot}SK", "S", _retemplate(index.sk, source), index.sk.columns)
@@ -114,7 +120,7 @@ def _overload(index: IndexSpec, slot: int, label: str, source: Table) -> IndexSp
         pk=pk,
         sk=sk,
         projection=index.projection,
-        non_key_attributes=index.non_key_attributes,
+        non_key_attributes=non_key,
         serves=index.serves,
         sparse=index.sparse,
         projection_reason=index.projection_reason,

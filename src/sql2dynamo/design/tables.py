@@ -69,8 +69,12 @@ def projection_for(
     write_rps: float,
     item_bytes: float,
     items_per_read: float,
+    key_attributes: frozenset[str] = frozenset(),
 ) -> tuple[str, tuple[str, ...], str]:
-    """KEYS_ONLY / INCLUDE / ALL for an index, with the arithmetic that chose it."""
+    """KEYS_ONLY / INCLUDE / ALL for an index, with the arithmetic that chose it.
+
+    ``key_attributes`` (the table's and the index's keys) are always projected: never listed.
+    """
     if all(p in counts for p in patterns):
         return "KEYS_ONLY", (), "every pattern on this index only counts items: keys are enough"
     wanted: set[str] = set()
@@ -81,8 +85,10 @@ def projection_for(
             break
         wanted |= {c.split(".")[-1] for c in cols if "(" not in c}
     if wanted:
-        cols = tuple(c.name for c in table.columns if c.name in wanted)
-        return "INCLUDE", cols, f"the patterns read only {', '.join(cols)}: project those, not the whole item"
+        cols = tuple(c.name for c in table.columns if c.name in wanted and c.name not in key_attributes)
+        if not cols:
+            return "KEYS_ONLY", (), "the patterns read only key attributes: keys are enough"
+        return "INCLUDE", cols, f"the patterns read only {', '.join(cols)} besides the keys: project those"
     # ALL costs index writes and storage for the whole item; KEYS_ONLY costs a GetItem per result.
     kb = max(1, -(-int(item_bytes) // 1024))
     all_cost = write_rps * (kb - 1) * 5  # extra write units per second beyond the key-only write, x5 price

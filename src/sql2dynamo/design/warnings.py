@@ -26,8 +26,9 @@ entities are declared.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
-from sql2dynamo.design.capacity import pattern_rps, plan_usage
+from sql2dynamo.design.capacity import Usage, pattern_rps, plan_usage
 from sql2dynamo.design.hotspots import PARTITION_RCU_LIMIT, PARTITION_WCU_LIMIT
 from sql2dynamo.design.model import (
     AccessPlan,
@@ -83,13 +84,31 @@ def _steps(steps: Iterable[PlanStep]) -> Iterable[PlanStep]:
         yield from _steps(step.items)
 
 
-def _patterns_on(plans: Sequence[AccessPlan], table: str) -> set[str]:
-    return {p.pattern_id for p in plans if any(s.table == table for s in _steps(p.steps))}
+@dataclass(frozen=True)
+class _Related:
+    """Which patterns relate to a table, built once per :func:`production_warnings` call."""
 
+    by_table: dict[str, set[str]]  # table -> ids of the plans with a step on it
+    by_subject: dict[str, set[str]]  # decision subject -> the pattern ids of its decisions
 
-def _decision_patterns(decisions: Sequence[DesignDecision], subjects: set[str]) -> set[str]:
-    """Pattern ids of the decisions about any of ``subjects`` (a table, entity or ``table.attribute``)."""
-    return {pid for d in decisions if d.subject in subjects for pid in d.pattern_ids}
+    @classmethod
+    def of(cls, plans: Sequence[AccessPlan], decisions: Sequence[DesignDecision]) -> _Related:
+        by_table: dict[str, set[str]] = {}
+        for p in plans:
+            for s in _steps(p.steps):
+                by_table.setdefault(s.table, set()).add(p.pattern_id)
+        by_subject: dict[str, set[str]] = {}
+        for d in decisions:
+            by_subject.setdefault(d.subject, set()).update(d.pattern_ids)
+        return cls(by_table, by_subject)
+
+    def patterns_on(self, table: str) -> set[str]:
+        """Ids of the plans with a step on ``table``."""
+        return set(self.by_table.get(table, ()))
+
+    def decision_patterns(self, subjects: set[str]) -> set[str]:
+        """Pattern ids of the decisions about any of ``subjects`` (a table, entity or ``table.attribute``)."""
+        return {pid for subject in subjects for pid in self.by_subject.get(subject, ())}
 
 
 def _warning(kind: str, subject: str, condition: str, pattern_ids: Iterable[str]) -> DesignWarning:
@@ -110,14 +129,19 @@ def _index_write_rates(
     plans: Sequence[AccessPlan],
     patterns: Iterable[AccessPattern] | Mapping[str, AccessPattern],
     sizes: Sizes,
+    usages: Sequence[Sequence[Usage]] | None,
 ) -> dict[tuple[str, str], tuple[float, set[str]]]:
-    """Index writes per second at peak, and the patterns causing them, per (table, index)."""
+    """Index writes per second at peak, and the patterns causing them, per (table, index).
+
+    Only writes count, and a write's usage does not depend on read consistency:
+    ``usages`` (see :func:`production_warnings`) serve whatever consistency they were computed with.
+    """
     by_id = dict(patterns) if isinstance(patterns, Mapping) else {p.id: p for p in patterns}
     specs = {t.name: t for t in tables}
     out: dict[tuple[str, str], tuple[float, set[str]]] = {}
-    for plan in plans:
+    for n, plan in enumerate(plans):
         _, peak = pattern_rps(by_id.get(plan.pattern_id))
-        for usage in plan_usage(plan, specs, sizes, strong=False):
+        for usage in usages[n] if usages is not None else plan_usage(plan, specs, sizes, strong=False):
             if usage.index is None or not usage.wcu:
                 continue
             rate, ids = out.get((usage.table, usage.index), (0.0, set()))
@@ -223,12 +247,7 @@ def _components(names: list[str], pairs: set[frozenset[str]]) -> list[list[str]]
     return groups
 
 
-def _entity_boundaries(
-    tables: Sequence[TableSpec],
-    plans: Sequence[AccessPlan],
-    decisions: Sequence[DesignDecision],
-    schema: Schema | None,
-) -> list[DesignWarning]:
+def _entity_boundaries(tables: Sequence[TableSpec], related: _Related, schema: Schema | None) -> list[DesignWarning]:
     pairs = _fk_pairs(schema) if schema is not None else set()
     out: list[DesignWarning] = []
     for spec in tables:
@@ -242,7 +261,7 @@ def _entity_boundaries(
                     f" tables in {len(groups)} groups with no foreign-key path between them among the"
                     f" tables stored together: {listed}"
                 )
-                ids = _patterns_on(plans, spec.name) | _decision_patterns(decisions, {spec.name})
+                ids = related.patterns_on(spec.name) | related.decision_patterns({spec.name})
                 out.append(_warning(ENTITY_BOUNDARY_VIOLATION, spec.name, condition, ids))
         for entity in spec.entities:
             for attr in entity.attributes:
@@ -262,8 +281,8 @@ def _entity_boundaries(
                     f" {attr.source_table}.{attr.source_column}{join}, and no foreign key links"
                     f" {entity.source_table} and {attr.source_table}"
                 )
-                ids = _patterns_on(plans, spec.name) | _decision_patterns(
-                    decisions, {subject, f"{entity.source_table}.{attr.name}", spec.name}
+                ids = related.patterns_on(spec.name) | related.decision_patterns(
+                    {subject, f"{entity.source_table}.{attr.name}", spec.name}
                 )
                 out.append(_warning(ENTITY_BOUNDARY_VIOLATION, subject, condition, ids))
     return out
@@ -272,9 +291,7 @@ def _entity_boundaries(
 # ------------------------------------------------------------------ 4. schema evolution
 
 
-def _schema_evolution(
-    tables: Sequence[TableSpec], plans: Sequence[AccessPlan], decisions: Sequence[DesignDecision]
-) -> list[DesignWarning]:
+def _schema_evolution(tables: Sequence[TableSpec], related: _Related) -> list[DesignWarning]:
     out: list[DesignWarning] = []
     for spec in tables:
         for entity in spec.entities:
@@ -290,7 +307,7 @@ def _schema_evolution(
             )
             subjects = {spec.name, entity.source_table}
             subjects |= {f"{spec.name}.{a.name}" for a in copies} | {f"{entity.source_table}.{a.name}" for a in copies}
-            ids = _patterns_on(plans, spec.name) | _decision_patterns(decisions, subjects)
+            ids = related.patterns_on(spec.name) | related.decision_patterns(subjects)
             out.append(_warning(SCHEMA_EVOLUTION_TRAP, f"{spec.name}/{entity.source_table}", condition, ids))
     return out
 
@@ -302,7 +319,7 @@ def _key_parts(entity: EntityMapping) -> list[KeyPart]:
     return [entity.pk, *([entity.sk] if entity.sk else []), *entity.index_keys]
 
 
-def _debugging(tables: Sequence[TableSpec], plans: Sequence[AccessPlan]) -> list[DesignWarning]:
+def _debugging(tables: Sequence[TableSpec], related: _Related) -> list[DesignWarning]:
     out: list[DesignWarning] = []
     for spec in tables:
         composite: list[str] = []
@@ -341,7 +358,7 @@ def _debugging(tables: Sequence[TableSpec], plans: Sequence[AccessPlan]) -> list
                 f"table {spec.name}: {'; '.join(reasons)}: an item's key no longer reads as a row's"
                 " primary key, and copied values can disagree with their source"
             )
-            out.append(_warning(DEBUGGING_COMPLEXITY, spec.name, condition, _patterns_on(plans, spec.name)))
+            out.append(_warning(DEBUGGING_COMPLEXITY, spec.name, condition, related.patterns_on(spec.name)))
     return out
 
 
@@ -357,6 +374,7 @@ def production_warnings(
     *,
     patterns: Iterable[AccessPattern] | Mapping[str, AccessPattern] | None = None,
     sizes: Sizes | None = None,
+    usages: Sequence[Sequence[Usage]] | None = None,
 ) -> tuple[DesignWarning, ...]:
     """Every seed-002 warning whose condition holds, in the seed's order (see the module docstring).
 
@@ -365,15 +383,17 @@ def production_warnings(
     ``decisions`` add the pattern ids of decisions whose ``subject`` names a
     warned table, entity or ``table.attribute``.  With ``patterns`` the GSI
     cascade also checks each index's peak write rate (``sizes`` defaults to
-    :func:`~sql2dynamo.design.sizing.item_sizes`).
+    :func:`~sql2dynamo.design.sizing.item_sizes`; ``usages[i]``, when given, is
+    :func:`~sql2dynamo.design.capacity.plan_usage` of ``plans[i]``).
     """
     rates: dict[tuple[str, str], tuple[float, set[str]]] = {}
     if patterns is not None:
-        rates = _index_write_rates(tables, plans, patterns, sizes or item_sizes(tables, schema))
+        rates = _index_write_rates(tables, plans, patterns, sizes or item_sizes(tables, schema), usages)
+    related = _Related.of(plans, decisions)
     return (
         *_gsi_cascade(tables, partitions, rates),
         *_hot_partitions(partitions),
-        *_entity_boundaries(tables, plans, decisions, schema),
-        *_schema_evolution(tables, plans, decisions),
-        *_debugging(tables, plans),
+        *_entity_boundaries(tables, related, schema),
+        *_schema_evolution(tables, related),
+        *_debugging(tables, related),
     )

@@ -18,6 +18,12 @@ def _exists(table: TableSpec) -> str:
     return f"attribute_exists(#{_ph(table.pk.attribute)})"
 
 
+def _nullable(table: TableSpec, columns: Sequence[str]) -> bool:
+    # SQL lets many rows hold NULL in a unique column: such rows claim nothing.
+    attrs = {a.source_column: a for a in table.entities[0].attributes if not a.denormalized}
+    return any(attrs[c].nullable for c in columns if c in attrs)
+
+
 def insert_plan(rp: ResolvedPattern, table: TableSpec, lookups: Sequence[TableSpec]) -> AccessPlan:
     """INSERT: a conditional PutItem, or a transaction with the unique-value claims."""
     put = PlanStep(
@@ -38,7 +44,7 @@ def insert_plan(rp: ResolvedPattern, table: TableSpec, lookups: Sequence[TableSp
             condition=_not_exists(lk),
             names=_names(lk.pk.attribute),
             note=f"claims the value of {', '.join(lk.entities[0].unique_columns)}"
-            + ("; skipped when the value is NULL" if lk.pk.columns else ""),
+            + ("; skipped when the value is NULL" if _nullable(table, lk.entities[0].unique_columns) else ""),
         )
         for lk in lookups
     )

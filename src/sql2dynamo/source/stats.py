@@ -49,15 +49,20 @@ class Sample:
 
 
 class Quoter:
-    """Quotes identifiers for the connection's dialect (spaces, quotes, reserved words)."""
+    """Quotes identifiers for SQL built with ``sa.text`` (spaces, quotes, reserved words, ``%``, ``:``)."""
 
     def __init__(self, conn: sa.Connection, schema: str | None) -> None:
         self._prep = conn.dialect.identifier_preparer
         self._schema = schema
+        # The preparer doubles % for pyformat drivers, and text() doubles it again: undo one.
+        self._undouble = "%%" in str(self._prep.quote_identifier("%"))
 
     def ident(self, name: str) -> str:
-        """A quoted identifier."""
-        return str(self._prep.quote_identifier(name))
+        """A quoted identifier, safe inside ``sa.text`` (which reads ``:name`` even inside quotes)."""
+        quoted = str(self._prep.quote_identifier(name))
+        if self._undouble:
+            quoted = quoted.replace("%%", "%")
+        return quoted.replace(":", "\\:")
 
     def table(self, name: str) -> str:
         """A quoted, schema-qualified table name."""

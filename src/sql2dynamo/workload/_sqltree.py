@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import sqlglot
 from sqlglot import exp
@@ -45,15 +45,27 @@ def parse_statement(sql: str, dialect_name: str, *, pattern_id: str | None = Non
 
 def children(node: exp.Expr) -> Iterator[exp.Expr]:
     """The direct sub-expressions of ``node`` in the order SQL writes them."""
+    return iter(_children(node))
+
+
+def _children(node: exp.Expr) -> list[exp.Expr]:
     # arg_types lists a node's parts in SQL order; args' own order is the order
     # the parser happened to fill them in (a SELECT's LIMIT comes before FROM).
-    keys = [*node.arg_types, *(k for k in node.args if k not in node.arg_types)]
+    args = node.args
+    arg_types = node.arg_types
+    keys: Iterable[str] = arg_types
+    if not args.keys() <= arg_types.keys():
+        keys = [*arg_types, *(k for k in args if k not in arg_types)]
+    out: list[exp.Expr] = []
     for key in keys:
-        value = node.args.get(key)
+        value = args.get(key)
+        if value is None:
+            continue
         if isinstance(value, list):
-            yield from (v for v in value if isinstance(v, exp.Expr))
+            out += [v for v in value if isinstance(v, exp.Expr)]
         elif isinstance(value, exp.Expr):
-            yield value
+            out.append(value)
+    return out
 
 
 def walk(node: exp.Expr, prune: Callable[[exp.Expr], bool] | None = None) -> Iterator[exp.Expr]:
@@ -64,7 +76,10 @@ def walk(node: exp.Expr, prune: Callable[[exp.Expr], bool] | None = None) -> Ite
         yield current
         if current is not node and prune is not None and prune(current):
             continue
-        stack.extend(reversed(list(children(current))))
+        below = _children(current)
+        if below:
+            below.reverse()
+            stack += below
 
 
 def ancestors(node: exp.Expr) -> Iterator[exp.Expr]:

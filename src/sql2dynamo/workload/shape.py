@@ -14,6 +14,7 @@ of ``access_patterns.yaml`` and identify a statement's shape for merging.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,11 +182,12 @@ def _table_name(table: exp.Table) -> str:
 class _Names:
     """Resolves column references to the spelling a shape reports."""
 
-    def __init__(self, root: exp.Expr) -> None:
+    def __init__(self, root: exp.Expr, nodes: Sequence[exp.Expr]) -> None:
+        """``nodes`` are the statement's nodes, ``list(walk(root))``."""
         self.ctes = {cte.alias_or_name for cte in root.find_all(exp.CTE)}
         self.tables: list[str] = []
         self.alias: dict[str, str] = {}
-        for node in walk(root):
+        for node in nodes:
             if isinstance(node, exp.Table) and node.name:
                 if node.name in self.ctes and not node.args.get("db"):
                     continue
@@ -260,8 +262,8 @@ class _Filters:
     bindings: list[Binding] = field(default_factory=list)
 
 
-def _filters(root: exp.Expr, names: _Names) -> _Filters:
-    """What the WHERE, HAVING and ON conditions (subqueries included) compare."""
+def _filters(nodes: Sequence[exp.Expr], names: _Names) -> _Filters:
+    """What the WHERE, HAVING and ON conditions (subqueries included) compare; ``nodes`` as for :class:`_Names`."""
     out = _Filters()
 
     def add(target: list[str], col: exp.Column | None) -> None:
@@ -273,7 +275,7 @@ def _filters(root: exp.Expr, names: _Names) -> _Filters:
             out.bindings.append(Binding(names.column(col), op, _value_text(value)))
 
     conditions: list[exp.Expr] = []
-    for node in walk(root):
+    for node in nodes:
         if isinstance(node, exp.Where | exp.Having):
             conditions.append(node.this)
         elif isinstance(node, exp.Join) and node.args.get("on") is not None:
@@ -345,10 +347,10 @@ def _projection(select: exp.Select, names: _Names, read: str) -> tuple[list[str]
     return projection, aggregates
 
 
-def _parameters(root: exp.Expr) -> list[str]:
-    """Parameter names in order: ``name`` for ``:name``, ``$1`` and ``?`` as written."""
+def _parameters(nodes: Sequence[exp.Expr]) -> list[str]:
+    """Parameter names in order: ``name`` for ``:name``, ``$1`` and ``?`` as written (``nodes`` in textual order)."""
     out: list[str] = []
-    for node in walk(root):
+    for node in nodes:
         if isinstance(node, exp.Placeholder):
             name = node.name if node.this else "?"
         elif isinstance(node, exp.Parameter) and is_positional(node):
@@ -362,9 +364,10 @@ def _parameters(root: exp.Expr) -> list[str]:
 
 def shape_of(root: exp.Expr, read: str) -> StatementShape:
     """The shape of a statement already parsed with sqlglot dialect ``read`` (see :func:`parse_shape`)."""
-    names = _Names(root)
+    nodes = list(walk(root))  # walked once, read by the three passes below
+    names = _Names(root, nodes)
     operation = _operation(root)
-    filters = _filters(root, names)
+    filters = _filters(nodes, names)
 
     order_by: list[OrderTerm] = []
     order = root.args.get("order")
@@ -424,7 +427,7 @@ def shape_of(root: exp.Expr, read: str) -> StatementShape:
         like=tuple(filters.likes),
         set_columns=tuple(set_columns),
         insert_columns=tuple(insert_columns),
-        parameters=tuple(_parameters(root)),
+        parameters=tuple(_parameters(nodes)),
         uses_or=filters.uses_or,
         upsert=isinstance(root, exp.Insert) and root.args.get("conflict") is not None,
         bindings=tuple(filters.bindings) + tuple(assignments),

@@ -1,0 +1,85 @@
+"""``sql2dynamo migrate``: a thin click command over :mod:`sql2dynamo.commands.migrate`.
+
+Register it in the main CLI with ``cli.add_command(migrate_cmd)``.  Errors
+propagate to the main CLI, which prints them on one line and exits with their
+code: 7 (``TargetError``) when any item failed to be written, 4
+(``InputError``) for a reject under ``--on-error-stop``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sql2dynamo.cli.deploy import _main_helpers, _reporter
+from sql2dynamo.commands.migrate import migrate, raise_for_failures
+from sql2dynamo.target.endpoint import ACCEPTED_FORMS
+
+
+def _names(text: str | None) -> list[str]:
+    return [n.strip() for n in (text or "").split(",") if n.strip()]
+
+
+@click.command("migrate")
+@click.argument("source_url")
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    show_default=True,
+    metavar="DIR",
+    help="Directory with data_model.json (checkpoints and rejects are kept there too).",
+)
+@click.option("--target", help=f"Where to write: {ACCEPTED_FORMS}.")
+@click.option("--resume", is_flag=True, help="Continue an interrupted migration from its checkpoints.")
+@click.option("--dry-run", is_flag=True, help="Read and transform every row, check DynamoDB's limits, write nothing.")
+@click.option("--only", metavar="T1,T2", help="Migrate only these source tables.")
+@click.option("--max-wcu", type=click.FloatRange(min=0, min_open=True), help="Cap the write capacity used per second.")
+@click.option("--segments", type=click.IntRange(min=1), default=4, show_default=True, help="Parallel readers per run.")
+@click.option(
+    "--concurrency", type=click.IntRange(min=1), default=8, show_default=True, help="Write requests in flight."
+)
+@click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True, help="Rows per read.")
+@click.option("--on-error-stop", is_flag=True, help="Stop at the first row that cannot become an item.")
+@click.option(
+    "--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the summary as JSON."
+)
+def migrate_cmd(
+    source_url: str,
+    model_dir: Path,
+    target: str | None,
+    resume: bool,
+    dry_run: bool,
+    only: str | None,
+    max_wcu: float | None,
+    segments: int,
+    concurrency: int,
+    batch_size: int,
+    on_error_stop: bool,
+    summary_path: Path | None,
+) -> None:
+    """Copy the rows of SOURCE_URL into the DynamoDB tables of data_model.json on --target.
+
+    Resumable (--resume), parallel by primary-key segments; rows DynamoDB cannot
+    hold go to DIR/rejects/<table>.jsonl and the rest migrates.
+    """
+    _, write_summary = _main_helpers(False)
+    reporter = _reporter()
+    result = migrate(
+        source_url,
+        model_dir,
+        target,
+        reporter=reporter,
+        segments=segments,
+        concurrency=concurrency,
+        batch_size=batch_size,
+        max_wcu=max_wcu,
+        resume=resume,
+        dry_run=dry_run,
+        only=_names(only),
+        on_error_stop=on_error_stop,
+    )
+    write_summary(summary_path, result.summary())
+    raise_for_failures(result)

@@ -1,0 +1,324 @@
+"""``sql2dynamo migrate``: copy every row the model maps from the source database into DynamoDB.
+
+See :mod:`sql2dynamo.migrate.run` for the flow and
+:mod:`sql2dynamo.migrate.checkpoints` for the checkpoint file.
+
+Checkpoints and ``resume``:
+
+* without ``resume``, a checkpoint file whose tables are all done (a finished
+  earlier run) is replaced: the migration starts over (PutItem overwrites, so
+  this is a full re-copy).  One with unfinished segments is an error
+  (``UsageError``): continue it with ``--resume`` or delete the file;
+* with ``resume``, unfinished segments continue after their last confirmed
+  batch with the same segment boundaries; done segments are skipped; tables
+  not yet started are planned.  A checkpoint file written for another
+  ``data_model.json`` (other SHA-256) is refused.  No file: a fresh start;
+* a dry run neither reads nor writes checkpoints.
+
+Reject files (``rejects_dir/<table>.jsonl``) are truncated for the tables of a
+fresh run and appended to on resume.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import boto3
+
+from sql2dynamo.errors import TargetError, UsageError
+from sql2dynamo.migrate.checkpoints import CheckpointStore, checkpoint_path, file_sha256
+from sql2dynamo.migrate.run import MigrationOutcome, RunOptions, TableOutcome, check_tables, run_migration
+from sql2dynamo.migrate.transform import ItemBuilder
+from sql2dynamo.migrate.writer import writer_client_config
+from sql2dynamo.reporting import Reporter
+from sql2dynamo.source.connect import open_source
+from sql2dynamo.target import local
+from sql2dynamo.target.clients import LOCAL_REGION, client_config
+from sql2dynamo.target.deploy import load_model
+from sql2dynamo.target.endpoint import TargetSpec, _aws_host_region, parse_target
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+__all__ = ["MigrateResult", "migrate", "raise_for_failures", "show_migrate", "writer_client"]
+
+SUMMARY_COLUMNS = ("table", "read", "items", "rejected", "failed", "seconds", "items/s")
+
+
+@dataclass(frozen=True)
+class MigrateResult:
+    """What ``migrate`` did (``dry_run``: would do) per source table."""
+
+    model_path: Path
+    source: str
+    target: str | None
+    dry_run: bool
+    resumed: bool
+    tables: tuple[TableOutcome, ...]
+    seconds: float
+    checkpoint_file: Path | None
+    rejects_dir: Path
+    failed_examples: tuple[dict[str, Any], ...] = ()
+
+    def totals(self) -> dict[str, Any]:
+        """The sums over all tables (``seconds`` is the whole run's wall time)."""
+        items = sum(t.items_written for t in self.tables)
+        return {
+            "table": "total",
+            "read": sum(t.rows_read for t in self.tables),
+            "items": items,
+            "rejected": sum(t.rejected for t in self.tables),
+            "failed": sum(t.failed for t in self.tables),
+            "seconds": round(self.seconds, 3),
+            "items_per_second": round(items / self.seconds, 1) if self.seconds > 0 else 0.0,
+        }
+
+    def rows(self) -> list[list[Any]]:
+        """The summary table's rows, the total last (columns: :data:`SUMMARY_COLUMNS`)."""
+        out: list[list[Any]] = [
+            [
+                t.table,
+                t.rows_read,
+                t.items_written,
+                t.rejected,
+                t.failed,
+                round(t.seconds, 2),
+                round(t.items_per_second),
+            ]
+            for t in self.tables
+        ]
+        total = self.totals()
+        out.append(
+            [
+                "total",
+                total["read"],
+                total["items"],
+                total["rejected"],
+                total["failed"],
+                round(self.seconds, 2),
+                round(total["items_per_second"]),
+            ]
+        )
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready summary (for ``--summary FILE.json``)."""
+        return {
+            "command": "migrate",
+            "model": str(self.model_path),
+            "source": self.source,
+            "target": self.target,
+            "dry_run": self.dry_run,
+            "resumed": self.resumed,
+            "seconds": round(self.seconds, 3),
+            "checkpoints": str(self.checkpoint_file) if self.checkpoint_file else None,
+            "rejects_dir": str(self.rejects_dir),
+            "tables": [
+                {
+                    "table": t.table,
+                    "read": t.rows_read,
+                    "items": t.items_written,
+                    "rejected": t.rejected,
+                    "failed": t.failed,
+                    "duplicates": t.duplicates,
+                    "segments": t.segments,
+                    "segments_skipped": t.segments_skipped,
+                    "seconds": round(t.seconds, 3),
+                    "items_per_second": round(t.items_per_second, 1),
+                }
+                for t in self.tables
+            ],
+            "total": self.totals(),
+            "failed_examples": list(self.failed_examples),
+        }
+
+
+def migrate(
+    source_url: str,
+    model_dir: Path,
+    target: str | TargetSpec | None,
+    *,
+    reporter: Reporter,
+    segments: int = 4,
+    concurrency: int = 8,
+    batch_size: int = 1000,
+    max_wcu: float | None = None,
+    resume: bool = False,
+    dry_run: bool = False,
+    only: Sequence[str] = (),
+    on_error_stop: bool = False,
+    rejects_dir: Path | None = None,
+    client: DynamoDBClient | None = None,
+    on_batch: Callable[[str, int], None] | None = None,
+) -> MigrateResult:
+    """Migrate the rows of the source tables ``model_dir/data_model.json`` maps into its tables on ``target``.
+
+    ``only`` restricts to those source tables.  ``segments`` is both the key
+    ranges per table and the reader threads; ``concurrency`` the writer's
+    requests in flight; ``max_wcu`` caps write capacity per second.
+    ``rejects_dir`` defaults to ``MODEL_DIR/rejects``.  ``dry_run`` reads and
+    transforms everything and writes nothing (``target`` may be ``None``).
+    ``client`` overrides the client built from ``target``; ``on_batch``
+    (source table, rows) runs after every confirmed batch (tests).
+
+    The result is returned also when items failed or rows were rejected;
+    raising is the caller's choice (see :func:`raise_for_failures`).  Raises
+    ``UsageError`` (options, ``--only``, checkpoints), ``InputError`` (model,
+    a reject with ``on_error_stop``), ``SourceConnectionError``, ``TargetError``.
+    """
+    started = time.monotonic()
+    for name, value in (("--segments", segments), ("--concurrency", concurrency), ("--batch-size", batch_size)):
+        if value < 1:
+            raise UsageError(f"{name} must be at least 1, not {value}")
+    path, model = load_model(model_dir)
+    tables = check_tables(ItemBuilder(model).source_tables, list(only))
+    base = path.parent
+    rejects = rejects_dir or base / "rejects"
+    source = open_source(source_url)
+    try:
+        spec = None if target is None else (target if isinstance(target, TargetSpec) else parse_target(target))
+        if not dry_run and client is None:
+            if spec is None:
+                raise UsageError(
+                    "migrate needs --target (or --dry-run)", hint="use --target local, aws:REGION or a URL"
+                )
+            client = writer_client(spec, reporter, concurrency)
+        store, cp_file, resumed = _checkpoints(base, path, source.display_url, resume=resume, dry_run=dry_run)
+        if not resumed:
+            for name in tables:
+                (rejects / f"{name}.jsonl").unlink(missing_ok=True)
+        options = RunOptions(
+            segments=segments,
+            concurrency=concurrency,
+            batch_size=batch_size,
+            max_wcu=max_wcu,
+            dry_run=dry_run,
+            on_error_stop=on_error_stop,
+            on_batch=on_batch,
+        )
+        outcome: MigrationOutcome = run_migration(
+            source,
+            model,
+            tables,
+            store=store,
+            client=None if dry_run else client,
+            reporter=reporter,
+            rejects_dir=rejects,
+            options=options,
+        )
+    finally:
+        source.engine.dispose()
+    result = MigrateResult(
+        model_path=path,
+        source=source.display_url,
+        target=spec.display if spec is not None else None,
+        dry_run=dry_run,
+        resumed=resumed,
+        tables=tuple(outcome.tables),
+        seconds=time.monotonic() - started,
+        checkpoint_file=cp_file,
+        rejects_dir=rejects,
+        failed_examples=tuple(outcome.failed_examples),
+    )
+    show_migrate(reporter, result)
+    return result
+
+
+def raise_for_failures(result: MigrateResult) -> None:
+    """Raise ``TargetError`` (exit code 7) when any item failed to be written."""
+    total = result.totals()
+    if total["failed"]:
+        raise TargetError(
+            f"{total['failed']} item(s) could not be written to {result.target}",
+            hint=f'their keys and errors are in {result.rejects_dir}/<table>.jsonl (lines with "failed": true)',
+        )
+
+
+def show_migrate(reporter: Reporter, result: MigrateResult) -> None:
+    """The per-table summary table (with a total row) and one closing line; ``migrate`` shows it itself."""
+    verb = "would write" if result.dry_run else "wrote"
+    title = f"{'dry run: ' if result.dry_run else ''}migration to {result.target or 'nowhere'}"
+    reporter.table(title, list(SUMMARY_COLUMNS), result.rows())
+    total = result.totals()
+    reporter.info(
+        f"migrate: read {total['read']} rows, {verb} {total['items']} items, {total['rejected']} rejected, "
+        f"{total['failed']} failed in {result.seconds:.1f} s"
+    )
+    if total["rejected"] or total["failed"]:
+        reporter.warning(f"rejected rows and failed items are listed in {result.rejects_dir}")
+
+
+def writer_client(spec: TargetSpec, reporter: Reporter, concurrency: int) -> DynamoDBClient:
+    """A DynamoDB client for the writer: as ``dynamodb_client`` builds it, with ``writer_client_config``."""
+    if spec.kind == "local":
+        assert spec.port is not None
+        instance = local.ensure_running(spec.port, reporter=reporter)
+        return _client(instance.endpoint_url, "local", "local", LOCAL_REGION, concurrency, is_local=True)
+    if spec.kind == "endpoint":
+        assert spec.endpoint_url is not None
+        host_region = _aws_host_region(spec.endpoint_url)
+        if host_region is not None and spec.access_key is None:
+            session = boto3.session.Session(region_name=host_region)
+            config = writer_client_config(concurrency, client_config(local=False))
+            return session.client("dynamodb", endpoint_url=spec.endpoint_url, config=config)
+        return _client(
+            spec.endpoint_url,
+            spec.access_key or "local",
+            spec.secret_key or "local",
+            host_region or LOCAL_REGION,
+            concurrency,
+            is_local=True,
+        )
+    session = boto3.session.Session(region_name=spec.region)
+    if not session.region_name:
+        raise UsageError(
+            "no AWS region for --target aws",
+            hint="use --target aws:REGION (like aws:eu-west-1) or set AWS_DEFAULT_REGION",
+        )
+    return session.client("dynamodb", config=writer_client_config(concurrency, client_config(local=False)))
+
+
+def _client(url: str, key: str, secret: str, region: str, concurrency: int, *, is_local: bool) -> DynamoDBClient:
+    # Explicit credentials: a local endpoint must never pick up the user's AWS keys.
+    session = boto3.session.Session(aws_access_key_id=key, aws_secret_access_key=secret, region_name=region)
+    config = writer_client_config(concurrency, client_config(local=is_local))
+    return session.client("dynamodb", endpoint_url=url, config=config)
+
+
+def _checkpoints(
+    base: Path, model_path: Path, source: str, *, resume: bool, dry_run: bool
+) -> tuple[CheckpointStore, Path | None, bool]:
+    """The store to run with, its file (None in a dry run), and whether this run resumes."""
+    digest = file_sha256(model_path)
+    if dry_run:
+        return CheckpointStore(None, model_sha256=digest, source=source), None, False
+    path = checkpoint_path(base)
+    if not path.exists():
+        return CheckpointStore(path, model_sha256=digest, source=source), path, False
+    old = CheckpointStore.load(path)
+    if resume:
+        if old.model_sha256 != digest:
+            raise UsageError(
+                f"the checkpoints in {path} were written for another data_model.json",
+                hint="migrate without --resume after deleting that file, or restore the model they were made for",
+            )
+        if old.source != source:
+            raise UsageError(
+                f"the checkpoints in {path} are for source {old.source}, not {source}",
+                hint="resume with the same source URL, or delete the file to start over",
+            )
+        return old, path, True
+    unfinished = old.unfinished()
+    if unfinished:
+        raise UsageError(
+            f"an earlier migration stopped before finishing {', '.join(unfinished)} (checkpoints in {path})",
+            hint="continue it with --resume, or delete that file to start over",
+        )
+    fresh = CheckpointStore(path, model_sha256=digest, source=source)
+    return fresh, path, False

@@ -1,0 +1,164 @@
+"""``sql2dynamo verify``: does DynamoDB hold exactly the items the source and the model call for?
+
+:func:`verify` counts and compares every table of ``data_model.json`` (see
+:mod:`sql2dynamo.verify.compare`) and returns a :class:`VerifyResult`; it does
+not raise on differences, so a caller can write the report first.
+:meth:`VerifyResult.raise_if_different` raises :class:`VerificationFailed`
+(exit code 8) when anything differs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sql2dynamo.errors import InputError, UsageError, VerificationFailed
+from sql2dynamo.migrate.transform import ItemBuilder
+from sql2dynamo.reporting import Reporter
+from sql2dynamo.source.connect import open_source
+from sql2dynamo.source.introspect import introspect
+from sql2dynamo.target.deploy import load_model
+from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, explain_error, parse_target
+from sql2dynamo.verify.compare import (
+    DEFAULT_MAX_DIFFS,
+    DEFAULT_MAX_KEYS,
+    Comparison,
+    SourceItems,
+    compare,
+)
+from sql2dynamo.verify.scan import check_segments
+
+__all__ = ["VerificationFailed", "VerifyResult", "verify"]
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Every table's counts and the differences found between the source's items and the target's."""
+
+    source: str
+    model_path: Path
+    target: str
+    comparison: Comparison
+    max_keys: int
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """No difference anywhere."""
+        return self.comparison.ok
+
+    def totals(self) -> dict[str, int]:
+        """Counts summed over tables."""
+        names = ("expected", "actual", "missing", "extra", "different", "duplicates", "rejects")
+        return {n: sum(getattr(t, n) for t in self.comparison.tables) for n in names}
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready summary (for ``--summary FILE.json``): counts per table, no keys."""
+        return {
+            "command": "verify",
+            "source": self.source,
+            "model": str(self.model_path),
+            "target": self.target,
+            "ok": self.ok,
+            "seconds": round(self.seconds, 3),
+            "totals": self.totals(),
+            "tables": [t.as_dict() for t in self.comparison.tables],
+        }
+
+    def report(self) -> dict[str, Any]:
+        """The full report (for ``--report FILE.json``): the summary plus the key of every difference."""
+        return {
+            **self.summary(),
+            "differences": [d.as_dict() for d in self.comparison.differences],
+            "differences_truncated": self.comparison.truncated,
+            "max_keys": self.max_keys,
+            "rejects": [
+                {"source_table": r.source_table, "key": r.key, "table": r.table, "reason": r.reason}
+                for r in self.comparison.rejects
+            ],
+        }
+
+    def raise_if_different(self) -> None:
+        """Raise :class:`VerificationFailed` naming the first differences, unless everything matches."""
+        if self.ok:
+            return
+        bad = [t for t in self.comparison.tables if not t.ok]
+        parts = []
+        for t in bad:
+            counts = ", ".join(
+                f"{n} {k}" for k, n in (("missing", t.missing), ("extra", t.extra), ("different", t.different)) if n
+            )
+            parts.append(f"{t.table} ({t.expected} expected, {t.actual} found{'; ' + counts if counts else ''})")
+        first = ", ".join(f"{d.kind} {d.table} {d.key}" for d in self.comparison.differences[:3])
+        raise VerificationFailed(
+            f"{self.target} differs from the source in {len(bad)} table(s): {'; '.join(parts)}"
+            + (f"; first: {first}" if first else ""),
+            hint="see the table above, or --report FILE.json for every key",
+            tables=[t.table for t in bad],
+        )
+
+
+def verify(
+    source_url: str,
+    model_dir: Path,
+    target: str | TargetSpec,
+    *,
+    reporter: Reporter,
+    segments: int = 4,
+    batch_size: int = 1000,
+    max_keys: int = DEFAULT_MAX_KEYS,
+    max_diffs: int = DEFAULT_MAX_DIFFS,
+    work_dir: Path | None = None,
+) -> VerifyResult:
+    """Compare the model's tables on ``target`` with the items the source's rows build.
+
+    ``segments`` is the number of parallel Scan segments per table.  Raises
+    ``UsageError`` (bad options or target), ``InputError`` (no model, a mapped
+    table missing from the source), ``SourceConnectionError``, ``TargetError``
+    (a table missing on the target, a refused request); differences are in
+    the result, see :meth:`VerifyResult.raise_if_different`.
+    """
+    started = time.monotonic()
+    spec = target if isinstance(target, TargetSpec) else parse_target(target)
+    check_segments(segments)
+    if max_keys < 0 or max_diffs < 0 or batch_size < 1:
+        raise UsageError("verify limits must not be negative, and batches hold at least one row")
+    path, model = load_model(model_dir)
+    builder = ItemBuilder(model)
+    client = dynamodb_client(spec, reporter)
+    source = open_source(source_url)
+    try:
+        wanted = set(builder.source_tables)
+        for name in builder.source_tables:
+            wanted.update(builder.joins(name))
+        schema = introspect(source, reporter=reporter, with_stats=False)
+        tables = {t.name: t for t in schema.tables if t.name in wanted}
+        absent = sorted(wanted - set(tables))
+        if absent:
+            raise InputError(
+                f"{source.display_url} has no table {', '.join(absent)}, which the model maps",
+                hint="verify against the database the model was designed from",
+            )
+        reporter.info(f"verifying {spec.display} against {source.display_url}")
+        try:
+            comparison = compare(
+                SourceItems(source, tables, builder),
+                model,
+                client,
+                reporter=reporter,
+                segments=segments,
+                batch_size=batch_size,
+                max_keys=max_keys,
+                max_diffs=max_diffs,
+                work_dir=work_dir,
+            )
+        except (BotoCoreError, ClientError) as exc:
+            raise explain_error(exc, spec) from None
+        display = source.display_url
+    finally:
+        source.engine.dispose()
+    return VerifyResult(display, path, spec.display, comparison, max_keys, time.monotonic() - started)

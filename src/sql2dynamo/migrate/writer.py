@@ -1,0 +1,682 @@
+"""Write items to DynamoDB with BatchWriteItem: fast, bounded, and without losing any.
+
+``BatchWriter`` takes items in boto3's low-level form (``{"id": {"N": "1"}}``)
+from any number of threads, deduplicates them by key, sends them as PutRequests
+in BatchWriteItem calls of at most 25 items on a pool of worker threads, and
+retries throttled, failed and unprocessed items with backoff until every item
+is either written or reported back as failed with its key and the error.  A
+put overwrites, so retrying (even a request that did land) is harmless.
+
+Two controls keep it from overrunning the target: an AIMD limit on in-flight
+requests (halved on throttling, raised by one after ``increase_after``
+successes) and an optional ``max_wcu`` token bucket fed by the capacity the
+responses report.
+
+CPU per item matters (the writer shares a small machine with the source
+database and often with DynamoDB Local), so request bodies are encoded in one
+``json`` call straight from the low-level items and handed to botocore through
+its documented ``before-call`` event, skipping botocore's per-attribute
+validation and serialization; signing, the HTTP pool and response parsing stay
+botocore's.  The client should be built with ``writer_client_config()``:
+botocore's own retries off (the writer retries, and must see every throttle to
+adapt) and a connection pool as large as the concurrency.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit, urlunsplit
+
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sql2dynamo.errors import TargetError, UsageError
+from sql2dynamo.migrate.ratelimit import AimdLimiter, TokenBucket, estimate_wcu
+from sql2dynamo.migrate.retry import (
+    ErrorKind,
+    RetryPolicy,
+    classify,
+    error_code,
+    retry_call,
+    terminal_error,
+)
+from sql2dynamo.reporting import Reporter
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+__all__ = [
+    "MAX_BATCH_ITEMS",
+    "MAX_REQUEST_BYTES",
+    "BatchWriter",
+    "FailedItem",
+    "KeySchema",
+    "TableCounters",
+    "WriteResult",
+    "WriterStats",
+    "writer_client_config",
+]
+
+MAX_BATCH_ITEMS = 25
+"""DynamoDB's limit of requests per BatchWriteItem call."""
+
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+"""DynamoDB's limit on the size of one BatchWriteItem request."""
+
+KeySchema = tuple[tuple[str, str], ...]
+"""A table's key attributes with their types, hash key first: ``(("pk", "S"), ("sk", "N"))``."""
+
+Item = Mapping[str, Any]
+
+_OPERATION = "BatchWriteItem"
+
+
+def writer_client_config(concurrency: int = 8, base: Config | None = None) -> Config:
+    """A botocore ``Config`` for the writer's client: no SDK retries, a pool of ``concurrency`` + 2.
+
+    Merged over ``base`` (timeouts, user agent) when given.
+    """
+    own = Config(
+        retries={"mode": "standard", "total_max_attempts": 1},
+        max_pool_connections=max(10, concurrency + 2),
+    )
+    return base.merge(own) if base is not None else own
+
+
+@dataclass(frozen=True)
+class FailedItem:
+    """An item that could not be written: its key attributes (low-level form) and why."""
+
+    table: str
+    key: dict[str, Any]
+    error: str
+    code: str | None = None
+
+
+@dataclass
+class WriteResult:
+    """What a ``write`` achieved.  ``written + len(failed) + duplicates`` equals the items given."""
+
+    written: int = 0
+    failed: list[FailedItem] = field(default_factory=list)
+    duplicates: int = 0
+    """Items dropped because a later item in the same call had the same key (the later one was written)."""
+    wcu: float = 0.0
+    requests: int = 0
+    retries: int = 0
+    throttles: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """True when no item failed."""
+        return not self.failed
+
+    def add(self, other: WriteResult) -> None:
+        """Fold ``other`` into this result."""
+        self.written += other.written
+        self.failed.extend(other.failed)
+        self.duplicates += other.duplicates
+        self.wcu += other.wcu
+        self.requests += other.requests
+        self.retries += other.retries
+        self.throttles += other.throttles
+
+
+@dataclass(frozen=True)
+class TableCounters:
+    """Per-table totals since the writer was created."""
+
+    table: str
+    items_written: int = 0
+    items_failed: int = 0
+    duplicates: int = 0
+    wcu_consumed: float = 0.0
+    requests: int = 0
+    """BatchWriteItem calls answered with 200 (including those that left items unprocessed)."""
+    retries: int = 0
+    """Calls sent again: after a throttle, a 5xx, a dropped connection or unprocessed items."""
+    throttles: int = 0
+    """Calls refused with a throttling error."""
+    errors: int = 0
+    """Calls that failed with a retryable error other than throttling (5xx, connection, timeout)."""
+    unprocessed_items: int = 0
+    """Items DynamoDB returned as ``UnprocessedItems`` (each was sent again)."""
+    seconds: float = 0.0
+    """Wall time from the first item submitted for the table to the last request that finished."""
+
+    @property
+    def items_per_second(self) -> float:
+        """Written items over ``seconds`` (0 before anything finished)."""
+        return self.items_written / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class WriterStats:
+    """A snapshot of the writer: per-table counters and the AIMD / rate limit state."""
+
+    tables: dict[str, TableCounters]
+    concurrency: int
+    """The configured maximum of in-flight requests."""
+    concurrency_limit: int
+    """The AIMD limit right now."""
+    concurrency_min: int
+    """The lowest AIMD limit reached."""
+    limit_decreases: int
+    limit_increases: int
+    peak_in_flight: int
+    rate_wait_s: float
+    """Seconds requests waited for ``max_wcu`` tokens, summed over threads."""
+
+
+class _BadItem(Exception):
+    def __init__(self, key: dict[str, Any], reason: str) -> None:
+        super().__init__(reason)
+        self.key = key
+        self.reason = reason
+
+
+@dataclass
+class _Tally:
+    items_written: int = 0
+    items_failed: int = 0
+    duplicates: int = 0
+    wcu_consumed: float = 0.0
+    requests: int = 0
+    retries: int = 0
+    throttles: int = 0
+    errors: int = 0
+    unprocessed_items: int = 0
+    first: float | None = None
+    last: float | None = None
+
+    def snapshot(self, table: str) -> TableCounters:
+        seconds = (self.last - self.first) if self.first is not None and self.last is not None else 0.0
+        return TableCounters(
+            table=table,
+            items_written=self.items_written,
+            items_failed=self.items_failed,
+            duplicates=self.duplicates,
+            wcu_consumed=self.wcu_consumed,
+            requests=self.requests,
+            retries=self.retries,
+            throttles=self.throttles,
+            errors=self.errors,
+            unprocessed_items=self.unprocessed_items,
+            seconds=max(0.0, seconds),
+        )
+
+
+class _Gather:
+    """Completes one future once every chunk of a ``submit`` call has finished."""
+
+    def __init__(self, result: WriteResult, chunks: int) -> None:
+        self.future: Future[WriteResult] = Future()
+        self.future.set_running_or_notify_cancel()
+        self._result = result
+        self._left = chunks
+        self._error: BaseException | None = None
+        self._lock = threading.Lock()
+        if chunks == 0:
+            self.future.set_result(result)
+
+    def done(self, chunk: Future[WriteResult]) -> None:
+        error = chunk.exception()
+        with self._lock:
+            if error is not None:
+                self._error = self._error or error
+            else:
+                self._result.add(chunk.result())
+            self._left -= 1
+            if self._left:
+                return
+        if self._error is not None:
+            self.future.set_exception(self._error)
+        else:
+            self.future.set_result(self._result)
+
+
+class BatchWriter:
+    """Thread-safe BatchWriteItem writer with retries, AIMD concurrency and an optional WCU cap.
+
+    ``write(table, items)`` blocks until the items are written; ``submit`` returns
+    a future instead so reader threads can keep reading (it blocks only when
+    ``max_pending`` requests are already queued, which bounds memory).
+    ``write_many`` keeps the pool busy with a stream of ``(table, items)``
+    batches.  Within one call the last item with a given key wins; across
+    concurrent calls no order is promised.  Use as a context manager, or call
+    ``close()``.
+
+    ``key_schema`` maps table names to their key attributes; tables not in it
+    are described (DescribeTable) on first use.  A terminal error for a table
+    (missing table, denied access, rejected request) raises ``TargetError`` and
+    makes every later write to that table fail at once with the same error.
+    ``on_progress(table, items)`` is called from the worker threads after each
+    answered request with the number of items it wrote (for progress bars).
+    """
+
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        *,
+        concurrency: int = 8,
+        max_wcu: float | None = None,
+        reporter: Reporter | None = None,
+        retry: RetryPolicy | None = None,
+        increase_after: int = 10,
+        key_schema: Mapping[str, KeySchema] | None = None,
+        max_pending: int | None = None,
+        where: str | None = None,
+        on_progress: Callable[[str, int], None] | None = None,
+        fast_encoding: bool = True,
+    ) -> None:
+        if concurrency < 1:
+            raise UsageError("the writer concurrency must be at least 1", hint="use --concurrency 1 or more")
+        if max_wcu is not None and not max_wcu > 0:
+            raise UsageError("--max-wcu must be a positive number", hint="omit it for no cap")
+        pool = int(getattr(client.meta.config, "max_pool_connections", 10) or 10)
+        if concurrency > pool:
+            # More workers than pooled connections would open and discard a connection per request.
+            if reporter is not None:
+                reporter.warning(
+                    f"writer concurrency {concurrency} exceeds the client's {pool} pooled connections; using {pool}"
+                )
+            concurrency = pool
+        self._client = client
+        self._concurrency = concurrency
+        self._retry = retry or RetryPolicy()
+        self._limiter = AimdLimiter(concurrency, increase_after=increase_after)
+        self._bucket = TokenBucket(max_wcu) if max_wcu is not None else None
+        self._schemas: dict[str, KeySchema] = dict(key_schema or {})
+        self._where = where or _redacted(client.meta.endpoint_url)
+        self._on_progress = on_progress
+        self._lock = threading.Lock()
+        self._tallies: dict[str, _Tally] = {}
+        self._fatal: dict[str, TargetError] = {}
+        self._slots = threading.BoundedSemaphore(max_pending or concurrency * 4)
+        self._outstanding = 0
+        self._idle = threading.Condition(self._lock)
+        self._closed = False
+        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="s2d-writer")
+        self._tls = threading.local()
+        self._hook_id = f"sql2dynamo-writer-{id(self)}"
+        self._fast = fast_encoding
+        if fast_encoding:
+            client.meta.events.register(
+                f"before-call.dynamodb.{_OPERATION}", self._inject_body, unique_id=self._hook_id
+            )
+
+    # -- public API ---------------------------------------------------------------------------
+
+    def submit(self, table: str, items: Sequence[Item]) -> Future[WriteResult]:
+        """Queue ``items`` for ``table``; the future's result says what was written and what failed.
+
+        Raises ``TargetError`` at once if the table is known to be unusable.
+        """
+        if self._closed:
+            raise RuntimeError("BatchWriter is closed")
+        now = time.monotonic()
+        with self._lock:
+            tally = self._tallies.setdefault(table, _Tally())
+            if tally.first is None:
+                tally.first = now
+        self._raise_if_fatal(table)
+        schema = self._schema(table)
+        result = WriteResult()
+        unique = self._dedupe(table, schema, items, result)
+        if result.failed or result.duplicates:
+            with self._lock:
+                tally.items_failed += len(result.failed)
+                tally.duplicates += result.duplicates
+        chunks = [unique[i : i + MAX_BATCH_ITEMS] for i in range(0, len(unique), MAX_BATCH_ITEMS)]
+        gather = _Gather(result, len(chunks))
+        for chunk in chunks:
+            self._slots.acquire()
+            with self._lock:
+                self._outstanding += 1
+            try:
+                future = self._pool.submit(self._write_chunk, table, chunk)
+            except RuntimeError:
+                # Closed by another thread meanwhile: undo the bookkeeping for this chunk.
+                self._chunk_done(None)
+                raise
+            future.add_done_callback(self._chunk_done)
+            future.add_done_callback(gather.done)
+        return gather.future
+
+    def write(self, table: str, items: Sequence[Item]) -> WriteResult:
+        """Write ``items`` to ``table`` and wait: every item ends up written or in ``failed``."""
+        return self.submit(table, items).result()
+
+    def write_many(self, batches: Iterable[tuple[str, Sequence[Item]]]) -> WriteResult:
+        """Write a stream of ``(table, items)`` batches, keeping every worker busy; wait for all.
+
+        On a terminal error no further batch is taken from ``batches``; the
+        first error is raised once the batches already queued have finished.
+        """
+        futures: list[Future[WriteResult]] = []
+        error: BaseException | None = None
+        for table, items in batches:
+            try:
+                futures.append(self.submit(table, items))
+            except TargetError as exc:
+                # The table is unusable: stop feeding, but let what is in flight finish.
+                error = exc
+                break
+        total = WriteResult()
+        for future in futures:
+            failure = future.exception()
+            if failure is not None:
+                error = error or failure
+            else:
+                total.add(future.result())
+        if error is not None:
+            raise error
+        return total
+
+    def flush(self) -> None:
+        """Wait until every submitted item is written or failed."""
+        with self._idle:
+            while self._outstanding:
+                self._idle.wait()
+
+    def close(self) -> None:
+        """Flush, stop the worker threads and detach from the client.  Idempotent."""
+        if self._closed:
+            return
+        self.flush()
+        self._closed = True
+        self._pool.shutdown(wait=True)
+        if self._fast:
+            self._client.meta.events.unregister(f"before-call.dynamodb.{_OPERATION}", unique_id=self._hook_id)
+
+    def __enter__(self) -> BatchWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def counters(self, table: str) -> TableCounters:
+        """The totals for one table (all zero if nothing was written to it)."""
+        with self._lock:
+            tally = self._tallies.get(table)
+            return tally.snapshot(table) if tally is not None else TableCounters(table)
+
+    def stats(self) -> WriterStats:
+        """Per-table counters and the concurrency / rate limit state."""
+        with self._lock:
+            tables = {name: tally.snapshot(name) for name, tally in self._tallies.items()}
+        limiter = self._limiter
+        return WriterStats(
+            tables=tables,
+            concurrency=self._concurrency,
+            concurrency_limit=limiter.limit,
+            concurrency_min=limiter.lowest,
+            limit_decreases=limiter.decreases,
+            limit_increases=limiter.increases,
+            peak_in_flight=limiter.peak_in_flight,
+            rate_wait_s=self._bucket.waited_s if self._bucket is not None else 0.0,
+        )
+
+    # -- preparing items ----------------------------------------------------------------------
+
+    def _schema(self, table: str) -> KeySchema:
+        schema = self._schemas.get(table)
+        if schema is not None:
+            return schema
+        try:
+            described = retry_call(
+                lambda: self._client.describe_table(TableName=table),
+                policy=self._retry,
+                operation="DescribeTable",
+                table=table,
+                where=self._where,
+            )
+        except TargetError as exc:
+            with self._lock:
+                self._fatal.setdefault(table, exc)
+            raise
+        desc = described["Table"]
+        types = {d["AttributeName"]: d["AttributeType"] for d in desc.get("AttributeDefinitions", [])}
+        keys = sorted(desc.get("KeySchema", []), key=lambda k: k["KeyType"] != "HASH")
+        schema = tuple((k["AttributeName"], types.get(k["AttributeName"], "S")) for k in keys)
+        with self._lock:
+            self._schemas.setdefault(table, schema)
+        return schema
+
+    def _dedupe(self, table: str, schema: KeySchema, items: Sequence[Item], result: WriteResult) -> list[Item]:
+        unique: dict[Any, Item] = {}
+        if len(schema) == 1:
+            ((name, kind),) = schema
+            for item in items:
+                try:
+                    key: Any = _key_value(item, name, kind)
+                except _BadItem as bad:
+                    result.failed.append(FailedItem(table, bad.key, bad.reason, "InvalidKey"))
+                    continue
+                unique[key] = item
+        else:
+            for item in items:
+                try:
+                    key = tuple(_key_value(item, name, kind) for name, kind in schema)
+                except _BadItem as bad:
+                    result.failed.append(FailedItem(table, _key_of(item, schema), bad.reason, "InvalidKey"))
+                    continue
+                unique[key] = item
+        result.duplicates += len(items) - len(result.failed) - len(unique)
+        return list(unique.values())
+
+    # -- sending ------------------------------------------------------------------------------
+
+    def _write_chunk(self, table: str, items: list[Item]) -> WriteResult:
+        body = self._encode(table, items)
+        if body is not None and len(body) > MAX_REQUEST_BYTES and len(items) > 1:
+            half = len(items) // 2
+            result = self._write_chunk(table, items[:half])
+            result.add(self._write_chunk(table, items[half:]))
+            return result
+        result = WriteResult()
+        pending = items
+        started = self._retry.clock()
+        stalled = 0
+        attempt = 0
+        while pending:
+            self._raise_if_fatal(table)
+            if body is None:
+                body = self._encode(table, pending)
+            estimate = float(estimate_wcu(pending)) if self._bucket is not None else 0.0
+            token = self._limiter.acquire()
+            try:
+                if self._bucket is not None:
+                    self._bucket.acquire(estimate)
+                response = self._send(table, pending, body)
+            except Exception as exc:
+                kind = classify(exc)
+                self._limiter.release(token, throttled=kind is ErrorKind.THROTTLE)
+                if self._bucket is not None:
+                    self._bucket.settle(-estimate)
+                if kind is ErrorKind.TERMINAL:
+                    if not isinstance(exc, BotoCoreError | ClientError | TargetError):
+                        raise
+                    raise self._terminal(table, exc) from exc
+                stalled += 1
+                attempt += 1
+                self._count(
+                    table, retries=1, throttles=int(kind is ErrorKind.THROTTLE), errors=int(kind is ErrorKind.TRANSIENT)
+                )
+                result.retries += 1
+                result.throttles += int(kind is ErrorKind.THROTTLE)
+                if self._retry.exhausted(stalled, started):
+                    self._give_up(table, pending, exc, result)
+                    break
+                self._retry.pause(attempt - 1, started)
+                continue
+            body = None
+            left = response.get("UnprocessedItems", {}).get(table, [])
+            self._limiter.release(token, throttled=bool(left))
+            unprocessed = [request["PutRequest"]["Item"] for request in left]
+            written = len(pending) - len(unprocessed)
+            consumed = _consumed(response, table)
+            if consumed is None:
+                consumed = float(estimate_wcu(pending) - (estimate_wcu(unprocessed) if unprocessed else 0))
+            if self._bucket is not None:
+                self._bucket.settle(consumed - estimate)
+            result.written += written
+            result.wcu += consumed
+            result.requests += 1
+            self._count(
+                table, items_written=written, wcu_consumed=consumed, requests=1, unprocessed_items=len(unprocessed)
+            )
+            if written and self._on_progress is not None:
+                self._on_progress(table, written)
+            if not unprocessed:
+                break
+            pending = unprocessed
+            stalled = 0 if written else stalled + 1
+            attempt += 1
+            result.retries += 1
+            self._count(table, retries=1)
+            if self._retry.exhausted(stalled, started):
+                self._give_up(table, pending, None, result)
+                break
+            self._retry.pause(attempt - 1, started)
+        return result
+
+    def _send(self, table: str, items: list[Item], body: bytes | None) -> Mapping[str, Any]:
+        if body is None:
+            requests: list[Any] = [{"PutRequest": {"Item": item}} for item in items]
+            return self._client.batch_write_item(RequestItems={table: requests}, ReturnConsumedCapacity="TOTAL")
+        tls = self._tls
+        tls.body = body
+        tls.used = False
+        try:
+            # A minimal valid request for botocore to validate and sign; the hook swaps in the real body.
+            placeholder: list[Any] = [{"PutRequest": {"Item": {}}}]
+            response = self._client.batch_write_item(RequestItems={table: placeholder}, ReturnConsumedCapacity="TOTAL")
+        finally:
+            tls.body = None
+        if not tls.used:
+            # Something answered before botocore sent our body (a stub, another hook): never trust it.
+            raise RuntimeError("the BatchWriteItem body hook was bypassed; use fast_encoding=False with this client")
+        return response
+
+    def _inject_body(self, params: dict[str, Any], **_: Any) -> None:
+        body = getattr(self._tls, "body", None)
+        if body is not None:
+            params["body"] = body
+            self._tls.used = True
+
+    def _encode(self, table: str, items: list[Item]) -> bytes | None:
+        if not self._fast:
+            return None
+        try:
+            text = _ENCODER.encode(
+                {
+                    "RequestItems": {table: [{"PutRequest": {"Item": item}} for item in items]},
+                    "ReturnConsumedCapacity": "TOTAL",
+                }
+            )
+        except (TypeError, ValueError):
+            # A value json cannot encode (not low-level form): let botocore serialize it, or explain why not.
+            return None
+        return text.encode("ascii")
+
+    # -- bookkeeping --------------------------------------------------------------------------
+
+    def _count(self, table: str, **deltas: float) -> None:
+        now = time.monotonic()
+        with self._lock:
+            tally = self._tallies.setdefault(table, _Tally())
+            for name, delta in deltas.items():
+                setattr(tally, name, getattr(tally, name) + delta)
+            tally.last = now
+
+    def _give_up(self, table: str, items: list[Item], exc: BaseException | None, result: WriteResult) -> None:
+        schema = self._schemas.get(table, ())
+        if exc is None:
+            reason = "DynamoDB kept returning the item as unprocessed until the retry policy gave up"
+            code: str | None = "UnprocessedItems"
+        else:
+            reason = " ".join(str(exc).split()) or type(exc).__name__
+            code = error_code(exc) or type(exc).__name__
+        failed = [FailedItem(table, _key_of(item, schema), reason, code) for item in items]
+        result.failed.extend(failed)
+        self._count(table, items_failed=len(failed))
+
+    def _terminal(self, table: str, exc: BotoCoreError | ClientError | TargetError) -> TargetError:
+        error = terminal_error(exc, table=table, operation=_OPERATION, where=self._where)
+        with self._lock:
+            self._fatal.setdefault(table, error)
+        return error
+
+    def _raise_if_fatal(self, table: str) -> None:
+        error = self._fatal.get(table)
+        if error is not None:
+            raise TargetError(error.message, hint=error.hint, table=table, **error.context.extra)
+
+    def _chunk_done(self, _: Future[WriteResult] | None) -> None:
+        self._slots.release()
+        with self._idle:
+            self._outstanding -= 1
+            if not self._outstanding:
+                self._idle.notify_all()
+
+
+def _encode_binary(value: Any) -> str:
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"{type(value).__name__} is not a low-level DynamoDB value")
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=_encode_binary, check_circular=False)
+
+
+def _key_value(item: Item, name: str, kind: str) -> Any:
+    value = item.get(name)
+    data = value.get(kind) if isinstance(value, Mapping) and len(value) == 1 else None
+    if data is None:
+        got = "missing" if value is None else f"not of type {kind}: {value!r:.80}"
+        raise _BadItem({name: value} if value is not None else {}, f"key attribute {name!r} is {got}")
+    if kind == "N":
+        try:
+            # "1" and "1.0" are the same key to DynamoDB.
+            return Decimal(data)
+        except InvalidOperation:
+            raise _BadItem({name: value}, f"key attribute {name!r} is not a number: {data!r:.80}") from None
+    if not data:
+        raise _BadItem({name: value}, f"key attribute {name!r} is empty")
+    if kind == "B" and isinstance(data, bytearray | memoryview):
+        # Unhashable binary types: compare by content.
+        return bytes(data)
+    return data
+
+
+def _key_of(item: Item, schema: KeySchema) -> dict[str, Any]:
+    if not schema:
+        return dict(item)
+    return {name: item[name] for name, _ in schema if name in item}
+
+
+def _consumed(response: Mapping[str, Any], table: str) -> float | None:
+    capacity = response.get("ConsumedCapacity")
+    if not capacity:
+        return None
+    total = 0.0
+    for entry in capacity:
+        if entry.get("TableName") == table:
+            total += float(entry.get("CapacityUnits", 0.0))
+    return total
+
+
+def _redacted(url: str) -> str:
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))

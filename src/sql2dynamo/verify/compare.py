@@ -1,0 +1,419 @@
+"""Compare what the source should have become with what DynamoDB holds: counts, then every item's content.
+
+Expected items are the source rows run through the same
+:class:`~sql2dynamo.migrate.transform.ItemBuilder` the backfill uses (entity
+and lookup items; rejected rows have none).  Actual items come from a
+parallel segmented Scan.  Both sides are reduced to ``(table, key) -> hash``
+(:func:`~sql2dynamo.verify.canonical.canonical_hash`, which ignores number
+spelling and set order) in a temporary SQLite database on disk: memory stays
+bounded by a source batch and a few Scan pages whatever the table sizes, and
+the comparison is three indexed joins (missing, extra, different).
+
+For the first differences in content, both items are fetched again (GetItem,
+and the source row re-read and rebuilt) and compared attribute by attribute
+with :func:`~sql2dynamo.verify.canonical.diff_items`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import sqlalchemy as sa
+
+from sql2dynamo.design.model import DataModel, TableSpec
+from sql2dynamo.migrate.reader import decode_key, encode_key, key_of, read_table
+from sql2dynamo.migrate.transform import ItemBuilder, Reject
+from sql2dynamo.reporting import Reporter
+from sql2dynamo.source.connect import Source
+from sql2dynamo.source.model import Table
+from sql2dynamo.verify.canonical import canonical, canonical_hash, diff_items
+from sql2dynamo.verify.scan import count_items, scan_items
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+Kind = Literal["missing", "extra", "different"]
+Item = Mapping[str, Any]
+DEFAULT_MAX_KEYS = 1000
+DEFAULT_MAX_DIFFS = 10
+_IN_CHUNK = 500  # parent keys per IN (...) query: far below every driver's parameter limit
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One item that is missing from DynamoDB, extra in it, or different there; ``key`` is its table key."""
+
+    table: str
+    kind: Kind
+    key: dict[str, Any]
+    source_table: str | None = None
+    source_key: list[Any] | None = None
+    diff: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        out: dict[str, Any] = {"table": self.table, "kind": self.kind, "key": self.key}
+        if self.source_table is not None:
+            out["source_table"] = self.source_table
+            out["source_key"] = self.source_key
+        if self.diff:
+            out["diff"] = list(self.diff)
+        return out
+
+
+@dataclass(frozen=True)
+class TableCheck:
+    """The outcome for one DynamoDB table.
+
+    ``expected`` counts the items the transform built (a duplicate key counts
+    twice, as the backfill would write it twice); ``actual`` is the COUNT Scan;
+    ``scanned`` the items the content Scan saw (differs from ``actual`` only
+    under concurrent writes).  ``seconds`` is the DynamoDB side: both Scans,
+    the comparison and the detail look-ups.
+    """
+
+    table: str
+    expected: int
+    actual: int
+    scanned: int
+    missing: int
+    extra: int
+    different: int
+    duplicates: int
+    rejects: int
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """No difference in count or content."""
+        return self.expected == self.actual and not (self.missing or self.extra or self.different or self.duplicates)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {
+            "table": self.table,
+            "ok": self.ok,
+            "expected": self.expected,
+            "actual": self.actual,
+            "scanned": self.scanned,
+            "missing": self.missing,
+            "extra": self.extra,
+            "different": self.different,
+            "duplicates": self.duplicates,
+            "rejects": self.rejects,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Every table's outcome and the differences found, keys capped at ``max_keys``."""
+
+    tables: tuple[TableCheck, ...]
+    differences: tuple[Difference, ...]
+    truncated: bool
+    rejects: tuple[Reject, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        """Every table matches."""
+        return all(t.ok for t in self.tables)
+
+
+# ------------------------------------------------------------------ keys
+
+
+def key_text(spec: TableSpec, item: Item) -> str:
+    """The item's table key in canonical JSON: equal keys, equal text, whatever the number spelling."""
+    parts = [canonical(item[spec.pk.attribute])]
+    if spec.sk is not None:
+        parts.append(canonical(item[spec.sk.attribute]))
+    return json.dumps(parts, separators=(",", ":"), ensure_ascii=False)
+
+
+def _names(spec: TableSpec) -> list[str]:
+    return [spec.pk.attribute] + ([spec.sk.attribute] if spec.sk is not None else [])
+
+
+def _plain(kind: str, payload: Any) -> Any:
+    if kind == "N":
+        value = Decimal(payload.replace("e", "E"))
+        return int(value) if value == value.to_integral_value() else format(value.normalize(), "f")
+    return payload  # S as is, B in base64
+
+
+def display_key(spec: TableSpec, text: str) -> dict[str, Any]:
+    """A key from :func:`key_text` as ``{attribute: value}`` (numbers as int or decimal text, binary as base64)."""
+    return {name: _plain(kind, payload) for name, (kind, payload) in zip(_names(spec), json.loads(text), strict=True)}
+
+
+def low_level_key(spec: TableSpec, text: str) -> dict[str, Any]:
+    """A key from :func:`key_text` as a GetItem ``Key``."""
+    out: dict[str, Any] = {}
+    for name, (kind, payload) in zip(_names(spec), json.loads(text), strict=True):
+        if kind == "N":
+            out[name] = {"N": str(_plain(kind, payload))}
+        elif kind == "B":
+            out[name] = {"B": base64.b64decode(payload)}
+        else:
+            out[name] = {kind: payload}
+    return out
+
+
+# ------------------------------------------------------------------ the on-disk hash store
+
+
+class HashStore:
+    """``(table, key) -> hash`` for both sides, in a temporary SQLite file removed by :meth:`close`."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        """Create the store under ``directory`` (default: the system's temporary directory)."""
+        self._dir = Path(tempfile.mkdtemp(prefix="s2d-verify-", dir=directory))
+        self.db = sqlite3.connect(self._dir / "hashes.sqlite3")
+        # A scratch file rebuilt on every run: durability buys nothing, and the page cache bounds memory.
+        self.db.executescript(
+            """
+            PRAGMA journal_mode = OFF;
+            PRAGMA synchronous = OFF;
+            PRAGMA cache_size = -65536;
+            CREATE TABLE expected (tbl TEXT, k TEXT, h TEXT, src TEXT, src_key TEXT, PRIMARY KEY (tbl, k));
+            CREATE TABLE actual (tbl TEXT, k TEXT, h TEXT, PRIMARY KEY (tbl, k));
+            """
+        )
+        self.duplicates: dict[str, int] = {}
+
+    def add_expected(self, rows: Sequence[tuple[str, str, str, str, str]]) -> None:
+        """Add ``(table, key, hash, source table, source key JSON)`` rows; a repeated key is counted."""
+        for row in rows:
+            try:
+                self.db.execute("INSERT INTO expected VALUES (?, ?, ?, ?, ?)", row)
+            except sqlite3.IntegrityError:
+                # Two rows building one key: the backfill's later write wins, so does the later row here.
+                self.duplicates[row[0]] = self.duplicates.get(row[0], 0) + 1
+                self.db.execute("REPLACE INTO expected VALUES (?, ?, ?, ?, ?)", row)
+
+    def add_actual(self, rows: Iterable[tuple[str, str, str]]) -> None:
+        """Add ``(table, key, hash)`` rows of scanned items."""
+        self.db.executemany("INSERT OR REPLACE INTO actual VALUES (?, ?, ?)", rows)
+
+    def differences(self, table: str) -> Iterator[tuple[Kind, str, str | None, str | None]]:
+        """``(kind, key, source table, source key JSON)`` of every difference in ``table``, kind by kind."""
+        queries: list[tuple[Kind, str]] = [
+            (
+                "missing",
+                "SELECT e.k, e.src, e.src_key FROM expected e LEFT JOIN actual a ON a.tbl = e.tbl AND a.k = e.k "
+                "WHERE e.tbl = ? AND a.k IS NULL ORDER BY e.k",
+            ),
+            (
+                "extra",
+                "SELECT a.k, NULL, NULL FROM actual a LEFT JOIN expected e ON e.tbl = a.tbl AND e.k = a.k "
+                "WHERE a.tbl = ? AND e.k IS NULL ORDER BY a.k",
+            ),
+            (
+                "different",
+                "SELECT e.k, e.src, e.src_key FROM expected e JOIN actual a ON a.tbl = e.tbl AND a.k = e.k "
+                "WHERE e.tbl = ? AND a.h != e.h ORDER BY e.k",
+            ),
+        ]
+        for kind, sql in queries:
+            for key, src, src_key in self.db.execute(sql, (table,)):
+                yield kind, key, src, src_key
+
+    def close(self) -> None:
+        """Close and delete the file."""
+        self.db.close()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+
+# ------------------------------------------------------------------ the source side
+
+
+class SourceItems:
+    """Source rows -> the items the model builds from them, with denormalized parents fetched per batch."""
+
+    def __init__(self, source: Source, tables: Mapping[str, Table], builder: ItemBuilder) -> None:
+        """``tables`` holds every mapped source table and every parent a denormalized copy reads."""
+        self.source = source
+        self.tables = tables
+        self.builder = builder
+
+    def batches(self, source_table: str, *, batch_size: int = 1000) -> Iterator[list[tuple[dict[str, Any], Any]]]:
+        """Per batch of rows of ``source_table``: ``(row, RowResult)`` pairs."""
+        table = self.tables[source_table]
+        joins = self.builder.joins(source_table)
+        for rows in read_table(self.source, table, batch_size=batch_size):
+            parents = {
+                parent: self._parents(parent, join.source_column, {r[join.local_column] for r in rows})
+                for parent, join in joins.items()
+            }
+            out = []
+            for row in rows:
+                related = {
+                    parent: parents[parent].get(row[join.local_column])
+                    for parent, join in joins.items()
+                    if row[join.local_column] is not None
+                }
+                out.append((row, self.builder.items_for(source_table, row, related)))
+            yield out
+
+    def row(self, source_table: str, source_key: Sequence[Any]) -> dict[str, Any] | None:
+        """One row re-read by its primary key, or None when it is gone."""
+        table = self.tables[source_table]
+        sql = _table(table)
+        condition = sa.and_(*(sql.c[c] == v for c, v in zip(table.primary_key, source_key, strict=True)))
+        with self.source.engine.connect() as conn:
+            found = conn.execute(sa.select(sql).where(condition)).mappings().first()
+        return dict(found) if found is not None else None
+
+    def items_of_row(self, source_table: str, row: dict[str, Any]) -> list[tuple[str, Item]]:
+        """The items of one row, its parents fetched."""
+        joins = self.builder.joins(source_table)
+        related = {
+            parent: self._parents(parent, join.source_column, {row[join.local_column]}).get(row[join.local_column])
+            for parent, join in joins.items()
+            if row[join.local_column] is not None
+        }
+        return list(self.builder.items_for(source_table, row, related).items)
+
+    def _parents(self, parent: str, column: str, values: set[Any]) -> dict[Any, dict[str, Any]]:
+        values.discard(None)
+        sql = _table(self.tables[parent])
+        found: dict[Any, dict[str, Any]] = {}
+        chosen = sorted(values, key=repr)  # deterministic chunks; the values need not be mutually comparable
+        with self.source.engine.connect() as conn:
+            for start in range(0, len(chosen), _IN_CHUNK):
+                query = sa.select(sql).where(sql.c[column].in_(chosen[start : start + _IN_CHUNK]))
+                for row in conn.execute(query).mappings():
+                    found[row[column]] = dict(row)
+        return found
+
+
+def _table(table: Table) -> sa.TableClause:
+    # No schema: the connection's default, as the reader's keyset SQL uses.
+    return sa.table(table.name, *(sa.column(c.name) for c in table.columns))
+
+
+# ------------------------------------------------------------------ the comparison
+
+
+def compare(
+    items: SourceItems,
+    model: DataModel,
+    client: DynamoDBClient,
+    *,
+    reporter: Reporter,
+    segments: int = 4,
+    batch_size: int = 1000,
+    max_keys: int = DEFAULT_MAX_KEYS,
+    max_diffs: int = DEFAULT_MAX_DIFFS,
+    work_dir: Path | None = None,
+) -> Comparison:
+    """Compare the model's tables on ``client`` with the items ``items`` builds from the source.
+
+    Returns every table's counts and the first ``max_keys`` differences by
+    key; the first ``max_diffs`` of kind ``different`` carry an attribute by
+    attribute diff.  botocore errors propagate (the caller explains them).
+    """
+    specs = {t.name: t for t in model.tables}
+    store = HashStore(work_dir)
+    try:
+        expected = dict.fromkeys(specs, 0)
+        rejected = dict.fromkeys(specs, 0)
+        rejects: list[Reject] = []
+        for source_table in items.builder.source_tables:
+            with reporter.task(f"building the expected items of {source_table}") as progress:
+                for batch in items.batches(source_table, batch_size=batch_size):
+                    rows: list[tuple[str, str, str, str, str]] = []
+                    for row, result in batch:
+                        if result.rejects:
+                            for reject in result.rejects:
+                                rejected[reject.table] += 1
+                                if len(rejects) < max_keys:
+                                    rejects.append(reject)
+                            continue
+                        source_key = json.dumps(encode_key(key_of(items.tables[source_table], row)))
+                        for name, item in result.items:
+                            expected[name] += 1
+                            rows.append(
+                                (name, key_text(specs[name], item), canonical_hash(item), source_table, source_key)
+                            )
+                    store.add_expected(rows)
+                    progress.advance(len(batch))
+        checks: list[TableCheck] = []
+        differences: list[Difference] = []
+        truncated = False
+        detailed = 0
+        for name, spec in specs.items():
+            started = time.monotonic()
+            actual = count_items(client, name, segments=segments)
+            scanned = 0
+            with reporter.task(f"scanning {name}", total=actual) as progress:
+                page: list[tuple[str, str, str]] = []
+                for item in scan_items(client, name, segments=segments):
+                    page.append((name, key_text(spec, item), canonical_hash(item)))
+                    if len(page) >= batch_size:
+                        store.add_actual(page)
+                        progress.advance(len(page))
+                        scanned += len(page)
+                        page = []
+                store.add_actual(page)
+                progress.advance(len(page))
+                scanned += len(page)
+            counts = {"missing": 0, "extra": 0, "different": 0}
+            for kind, key, src, src_key in store.differences(name):
+                counts[kind] += 1
+                if len(differences) >= max_keys:
+                    truncated = True
+                    continue
+                diff: tuple[str, ...] = ()
+                if kind == "different" and detailed < max_diffs and src is not None and src_key is not None:
+                    detailed += 1
+                    diff = _detail(items, client, spec, key, src, src_key)
+                shown_key = json.loads(src_key) if src_key is not None else None
+                differences.append(Difference(name, kind, display_key(spec, key), src, shown_key, diff))
+            checks.append(
+                TableCheck(
+                    table=name,
+                    expected=expected[name],
+                    actual=actual,
+                    scanned=scanned,
+                    missing=counts["missing"],
+                    extra=counts["extra"],
+                    different=counts["different"],
+                    duplicates=store.duplicates.get(name, 0),
+                    rejects=rejected[name],
+                    seconds=time.monotonic() - started,
+                )
+            )
+        return Comparison(tuple(checks), tuple(differences), truncated, tuple(rejects))
+    finally:
+        store.close()
+
+
+def _detail(
+    items: SourceItems, client: DynamoDBClient, spec: TableSpec, key: str, source_table: str, src_key: str
+) -> tuple[str, ...]:
+    """Both items of a key whose hashes differ, compared attribute by attribute."""
+    got = client.get_item(TableName=spec.name, Key=low_level_key(spec, key), ConsistentRead=True).get("Item")
+    decoded = decode_key(json.loads(src_key))
+    row = items.row(source_table, decoded or ())
+    want = None
+    if row is not None:
+        want = next(
+            (i for t, i in items.items_of_row(source_table, row) if t == spec.name and key_text(spec, i) == key), None
+        )
+    if got is None:
+        return ("the item is no longer in DynamoDB",)
+    if want is None:
+        return ("the source row no longer builds this item",)
+    return tuple(diff_items(want, got)) or ("no difference any more (changed during the verification)",)

@@ -1,0 +1,1 @@
+"""Test support: a fault-injecting proxy for DynamoDB endpoints."""
