@@ -11,16 +11,26 @@ import pytest
 import sqlalchemy as sa
 from ruamel.yaml import YAML
 
+from sql2dynamo.target import local
 from tests.helpers.cli import run_cli
+from tests.target.conftest import dynamodb_jar, shared_local  # noqa: F401  (fixtures, found through this import)
+
+
+@pytest.fixture
+def endpoint(shared_local: tuple[local.LocalInstance, Path]) -> str:  # noqa: F811
+    """A DynamoDB Local of this module's own (the demo recreates its tables there)."""
+    return shared_local[0].endpoint_url
 
 
 def _yaml(text: str) -> Any:
     return YAML(typ="safe", pure=True).load(text)
 
 
-def test_demo_generates_analyzes_and_designs_algoitny(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_demo_runs_the_pipeline_on_algoitny(capsys: pytest.CaptureFixture[str], tmp_path: Path, endpoint: str) -> None:
     out = tmp_path / "demo"
-    res = run_cli(capsys, "demo", "-o", str(out), "--rows", "40", "--summary", str(tmp_path / "s.json"))
+    res = run_cli(
+        capsys, "demo", "-o", str(out), "--rows", "40", "--target", endpoint, "--summary", str(tmp_path / "s.json")
+    )
     assert res.code == 0, res.err
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["generated_rows"]["users"] == 40
@@ -42,10 +52,16 @@ def test_demo_generates_analyzes_and_designs_algoitny(capsys: pytest.CaptureFixt
     assert design["patterns"]["total"] == 33 and design["patterns"]["unsupported"] == ["AP14"]
     contract = json.loads((out / "design" / "migrationContract.json").read_text())
     assert "users_email_unique" in {e["table"] for e in contract}
+    migrated = {t["table"]: t for t in summary["migrate"]["tables"]}
+    assert migrated["users"]["read"] == 40 and migrated["users"]["rejected"] == 0
+    assert summary["verify"]["ok"] is True
+    assert "0 missing, 0 extra, 0 different" in res.err
 
 
 @pytest.mark.parametrize("example", ["hustle_hub", "decision_data", "chinook"])
-def test_demo_runs_every_example(example: str, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_demo_runs_every_example(
+    example: str, capsys: pytest.CaptureFixture[str], tmp_path: Path, endpoint: str
+) -> None:
     res = run_cli(
         capsys,
         "demo",
@@ -57,6 +73,8 @@ def test_demo_runs_every_example(example: str, capsys: pytest.CaptureFixture[str
         "20",
         "--strategy",
         "single-table",
+        "--target",
+        endpoint,
         "--summary",
         str(tmp_path / "s.json"),
     )
@@ -64,11 +82,17 @@ def test_demo_runs_every_example(example: str, capsys: pytest.CaptureFixture[str
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["example"] == example and summary["design"]["strategy"] == "single-table"
     assert (tmp_path / "design" / "data_model.json").exists()
+    assert summary["verify"]["ok"] is True
 
 
 def test_demo_rejects_unknown_example(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     res = run_cli(capsys, "demo", "-o", str(tmp_path), "--example", "nope")
     assert res.code == 2 and "nope" in res.err
+
+
+def test_demo_refuses_a_remote_target(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    res = run_cli(capsys, "demo", "-o", str(tmp_path), "--target", "aws:eu-west-1")
+    assert res.code == 2 and "runs only on a local target" in res.err
 
 
 def test_demo_rejects_bad_rows(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

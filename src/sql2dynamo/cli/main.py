@@ -282,19 +282,34 @@ def design_cmd(
     help="Design strategy.",
 )
 @click.option(
+    "--target",
+    default="local",
+    show_default=True,
+    help="A local DynamoDB: local, local:PORT or http://127.0.0.1:PORT (the demo recreates its tables there).",
+)
+@click.option(
     "--summary",
     "summary_path",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the summary as JSON to this file.",
 )
-def demo_cmd(out_dir: Path, example: str, rows: int, strategy: str, summary_path: Path | None) -> None:
-    """Run the pipeline end to end on a generated example: analyze, then design."""
+def demo_cmd(out_dir: Path, example: str, rows: int, strategy: str, target: str, summary_path: Path | None) -> None:
+    """Run the pipeline end to end on a generated example: analyze, design, deploy, migrate, verify."""
     reporter = default_reporter()
-    result = demo(out_dir=out_dir, rows=rows, reporter=reporter, example=example, strategy=strategy)
+    result = demo(out_dir=out_dir, rows=rows, reporter=reporter, example=example, strategy=strategy, target=target)
     summary = result.summary()
     show_analyze_summary(reporter, summary["analyze"])
     reporter.info(f"demo database: {result.database}")
     reporter.info(f"design of {result.example}: {', '.join(str(p) for p in result.design.files)}")
+    moved, checked = result.migrate.totals(), result.verify.totals()
+    reporter.info(
+        f"migrate: {moved['read']:,} rows -> {moved['items']:,} items on {result.verify.target} "
+        f"({moved['items_per_second']:,.0f} items/s, {moved['rejected']} rejected)"
+    )
+    reporter.info(
+        f"verify: {checked['actual']:,} items match the source's {checked['expected']:,}: "
+        f"{checked['missing']} missing, {checked['extra']} extra, {checked['different']} different"
+    )
     write_summary(summary_path, summary)
 
 

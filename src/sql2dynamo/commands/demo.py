@@ -1,11 +1,13 @@
 """``sql2dynamo demo``: the pipeline end to end on a generated example.
 
-The stages that exist run in order: the example's rows are generated in
-SQLite; ``analyze`` reads the database (and the example's query log, when it
-ships one) into ``analysis/``; ``design`` turns the schema and the example's
+The stages run in order: the example's rows are generated in SQLite;
+``analyze`` reads the database (and the example's query log, when it ships
+one) into ``analysis/``; ``design`` turns the schema and the example's
 hand-written access patterns into ``design/`` with its gates confirmed
-(``--yes``).  Later stages (deploy, migrate, verify, validate) join here as
-they land.
+(``--yes``); then, on a local target (the managed DynamoDB Local by default),
+the model's tables are dropped and created again (``deploy``), filled
+(``migrate``) and checked item by item against the source (``verify``).
+``validate`` joins here when it lands.
 """
 
 from __future__ import annotations
@@ -18,11 +20,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from sql2dynamo.commands.analyze import AnalyzeResult, analyze
+from sql2dynamo.commands.deploy import DeployResult, deploy, destroy
 from sql2dynamo.commands.design import DesignResult, design
+from sql2dynamo.commands.migrate import MigrateResult, migrate, raise_for_failures
+from sql2dynamo.commands.verify import VerifyResult, verify
 from sql2dynamo.errors import UsageError
 from sql2dynamo.examples import get_example
 from sql2dynamo.fsutil import atomic_write_text
 from sql2dynamo.reporting import Reporter
+from sql2dynamo.target.deploy import is_local_target
+from sql2dynamo.target.endpoint import parse_target
 
 DEFAULT_EXAMPLE = "algoitny"
 
@@ -36,6 +43,9 @@ class DemoResult:
     generated_rows: dict[str, int]
     analyze: AnalyzeResult
     design: DesignResult
+    deploy: DeployResult
+    migrate: MigrateResult
+    verify: VerifyResult
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary of every stage."""
@@ -46,6 +56,9 @@ class DemoResult:
             "generated_rows": self.generated_rows,
             "analyze": self.analyze.summary(),
             "design": self.design.summary(),
+            "deploy": self.deploy.summary(),
+            "migrate": self.migrate.summary(),
+            "verify": self.verify.summary(),
         }
 
 
@@ -56,10 +69,20 @@ def demo(
     reporter: Reporter,
     example: str = DEFAULT_EXAMPLE,
     strategy: str = "multi-table",
+    target: str = "local",
 ) -> DemoResult:
-    """Generate ``example`` with ``rows`` rows of its main entity in SQLite under ``out_dir``; run the pipeline."""
+    """Generate ``example`` with ``rows`` rows of its main entity in SQLite under ``out_dir``; run the pipeline.
+
+    ``target`` must be local (the demo drops and recreates the model's tables there).
+    """
     if rows < 1:
         raise UsageError("--rows must be at least 1")
+    spec = parse_target(target)
+    if not is_local_target(spec):
+        raise UsageError(
+            f"the demo drops and recreates its tables, so it runs only on a local target, not {spec.display}",
+            hint="use --target local (the managed DynamoDB Local) or a localhost endpoint",
+        )
     ex = get_example(example)
     out_dir.mkdir(parents=True, exist_ok=True)
     db = out_dir / f"{ex.name}.sqlite"
@@ -88,4 +111,12 @@ def demo(
         confirm=lambda gate, question: True,  # the demo is the --yes run
         strategy=strategy,
     )
-    return DemoResult(ex.name, db, generated, analyzed, designed)
+    yes = lambda gate, question: True  # noqa: E731 - the demo is the --yes run
+    source = f"sqlite:///{db}"
+    destroy(designed_dir, spec, reporter=reporter, confirm=yes)  # a fresh start: earlier demo rows must not linger
+    deployed = deploy(designed_dir, spec, reporter=reporter, confirm=yes)
+    migrated = migrate(source, designed_dir, spec, reporter=reporter)
+    raise_for_failures(migrated)
+    verified = verify(source, designed_dir, spec, reporter=reporter)
+    verified.raise_if_different()
+    return DemoResult(ex.name, db, generated, analyzed, designed, deployed, migrated, verified)
