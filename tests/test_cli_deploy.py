@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from sql2dynamo.cli.deploy import deploy_cmd, destroy_cmd
 from sql2dynamo.cli.main import cli
 from sql2dynamo.target import local
 from tests.helpers.cli import CliResult, run_cli
@@ -21,13 +20,6 @@ from tests.target.conftest import (  # noqa: F401  (fixtures, found by pytest th
 )
 
 GOLDEN = Path(__file__).parent / "design" / "golden"
-
-
-@pytest.fixture(autouse=True)
-def registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The commands as the main CLI registers them (a no-op once it does)."""
-    monkeypatch.setitem(cli.commands, "deploy", deploy_cmd)
-    monkeypatch.setitem(cli.commands, "destroy", destroy_cmd)
 
 
 @pytest.fixture
@@ -142,3 +134,8 @@ def test_destroy_on_aws_is_refused(capsys: pytest.CaptureFixture[str], model_dir
     res = run_cli(capsys, "destroy", "--model", str(model_dir), "--target", "aws:eu-west-1", "--yes")
     assert res.code == 2
     assert "destroy only deletes tables on a local target, and aws:eu-west-1 is not one" in _error_line(res)
+
+
+def test_the_main_cli_registers_the_command() -> None:
+    assert "deploy" in cli.commands
+    assert "destroy" in cli.commands

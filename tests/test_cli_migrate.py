@@ -9,16 +9,9 @@ from pathlib import Path
 import pytest
 
 from sql2dynamo.cli.main import cli
-from sql2dynamo.cli.migrate import migrate_cmd
 from tests.helpers.cli import run_cli
 from tests.migrate.test_run import NOTE_PATTERNS, PASCAL_PATTERNS, count_items, fresh_tables, make_model
 from tests.target.conftest import boto_client, dynamodb_jar, shared_local  # noqa: F401
-
-
-@pytest.fixture(autouse=True)
-def registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The main CLI registers the command elsewhere; here it is added for the test only.
-    monkeypatch.setitem(cli.commands, "migrate", migrate_cmd)
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +77,7 @@ def test_migrate_to_dynamodb_local(
     client = boto_client(endpoint)
     assert (count_items(client, "Genre"), count_items(client, "Artist")) == (25, 275)
     assert "total" in res.err
+
+
+def test_the_main_cli_registers_the_command() -> None:
+    assert "migrate" in cli.commands

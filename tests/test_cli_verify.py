@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from sql2dynamo.cli.main import cli
-from sql2dynamo.cli.verify import verify_cmd
 from sql2dynamo.commands.deploy import deploy
 from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.target import local
@@ -23,12 +22,6 @@ from tests.target.conftest import (  # noqa: F401  (fixtures, found by pytest th
 from tests.verify.test_compare import design_chinook, load_copy, reset
 
 pytestmark = pytest.mark.dynamodb
-
-
-@pytest.fixture(autouse=True)
-def registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The command as the main CLI registers it (a no-op once it does)."""
-    monkeypatch.setitem(cli.commands, "verify", verify_cmd)
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +123,7 @@ def test_bad_options(capsys: pytest.CaptureFixture[str], loaded: tuple[str, Path
     assert res.code == 2
     res = run_cli(capsys, "verify", url, "--model", str(model_dir / "nope"), "--target", endpoint)
     assert res.code == 4
+
+
+def test_the_main_cli_registers_the_command() -> None:
+    assert "verify" in cli.commands

@@ -6,5 +6,21 @@ failure.  None of them prints.
 """
 
 from sql2dynamo.commands.analyze import AnalyzeResult, analyze
+from sql2dynamo.commands.deploy import DeployResult, deploy, destroy
+from sql2dynamo.commands.design import DesignResult, design
+from sql2dynamo.commands.migrate import MigrateResult, migrate
+from sql2dynamo.commands.verify import VerifyResult, verify
 
-__all__ = ["AnalyzeResult", "analyze"]
+__all__ = [
+    "AnalyzeResult",
+    "DeployResult",
+    "DesignResult",
+    "MigrateResult",
+    "VerifyResult",
+    "analyze",
+    "deploy",
+    "design",
+    "destroy",
+    "migrate",
+    "verify",
+]
