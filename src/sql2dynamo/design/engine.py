@@ -49,6 +49,7 @@ from sql2dynamo.source.model import Schema, Table
 from sql2dynamo.workload.patterns import PatternsFile
 
 DENORMALIZE_CORRELATION = 0.7  # seed 002: read correlation above which denormalizing is considered
+_NO_KEY_ALTERNATIVE = "name the rows by their key, or add a read pattern on these columns so that an index exists"
 
 
 @dataclass(frozen=True)
@@ -412,11 +413,19 @@ def _read_plan(state: _State, a: Access, tables: dict[str, TableSpec]) -> Access
         )
         items = rows
     elif route.kind == "none":
-        return unsupported_plan(rp, f"reads all of {table.name} with no key to narrow it", None)
+        return unsupported_plan(
+            rp,
+            f"reads all of {table.name} with no key to narrow it",
+            "export the table to S3 and query it there (Athena), or give the pattern a key it can fix",
+        )
     else:
         index = _index_for(state, spec, route.need) if route.kind == "index" else None
         if route.kind == "index" and index is None:
-            return unsupported_plan(rp, f"{table.name} already has 20 indexes (DynamoDB's quota)", None)
+            return unsupported_plan(
+                rp,
+                f"{table.name} already has 20 indexes (DynamoDB's quota)",
+                "let patterns share indexes (--strategy single-table overloads them) or ask AWS for a higher quota",
+            )
         steps.append(query_step(spec, index, a, strong=rp.strong))
         key_cols = list((index.pk if index else spec.pk).columns)
         items = expected_rows(state.schema, table, [c for c in key_cols if c in a.eq] or a.eq, a.limit)
@@ -510,9 +519,9 @@ def _write_plan(state: _State, rp: ResolvedPattern, tables: dict[str, TableSpec]
             )
         ]
         if not by_key and finder is None:
-            return unsupported_plan(rp, "the UPDATE names no key or indexed attribute of its rows", None)
+            return unsupported_plan(rp, "the UPDATE names no key or indexed attribute of its rows", _NO_KEY_ALTERNATIVE)
         return update_plan(rp, spec, lookups, by_key, finder, copies)
     ttl = spec.ttl_attribute is not None and not cols
     if not by_key and finder is None and not ttl:
-        return unsupported_plan(rp, "the DELETE names no key or indexed attribute of its rows", None)
+        return unsupported_plan(rp, "the DELETE names no key or indexed attribute of its rows", _NO_KEY_ALTERNATIVE)
     return delete_plan(rp, spec, lookups, by_key, finder, ttl)
