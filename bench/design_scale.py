@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import importlib
 import json
 import random
 import tempfile
@@ -21,7 +22,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from sql2dynamo.commands import design as design_command
 from sql2dynamo.commands.design import design
 from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.source.model import (
@@ -36,6 +36,9 @@ from sql2dynamo.source.model import (
     UniqueConstraint,
     schema_to_dict,
 )
+
+# The module itself (``sql2dynamo.commands.design`` as an attribute is the function of the same name).
+design_command = importlib.import_module("sql2dynamo.commands.design")
 
 
 def _col(name: str, normalized: str, nullable: bool, distinct: int, avg: float) -> Column:

@@ -1,0 +1,67 @@
+"""verify on PostgreSQL (snake_case) and MariaDB (PascalCase) Chinook: a clean copy passes, changes are found.
+
+Each source gets a model designed from its own ``schema.json``, migrated into DynamoDB Local with
+``migrate``; then one item is altered and another deleted behind verify's back.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sql2dynamo.commands.migrate import migrate
+from sql2dynamo.commands.verify import verify
+from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.target import local
+from sql2dynamo.target.deploy import load_model
+from tests.reliability import assert_items_match_rows, design_subset, fresh_tables
+from tests.target.conftest import boto_client, dynamodb_jar, shared_local  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.dynamodb
+
+
+@pytest.mark.parametrize("fixture", ["chinook_pg_url", "chinook_maria_url"])
+def test_verify_passes_then_finds_changes(
+    fixture: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    shared_local: tuple[local.LocalInstance, Path],  # noqa: F811
+) -> None:
+    url = str(request.getfixturevalue(fixture))
+    endpoint = shared_local[0].endpoint_url
+    model_dir = design_subset(url, tmp_path / "model")
+    fresh_tables(model_dir, endpoint)
+    moved = migrate(url, model_dir, endpoint, reporter=RecordingReporter(), segments=2, batch_size=200)
+    assert moved.totals()["failed"] == moved.totals()["rejected"] == 0
+
+    assert_items_match_rows(url, model_dir, endpoint)
+    clean = verify(url, model_dir, endpoint, reporter=RecordingReporter())
+    assert clean.ok, clean.summary()
+    totals = clean.totals()
+    assert (totals["missing"], totals["extra"], totals["different"]) == (0, 0, 0)
+    assert totals["expected"] == totals["actual"] == moved.totals()["items"] > 0
+
+    # Alter one customer's e-mail and delete one genre, in DynamoDB only.
+    _, model = load_model(model_dir)
+    by_name = {t.name.lower(): t for t in model.tables}
+    customer, genre = by_name["customer"], by_name["genre"]
+    client = boto_client(endpoint)
+    item = client.scan(TableName=customer.name, Limit=1)["Items"][0]
+    email = next(a for a in item if a.lower() == "email")
+    client.update_item(
+        TableName=customer.name,
+        Key={customer.pk.attribute: item[customer.pk.attribute]},
+        UpdateExpression="SET #e = :v",
+        ExpressionAttributeNames={"#e": email},
+        ExpressionAttributeValues={":v": {"S": "changed@example.com"}},
+    )
+    gone = client.scan(TableName=genre.name, Limit=1)["Items"][0]
+    client.delete_item(TableName=genre.name, Key={genre.pk.attribute: gone[genre.pk.attribute]})
+
+    changed = verify(url, model_dir, endpoint, reporter=RecordingReporter())
+    assert not changed.ok
+    totals = changed.totals()
+    assert (totals["missing"], totals["extra"], totals["different"]) == (1, 0, 1), changed.summary()
+    found = {(d.kind, d.table) for d in changed.comparison.differences}
+    assert found == {("missing", genre.name), ("different", customer.name)}, found
