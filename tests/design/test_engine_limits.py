@@ -9,9 +9,8 @@ from sql2dynamo.workload.patterns import AccessPattern, PatternsFile, Rps
 
 
 def test_at_most_20_indexes_per_table_and_the_rest_are_said_unsupported() -> None:
-    columns = (Column("id", "integer", "integer", False),) + tuple(
-        Column(f"c{n:02d}", "text", "string", True) for n in range(25)
-    )
+    extra = [Column(f"c{n:02d}", "text", "string", True) for n in range(25)]
+    columns = (Column("id", "integer", "integer", False), *extra)
     schema = Schema(SourceInfo("postgresql", None, "wide"), (Table("wide", columns, ("id",)),))
     patterns = PatternsFile(
         "wide",

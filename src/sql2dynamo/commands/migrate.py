@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +65,7 @@ class MigrateResult:
     checkpoint_file: Path | None
     rejects_dir: Path
     failed_examples: tuple[dict[str, Any], ...] = ()
+    writes: dict[str, dict[str, float]] = field(default_factory=dict)  # per DynamoDB table, from the writer
 
     def totals(self) -> dict[str, Any]:
         """The sums over all tables (``seconds`` is the whole run's wall time)."""
@@ -135,6 +136,7 @@ class MigrateResult:
                 for t in self.tables
             ],
             "total": self.totals(),
+            "writes": self.writes,
             "failed_examples": list(self.failed_examples),
         }
 
@@ -225,6 +227,7 @@ def migrate(
         checkpoint_file=cp_file,
         rejects_dir=rejects,
         failed_examples=tuple(outcome.failed_examples),
+        writes=outcome.writes,
     )
     show_migrate(reporter, result)
     return result

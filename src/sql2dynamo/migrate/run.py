@@ -112,6 +112,8 @@ class MigrationOutcome:
     tables: list[TableOutcome]
     seconds: float
     failed_examples: list[dict[str, Any]] = field(default_factory=list)
+    # Per DynamoDB table: what the writer went through (retries, throttles, capacity consumed).
+    writes: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 def key_schemas(model: DataModel) -> dict[str, KeySchema]:
@@ -198,7 +200,18 @@ def run_migration(
         if writer is not None:
             writer.close()
         rejects.close()
-    return MigrationOutcome([outcomes[t] for t in tables], time.monotonic() - started, job.failed_examples)
+    writes = {}
+    if writer is not None:
+        for name, c in sorted(writer.stats().tables.items()):
+            writes[name] = {
+                "items": c.items_written,
+                "wcu": round(c.wcu_consumed, 3),
+                "requests": c.requests,
+                "retries": c.retries,
+                "throttles": c.throttles,
+                "unprocessed_items": c.unprocessed_items,
+            }
+    return MigrationOutcome([outcomes[t] for t in tables], time.monotonic() - started, job.failed_examples, writes)
 
 
 def _run_pool(job: _Job, work: list[tuple[str, SegmentState]], threads: int) -> None:
