@@ -8,6 +8,7 @@ tables on it.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import json
 import shutil
 import socket
@@ -17,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from sql2dynamo.commands import deploy as deploy_command
 from sql2dynamo.commands.deploy import deploy, destroy
 from sql2dynamo.design.model import (
     AccessPlan,
@@ -402,7 +402,8 @@ def test_destroy_refuses_a_remote_target_without_calling_it(
     def never(gate: str, question: str) -> bool:
         raise AssertionError("destroy asked about a remote target")
 
-    monkeypatch.setattr(deploy_command, "dynamodb_client", no_client)
+    # The module itself: ``sql2dynamo.commands.deploy`` as an attribute is the function the package re-exports.
+    monkeypatch.setattr(importlib.import_module("sql2dynamo.commands.deploy"), "dynamodb_client", no_client)
     with pytest.raises(UsageError, match="only deletes tables on a local target") as caught:
         destroy(golden(tmp_path, "chinook", "single-table"), target, reporter=RecordingReporter(), confirm=never)
     assert caught.value.exit_code == 2
