@@ -320,10 +320,9 @@ def _non_loopback_address() -> str | None:
 
 @pytest.mark.dynamodb
 def test_a_remote_target_asks_before_creating(endpoint: str, tmp_path: Path) -> None:
-    address = _non_loopback_address()
-    if address is None:
-        pytest.skip("no non-loopback interface to reach DynamoDB Local as a remote endpoint")
-    # DynamoDB Local listens on every interface: through this address it counts as remote.
+    # DynamoDB Local listens on every interface: through a non-loopback address it counts as remote.
+    # Without one, 0.0.0.0 reaches it too (Linux routes it to this host) and is not a local name either.
+    address = _non_loopback_address() or "0.0.0.0"
     remote = endpoint.replace("127.0.0.1", address)
     model_dir = golden(tmp_path, "decision_data", "single-table")
     asked: list[str] = []
