@@ -254,7 +254,6 @@ class KeySql:
         require_primary_key(table)
         self.table = table
         self._q = Quoter(conn, table.schema)
-        self._dialect = conn.dialect
         self.dialect = conn.dialect.name
         self.from_sql = self._q.table(table.name)
         self.key_sql = tuple(self.ident(c) for c in table.primary_key)
