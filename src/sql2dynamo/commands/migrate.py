@@ -27,8 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import boto3
-
 from sql2dynamo.errors import TargetError, UsageError
 from sql2dynamo.migrate.checkpoints import CheckpointStore, checkpoint_path, file_sha256
 from sql2dynamo.migrate.run import MigrationOutcome, RunOptions, TableOutcome, check_tables, run_migration
@@ -36,10 +34,8 @@ from sql2dynamo.migrate.transform import ItemBuilder
 from sql2dynamo.migrate.writer import writer_client_config
 from sql2dynamo.reporting import Reporter
 from sql2dynamo.source.connect import open_source
-from sql2dynamo.target import local
-from sql2dynamo.target.clients import LOCAL_REGION, client_config
 from sql2dynamo.target.deploy import load_model
-from sql2dynamo.target.endpoint import TargetSpec, _aws_host_region, parse_target
+from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, parse_target
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -258,40 +254,8 @@ def show_migrate(reporter: Reporter, result: MigrateResult) -> None:
 
 
 def writer_client(spec: TargetSpec, reporter: Reporter, concurrency: int) -> DynamoDBClient:
-    """A DynamoDB client for the writer: as ``dynamodb_client`` builds it, with ``writer_client_config``."""
-    if spec.kind == "local":
-        assert spec.port is not None
-        instance = local.ensure_running(spec.port, reporter=reporter)
-        return _client(instance.endpoint_url, "local", "local", LOCAL_REGION, concurrency, is_local=True)
-    if spec.kind == "endpoint":
-        assert spec.endpoint_url is not None
-        host_region = _aws_host_region(spec.endpoint_url)
-        if host_region is not None and spec.access_key is None:
-            session = boto3.session.Session(region_name=host_region)
-            config = writer_client_config(concurrency, client_config(local=False))
-            return session.client("dynamodb", endpoint_url=spec.endpoint_url, config=config)
-        return _client(
-            spec.endpoint_url,
-            spec.access_key or "local",
-            spec.secret_key or "local",
-            host_region or LOCAL_REGION,
-            concurrency,
-            is_local=True,
-        )
-    session = boto3.session.Session(region_name=spec.region)
-    if not session.region_name:
-        raise UsageError(
-            "no AWS region for --target aws",
-            hint="use --target aws:REGION (like aws:eu-west-1) or set AWS_DEFAULT_REGION",
-        )
-    return session.client("dynamodb", config=writer_client_config(concurrency, client_config(local=False)))
-
-
-def _client(url: str, key: str, secret: str, region: str, concurrency: int, *, is_local: bool) -> DynamoDBClient:
-    # Explicit credentials: a local endpoint must never pick up the user's AWS keys.
-    session = boto3.session.Session(aws_access_key_id=key, aws_secret_access_key=secret, region_name=region)
-    config = writer_client_config(concurrency, client_config(local=is_local))
-    return session.client("dynamodb", endpoint_url=url, config=config)
+    """The target's client as ``dynamodb_client`` builds it, tuned for the writer (``writer_client_config``)."""
+    return dynamodb_client(spec, reporter, config=writer_client_config(concurrency))
 
 
 def _checkpoints(

@@ -63,11 +63,12 @@ def local_client(
     access_key: str = LOCAL_ACCESS_KEY,
     secret_key: str = LOCAL_SECRET_KEY,
     region: str = LOCAL_REGION,
+    config: Config | None = None,
 ) -> DynamoDBClient:
     """A client for a non-AWS endpoint (DynamoDB Local or a compatible server).
 
     Explicit credentials keep the user's AWS profile out of it: a local endpoint
-    must never pick up, log or need real keys.
+    must never pick up, log or need real keys.  ``config`` is merged over the defaults.
     """
     session = boto3.session.Session(
         aws_access_key_id=access_key,
@@ -77,10 +78,19 @@ def local_client(
     return session.client(
         "dynamodb",
         endpoint_url=endpoint_url,
-        config=client_config(local=True, probe=probe),
+        config=_merged(client_config(local=True, probe=probe), config),
     )
 
 
-def aws_client(session: boto3.session.Session, *, endpoint_url: str | None = None) -> DynamoDBClient:
-    """A client for real AWS (or an AWS-hosted endpoint) from a session using the standard chain."""
-    return session.client("dynamodb", endpoint_url=endpoint_url, config=client_config(local=False))
+def aws_client(
+    session: boto3.session.Session, *, endpoint_url: str | None = None, config: Config | None = None
+) -> DynamoDBClient:
+    """A client for real AWS (or an AWS-hosted endpoint) from a session using the standard chain.
+
+    ``config`` is merged over the defaults.
+    """
+    return session.client("dynamodb", endpoint_url=endpoint_url, config=_merged(client_config(local=False), config))
+
+
+def _merged(base: Config, extra: Config | None) -> Config:
+    return base.merge(extra) if extra is not None else base

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -106,27 +107,31 @@ def parse_target(text: str) -> TargetSpec:
     raise _bad(raw)
 
 
-def dynamodb_client(spec: TargetSpec, reporter: Reporter) -> DynamoDBClient:
+def dynamodb_client(spec: TargetSpec, reporter: Reporter, *, config: Config | None = None) -> DynamoDBClient:
     """A boto3 DynamoDB client for ``spec``; for ``local`` the instance is started if needed.
 
-    Raises ``UsageError`` when AWS has no region, ``PrerequisiteError`` when a
-    managed instance cannot be started.
+    ``config`` is merged over the defaults (the backfill writer turns botocore's
+    retries off and widens the pool).  Raises ``UsageError`` when AWS has no
+    region, ``PrerequisiteError`` when a managed instance cannot be started.
     """
     if spec.kind == "local":
         assert spec.port is not None
         instance = local.ensure_running(spec.port, reporter=reporter)
-        return local_client(instance.endpoint_url)
+        return local_client(instance.endpoint_url, config=config)
     if spec.kind == "endpoint":
         assert spec.endpoint_url is not None
         host_region = _aws_host_region(spec.endpoint_url)
         if host_region is not None and spec.access_key is None:
             # An AWS-hosted endpoint (VPC endpoint, FIPS) needs real credentials.
-            return aws_client(boto3.session.Session(region_name=host_region), endpoint_url=spec.endpoint_url)
+            return aws_client(
+                boto3.session.Session(region_name=host_region), endpoint_url=spec.endpoint_url, config=config
+            )
         return local_client(
             spec.endpoint_url,
             access_key=spec.access_key or "local",
             secret_key=spec.secret_key or "local",
             region=host_region or LOCAL_REGION,
+            config=config,
         )
     session = boto3.session.Session(region_name=spec.region)
     if not session.region_name:
@@ -134,7 +139,7 @@ def dynamodb_client(spec: TargetSpec, reporter: Reporter) -> DynamoDBClient:
             "no AWS region for --target aws",
             hint="use --target aws:REGION (like aws:eu-west-1) or set AWS_DEFAULT_REGION",
         )
-    return aws_client(session)
+    return aws_client(session, config=config)
 
 
 def describe_target(spec: TargetSpec, reporter: Reporter) -> dict[str, Any]:
