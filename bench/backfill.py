@@ -1,12 +1,5 @@
 """Benchmark: backfill throughput of ``sql2dynamo migrate`` next to a seed-style script and the server's limit.
 
-KNOWN ISSUE (do not trust the ratios yet): the three runs share one DynamoDB
-Local JVM, and its CPU per item grows after every ``DeleteTable`` (measured
-3,336 -> 16,719 -> 27,242 us/item over migrate -> baseline -> server limit), so
-whichever run comes later looks slower.  The fix is a fresh DynamoDB Local per
-run (stop + start on the same port, then deploy) instead of destroy + deploy.
-DynamoDB Local also writes through one SQLite thread: it uses one core at most.
-
 What it does, in one run:
 
 1. creates a fresh PostgreSQL database on 127.0.0.1 (user ``postgres``, trust
@@ -14,16 +7,21 @@ What it does, in one run:
    generator's ``rows`` is the number of users; every user brings ~19 rows:
    0.5 problems, ~2.25 test cases, 5 search-history rows, 10 usage logs, 0.25
    jobs), runs ``analyze`` and a multi-table ``design`` with the example's
-   ``access_patterns.yaml``; the database is dropped at the end;
-2. starts an in-memory DynamoDB Local on a free port (stopped at the end) and,
-   with fresh tables before every run (``destroy`` + ``deploy``), measures
-   items/s for
+   ``access_patterns.yaml``; the database is dropped at the end.  The items of
+   the server-limit run are encoded here, before any timing;
+2. measures items/s for three runs, each against its OWN fresh DynamoDB Local:
+   a new JVM on a free port, started by one function with the same command
+   line for every run (``-inMemory -sharedDb``, no extra JVM options; the
+   command lines are compared and printed), the model deployed into it, then
+   ``--warmup`` items written into look-alike ``warmup_*`` tables (same keys and
+   GSIs) so that no run pays the JIT's warm-up alone, then the measured run,
+   then the JVM is stopped.  (One shared JVM is not usable: its CPU per item
+   grows after every ``DeleteTable``, so later runs looked slower.)
 
-   * **migrate**: the ``migrate`` command function, run in a child process so
-     that its peak memory is the child's own ``ru_maxrss`` (resource.getrusage
-     RUSAGE_SELF, read by the child after migrate returns; it includes the
-     interpreter and imports).  Its items/s is ``MigrateResult.totals()``:
-     items written over the command's wall time (opening the source included);
+   * **migrate**: the ``migrate`` command function in a child process; its
+     items/s is ``MigrateResult.totals()`` (items over the command's wall time,
+     opening the source included) and its peak memory is the child's
+     ``ru_maxrss`` from ``os.wait4`` (interpreter and imports included);
    * **baseline**: what seed 001's migrate script does, single-threaded:
      SQLAlchemy ``SELECT *`` ordered by the primary key with ``fetchmany``, and
      boto3's resource ``Table.batch_writer()`` with Python-typed items.  To write
@@ -32,29 +30,30 @@ What it does, in one run:
      boto3's ``TypeDeserializer``, inside the timed loop (standing in for the
      seed script's own dict building).  Parents of denormalized attributes are
      fetched per batch with one ``IN`` query, as migrate does;
-   * **server limit**: the same items, pre-encoded before timing as
-     BatchWriteItem JSON bodies of 25 puts, sent from a thread pool over
-     keep-alive ``http.client`` connections with one static set of headers
-     (a static ``Authorization`` header: DynamoDB Local does not verify
-     signatures, which the script checks with one call before timing);
-     ``UnprocessedItems`` are counted and resent.  It is the most this
-     DynamoDB Local can ingest on this machine with the least client work;
+   * **server limit**: the same items, pre-encoded as BatchWriteItem JSON
+     bodies of 25 puts, sent from a thread pool over keep-alive
+     ``http.client`` connections with one static set of headers (a static
+     ``Authorization`` header: DynamoDB Local does not verify signatures, which
+     is checked with one call first); ``UnprocessedItems`` are resent.  It is
+     the most this DynamoDB Local can ingest on this machine with the least
+     client work;
 
-3. repeats the three runs through the fault proxy (a separate process, so its
-   CPU does not compete for this process's GIL) adding ``delay_ms`` to every
-   round trip, which is what a remote endpoint's latency does to each design.
+3. repeats the three runs with the fault proxy (``tests/faults/proxy.py``, a
+   separate process, so its CPU is not the client's) between client and
+   server, adding ``--delay-ms`` to every round trip: every run gets its own
+   proxy in front of its own fresh DynamoDB Local, started the same way.
 
 Reading the ratios: ``migrate / server limit`` is the share of the server's
-ingest rate migrate reaches (1.0 = the client is not the bottleneck; on the
-2-core machine the JVM, PostgreSQL and the client share the CPUs, so the
-limit run -- which does no reading or transforming -- is an upper bound, not a
-target).  ``migrate / baseline`` is the speed-up over the seed-style script;
-with latency it mostly shows how concurrency hides round trips.  Also printed:
-CPU seconds per item of the DynamoDB Local JVM, to see who spends the CPU.
-Prints figures; asserts nothing (the machine is shared and noisy).
+ingest rate migrate reaches (the limit run reads and transforms nothing, so on
+2 cores shared by the JVM, PostgreSQL and the client it is an upper bound).
+``migrate / baseline`` is the speed-up over the seed-style script; with latency
+it mostly shows how concurrency hides round trips.  Also printed: CPU
+microseconds per item of the client process and of the DynamoDB Local JVM (to
+see who spends the CPU), the load average around each run (the machine may be
+shared), and every target with MET / MISSED.  Asserts nothing.
 
     .venv/bin/python bench/backfill.py [--rows 1000000] [--delay-ms 10] [--concurrency 8] [--segments 4]
-    .venv/bin/python bench/backfill.py --rows 50000      # a quick run
+    .venv/bin/python bench/backfill.py --rows 100000      # about 10 minutes
 """
 
 from __future__ import annotations
@@ -65,7 +64,6 @@ import http.client
 import itertools
 import json
 import os
-import resource
 import shutil
 import socket
 import subprocess
@@ -89,7 +87,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sql2dynamo.commands.analyze import analyze  # noqa: E402
-from sql2dynamo.commands.deploy import deploy, destroy  # noqa: E402
+from sql2dynamo.commands.deploy import deploy  # noqa: E402
 from sql2dynamo.commands.design import design  # noqa: E402
 from sql2dynamo.commands.migrate import migrate  # noqa: E402
 from sql2dynamo.design.model import DataModel  # noqa: E402
@@ -152,18 +150,30 @@ def fresh_database(name: str) -> Iterator[str]:
         say(f"dropped database {name}")
 
 
+@dataclass(frozen=True)
+class Server:
+    """One fresh DynamoDB Local: its URL, JVM pid and command line (the port replaced by ``PORT``)."""
+
+    url: str
+    pid: int
+    command: str
+
+
 @contextlib.contextmanager
-def dynamodb_local(home: Path) -> Iterator[tuple[str, int | None]]:
-    """An in-memory DynamoDB Local in a throwaway home: (endpoint URL, JVM pid)."""
-    jar = local.find_jar()  # looked up in the user's home before it is swapped for the throwaway one
-    os.environ[HOME_ENV] = str(home)
-    os.environ[JAR_ENV] = str(jar)
+def fresh_local() -> Iterator[Server]:
+    """A new in-memory DynamoDB Local on a free port, stopped at the end: every measured run gets its own.
+
+    ``main`` points ``SQL2DYNAMO_HOME`` at a throwaway directory and clears the
+    extra-JVM-options variable first, so every instance starts the same way.
+    """
     instance = local.start(port=free_port(), in_memory=True)
     try:
-        yield instance.endpoint_url, instance.pid
+        raw = Path(f"/proc/{instance.pid}/cmdline").read_bytes().split(b"\0")
+        args = [a.decode() for a in raw if a]
+        command = " ".join("PORT" if a == str(instance.port) else a for a in args)
+        yield Server(instance.endpoint_url, instance.pid, command)
     finally:
         local.stop(instance.port)
-        say("stopped DynamoDB Local")
 
 
 @contextlib.contextmanager
@@ -205,11 +215,38 @@ def prepare(source_url: str, users: int, work: Path) -> tuple[dict[str, int], Da
     return counts, model
 
 
-def fresh_tables(work: Path, url: str) -> None:
-    """Delete and re-create the model's tables, so every run starts from empty tables."""
-    quiet = RecordingReporter()
-    destroy(work, url, reporter=quiet, confirm=lambda gate, question: True)
-    deploy(work, url, reporter=quiet)
+def deploy_model(work: Path, url: str) -> None:
+    """Create the model's tables in a fresh DynamoDB Local."""
+    deploy(work, url, reporter=RecordingReporter())
+
+
+def warm_up(url: str, model: DataModel, bodies: list[tuple[bytes, int]], items: int, threads: int) -> None:
+    """Write about ``items`` of the bench's items into ``warmup_<table>`` copies (same keys and GSIs), untimed.
+
+    A fresh JVM runs interpreted code at first; without this the shortest run
+    would pay the most for it.  The real tables stay empty.
+    """
+    if items <= 0 or not bodies:
+        return
+    client = boto3.client("dynamodb", endpoint_url=url, **CREDS)  # type: ignore[call-overload]
+    for table in model.tables:
+        desc = client.describe_table(TableName=table.name)["Table"]
+        spec: dict[str, Any] = {
+            "TableName": f"warmup_{table.name}",
+            "KeySchema": desc["KeySchema"],
+            "AttributeDefinitions": desc["AttributeDefinitions"],
+            "BillingMode": "PAY_PER_REQUEST",
+        }
+        if desc.get("GlobalSecondaryIndexes"):
+            spec["GlobalSecondaryIndexes"] = [
+                {"IndexName": g["IndexName"], "KeySchema": g["KeySchema"], "Projection": g["Projection"]}
+                for g in desc["GlobalSecondaryIndexes"]
+            ]
+        client.create_table(**spec)
+    step = max(1, len(bodies) * 25 // items)
+    prefix = b'{"RequestItems":{"'
+    chosen = [(prefix + b"warmup_" + body[len(prefix) :], n) for body, n in bodies[::step]]
+    server_limit(url, chosen, threads)
 
 
 def key_names(model: DataModel) -> dict[str, list[str]]:
@@ -396,20 +433,29 @@ def server_limit(url: str, bodies: list[tuple[bytes, int]], threads: int) -> Lim
 
 
 def run_migrate_child(source_url: str, work: Path, url: str, segments: int, concurrency: int) -> dict[str, Any]:
-    """``migrate`` in a child process: its totals and the child's peak RSS (MiB)."""
+    """``migrate`` in a child process: its totals, the child's peak RSS (MiB) and CPU seconds (from ``wait4``)."""
     args = json.dumps({"source": source_url, "work": str(work), "url": url, "segments": segments, "c": concurrency})
-    done = subprocess.run(
+    child = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "--child-migrate", args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
-        check=True,
     )
-    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert child.stdout is not None
+    out = child.stdout.read()
+    # wait4, not Popen.wait: the rusage of this one child (RUSAGE_CHILDREN would mix in the JVMs and proxies).
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"migrate child failed with exit code {child.returncode}")
+    total = dict(json.loads(out.strip().splitlines()[-1]))
+    total["peak_rss_mib"] = usage.ru_maxrss / 1024  # KiB on Linux
+    total["cpu_s"] = usage.ru_utime + usage.ru_stime
+    return total
 
 
 def child_migrate(args: dict[str, Any]) -> None:
-    """The child's side: migrate, then print one JSON line with the totals and ru_maxrss."""
+    """The child's side: migrate (plain progress lines on stderr), then one JSON line with the totals."""
     result = migrate(
         args["source"],
         Path(args["work"]),
@@ -418,10 +464,7 @@ def child_migrate(args: dict[str, Any]) -> None:
         segments=args["segments"],
         concurrency=args["c"],
     )
-    total = result.totals()
-    # ru_maxrss is in KiB on Linux: the child's own peak, after migrate returned.
-    total["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps(total), flush=True)
+    print(json.dumps(result.totals()), flush=True)
 
 
 # ------------------------------------------------------------------ measuring
@@ -434,7 +477,11 @@ class Figure:
     name: str
     items: int
     seconds: float
+    client_cpu_s: float
     jvm_cpu_s: float
+    load: tuple[float, float, float]
+    command: str
+    peak_rss_mib: float | None = None
     extra: str = ""
 
     @property
@@ -443,73 +490,109 @@ class Figure:
         return self.items / self.seconds if self.seconds > 0 else 0.0
 
 
-def measure(name: str, pid: int | None, run: Callable[[], tuple[int, float | None, str]]) -> Figure:
-    """Run once; ``run`` returns (items, its own seconds or None for wall time here, extra text)."""
-    jvm_before, started = jvm_cpu_s(pid), time.perf_counter()
-    items, own_seconds, extra = run()
+Run = Callable[[str], tuple[int, float | None, float | None, str, float | None]]
+"""A run against an URL: (items, its own seconds or None for wall time, its own CPU s or None, extra, peak RSS)."""
+
+
+def measure(name: str, server: Server, url: str, run: Run) -> Figure:
+    """Run once against ``url`` (the server's, or a proxy in front of it) and take the figures."""
+    load = os.getloadavg()
+    jvm_before, cpu_before, started = jvm_cpu_s(server.pid), time.process_time(), time.perf_counter()
+    items, own_seconds, own_cpu, extra, rss = run(url)
     wall = time.perf_counter() - started
-    figure = Figure(name, items, own_seconds if own_seconds is not None else wall, jvm_cpu_s(pid) - jvm_before, extra)
+    figure = Figure(
+        name=name,
+        items=items,
+        seconds=own_seconds if own_seconds is not None else wall,
+        client_cpu_s=own_cpu if own_cpu is not None else time.process_time() - cpu_before,
+        jvm_cpu_s=jvm_cpu_s(server.pid) - jvm_before,
+        load=(load[0], load[1], load[2]),
+        command=server.command,
+        peak_rss_mib=rss,
+        extra=extra,
+    )
     say(f"{name}: {figure.items:,} items in {figure.seconds:.1f} s = {figure.items_s:,.0f} items/s {extra}")
     return figure
 
 
 def run_set(
     label: str,
-    url: str,
-    direct_url: str,
-    pid: int | None,
+    delay_ms: float,
     work: Path,
     source_url: str,
     model: DataModel,
     bodies: list[tuple[bytes, int]],
     args: argparse.Namespace,
 ) -> list[Figure]:
-    """migrate, baseline and server limit against ``url`` (tables re-created on ``direct_url`` before each)."""
+    """migrate, baseline and server limit, each on a fresh DynamoDB Local (behind its own proxy if ``delay_ms``)."""
     say(f"--- {label} ---")
 
-    def do_migrate() -> tuple[int, float | None, str]:
+    def do_migrate(url: str) -> tuple[int, float | None, float | None, str, float | None]:
         total = run_migrate_child(source_url, work, url, args.segments, args.concurrency)
-        extra = f"(peak RSS {total['peak_rss_mib']:.0f} MiB, failed {total['failed']}, rejected {total['rejected']})"
-        return int(total["items"]), float(total["seconds"]), extra
+        extra = f"(failed {total['failed']}, rejected {total['rejected']})"
+        return int(total["items"]), float(total["seconds"]), float(total["cpu_s"]), extra, total["peak_rss_mib"]
 
-    def do_baseline() -> tuple[int, float | None, str]:
-        return baseline(source_url, url, model), None, ""
+    def do_baseline(url: str) -> tuple[int, float | None, float | None, str, float | None]:
+        return baseline(source_url, url, model), None, None, "", None
 
-    def do_limit() -> tuple[int, float | None, str]:
+    def do_limit(url: str) -> tuple[int, float | None, float | None, str, float | None]:
+        check_static_auth(url)
         out = server_limit(url, bodies, args.concurrency)
-        return out.items, None, f"(unprocessed resent {out.unprocessed}, throttled {out.throttled})"
+        return out.items, None, None, f"(unprocessed resent {out.unprocessed}, throttled {out.throttled})", None
 
-    figures = []
-    for name, run in (
+    runs: list[tuple[str, Run]] = [
         (f"migrate x{args.concurrency} writers, {args.segments} segments", do_migrate),
         ("baseline: seed-style, 1 thread", do_baseline),
         (f"server limit: pre-encoded, {args.concurrency} threads", do_limit),
-    ):
-        fresh_tables(work, direct_url)
-        say(f"{label}: {name} ...")
-        figures.append(measure(name, pid, run))
+    ]
+    figures = []
+    for name, run in runs:
+        with fresh_local() as server:
+            deploy_model(work, server.url)
+            warm_up(server.url, model, bodies, args.warmup, args.concurrency)
+            say(f"{label}: {name} (DynamoDB Local pid {server.pid}) ...")
+            with contextlib.ExitStack() as stack:
+                url = stack.enter_context(delay_proxy(server.url, delay_ms)) if delay_ms else server.url
+                figures.append(measure(name, server, url, run))
     return figures
 
 
-def report(label: str, figures: list[Figure]) -> None:
-    """The figures and the two ratios."""
+def report(label: str, figures: list[Figure]) -> tuple[float, float]:
+    """The figures of one set; returns (migrate / server limit, migrate / baseline)."""
     print(f"\n{label}")
-    print(f"  {'run':<42} {'items':>10} {'seconds':>8} {'items/s':>9} {'JVM cpu us/item':>16}")
+    header = f"  {'run':<42} {'items':>9} {'seconds':>8} {'items/s':>9} {'client us/it':>12} {'JVM us/it':>10}"
+    print(f"{header} {'peak RSS':>9}  load avg before")
     for f in figures:
+        client = f.client_cpu_s / f.items * 1e6 if f.items else float("nan")
         jvm = f.jvm_cpu_s / f.items * 1e6 if f.items else float("nan")
-        print(f"  {f.name:<42} {f.items:>10,} {f.seconds:>8.2f} {f.items_s:>9,.0f} {jvm:>16.0f}  {f.extra}")
+        rss = f"{f.peak_rss_mib:.0f} MiB" if f.peak_rss_mib is not None else "-"
+        load = " ".join(f"{x:.2f}" for x in f.load)
+        print(
+            f"  {f.name:<42} {f.items:>9,} {f.seconds:>8.2f} {f.items_s:>9,.0f} {client:>12.0f} {jvm:>10.0f} "
+            f"{rss:>9}  {load}  {f.extra}"
+        )
     mig, base, limit = figures
-    print(f"  migrate / server limit = {mig.items_s / limit.items_s:.2f}")
-    print(f"  migrate / baseline     = {mig.items_s / base.items_s:.2f}", flush=True)
+    to_limit, to_base = mig.items_s / limit.items_s, mig.items_s / base.items_s
+    print(f"  migrate / server limit = {to_limit:.2f}")
+    print(f"  migrate / baseline     = {to_base:.2f}", flush=True)
+    return to_limit, to_base
+
+
+def verdict(name: str, value: float, target: float, *, at_most: bool = False) -> None:
+    """One target line: the measured value against the target, MET or MISSED."""
+    met = value <= target if at_most else value >= target
+    sign = "<=" if at_most else ">="
+    print(f"  {name:<44} {value:>8.2f}  target {sign} {target:g}  {'MET' if met else 'MISSED'}")
 
 
 def main() -> None:
-    """Parse options, prepare the data and model, run both sets, print the figures."""
+    """Parse options, prepare the data and model, run both sets, print the figures and the targets."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="source rows in all, across AlgoItny's tables")
-    parser.add_argument("--delay-ms", type=float, default=10.0, help="latency the proxy adds to every round trip")
+    parser.add_argument("--delay-ms", type=float, default=10.0, help="latency the proxy adds (0: no proxied set)")
     parser.add_argument("--concurrency", type=int, default=8, help="migrate's writers and the limit run's threads")
     parser.add_argument("--segments", type=int, default=4, help="migrate's reader segments per table")
+    parser.add_argument("--warmup", type=int, default=20_000, help="items written before each run (untimed)")
     parser.add_argument("--child-migrate", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_migrate:
@@ -519,32 +602,43 @@ def main() -> None:
     users = max(10, round(args.rows / ROWS_PER_USER))
     say(f"{args.rows:,} rows requested: {users:,} AlgoItny users; {os.cpu_count()} CPUs")
     work = Path(tempfile.mkdtemp(prefix="s2d-backfill-"))
+    # The jar is looked up in the user's home before it is swapped for the throwaway one; the
+    # extra-options variable is cleared so that every JVM runs with the same (default) options.
+    os.environ[JAR_ENV] = str(local.find_jar())
+    os.environ[HOME_ENV] = str(work / "home")
+    os.environ.pop(local.JAVA_OPTS_ENV, None)
     try:
-        with contextlib.ExitStack() as stack:
-            source_url = stack.enter_context(fresh_database(f"s2d_backfill_{os.getpid()}"))
+        with fresh_database(f"s2d_backfill_{os.getpid()}") as source_url:
             counts, model = prepare(source_url, users, work)
-            direct, pid = stack.enter_context(dynamodb_local(work / "home"))
-            say(f"DynamoDB Local at {direct} (pid {pid})")
-            check_static_auth(direct)
             say("encoding BatchWriteItem bodies for the server-limit run (not timed) ...")
             bodies, n_items = encode_bodies(source_url, model)
-            say(
-                f"encoded {n_items:,} items in {len(bodies):,} bodies, {sum(len(b) for b, _ in bodies) / 2**20:.0f} MiB"
-            )
-            sets = [("direct", run_set("direct", direct, direct, pid, work, source_url, model, bodies, args))]
+            mib = sum(len(b) for b, _ in bodies) / 2**20
+            say(f"encoded {n_items:,} items in {len(bodies):,} bodies, {mib:.0f} MiB")
+            sets = [("direct", run_set("direct", 0.0, work, source_url, model, bodies, args))]
             if args.delay_ms:
-                proxied = stack.enter_context(delay_proxy(direct, args.delay_ms))
                 label = f"through the fault proxy, +{args.delay_ms:g} ms per round trip"
-                sets.append((label, run_set(label, proxied, direct, pid, work, source_url, model, bodies, args)))
-            print(
-                f"\n{sum(counts.values()):,} source rows ({users:,} users), {n_items:,} items, "
-                f"{len(model.tables)} tables, {os.cpu_count()} CPUs; "
-                "migrate peak memory = ru_maxrss of the child process that ran it"
-            )
-            for label, figures in sets:
-                report(label, figures)
+                sets.append((label, run_set(label, args.delay_ms, work, source_url, model, bodies, args)))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+    commands = {f.command for _, figures in sets for f in figures}
+    print(
+        f"\n{sum(counts.values()):,} source rows ({users:,} users), {n_items:,} items, {len(model.tables)} tables, "
+        f"{os.cpu_count()} CPUs, load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+        f"{args.warmup:,} warm-up items per run; every run on its own fresh DynamoDB Local"
+    )
+    print(f"DynamoDB Local command line ({'identical for all runs' if len(commands) == 1 else 'DIFFERED'}):")
+    for command in sorted(commands):
+        print(f"  {command}")
+    ratios = {label: report(label, figures) for label, figures in sets}
+    peak = max(f.peak_rss_mib or 0.0 for _, figures in sets for f in figures)
+    print("\ntargets")
+    to_limit, to_base = ratios["direct"]
+    verdict("direct: migrate / server limit", to_limit, 0.75)
+    verdict("direct: migrate / baseline", to_base, 3.0)
+    if len(sets) > 1:
+        verdict(f"+{args.delay_ms:g} ms: migrate / baseline", ratios[sets[1][0]][1], 6.0)
+    verdict("migrate peak RSS (MiB), all runs", peak, 300.0, at_most=True)
 
 
 if __name__ == "__main__":
