@@ -1,0 +1,144 @@
+"""Plan values rendered for one call: keys, expression values and names, spelled as the stored attributes.
+
+A plan's value templates (``{:param}`` from the pattern's parameters,
+``{column}`` from a row found by an earlier step) go through migrate's
+:func:`~sql2dynamo.migrate.templates.render_value_template` with the
+converter of the column each field stands for, so a parameter given as a
+``datetime`` (or ISO text, or ``1`` for ``TRUE``) becomes exactly the text or
+number migrate wrote.  Only the ``#names`` and ``:values`` an expression uses
+are sent: DynamoDB refuses unused ones.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sql2dynamo.design.model import PlanStep
+from sql2dynamo.migrate.templates import EmptyKey, render_value_template
+from sql2dynamo.migrate.values import AttributeValue, Converter, ValueRejected
+from sql2dynamo.runtime.entities import Item, TableCodecs, used_placeholders
+from sql2dynamo.runtime.errors import InvalidRequest
+
+_SCALAR_KINDS = frozenset({"S", "N", "B", "BOOL"})
+_COMPARISON = re.compile(r"(#\w+)\s*(?:=|<>|<=|>=|<|>)\s*(:\w+)")
+_BETWEEN = re.compile(r"(#\w+)\s+BETWEEN\s+(:\w+)\s+AND\s+(:\w+)", re.IGNORECASE)
+_FUNCTION = re.compile(r"\w+\(\s*(#\w+)\s*,\s*(:\w+)\s*\)")
+
+
+class MissingValue(InvalidRequest):
+    """A template names a parameter (or a column of the row found first) that was not given."""
+
+
+class NullKey(InvalidRequest):
+    """A key field is NULL or empty: like SQL's ``= NULL``, it matches nothing."""
+
+
+def render(
+    template: str,
+    params: Mapping[str, Any],
+    *,
+    row: Mapping[str, Any] | None,
+    kind: str | None,
+    converters: Mapping[str, Converter],
+    pattern_id: str,
+) -> AttributeValue:
+    """One value template as an attribute value (``{"NULL": True}`` for a NULL)."""
+    try:
+        return render_value_template(
+            template,
+            params,
+            row=row,
+            kind=kind if kind in _SCALAR_KINDS else None,
+            converters=converters,
+        )
+    except KeyError as exc:
+        raise MissingValue(f"{pattern_id}: {exc.args[0]}", pattern_id=pattern_id) from None
+    except EmptyKey as exc:
+        raise NullKey(f"{pattern_id}: {exc.reason}", pattern_id=pattern_id) from None
+    except ValueRejected as exc:
+        if exc.reason.startswith("empty value"):
+            raise NullKey(f"{pattern_id}: {exc.reason}", pattern_id=pattern_id) from None
+        raise InvalidRequest(f"{pattern_id}: {exc.reason} (template {template!r})", pattern_id=pattern_id) from None
+
+
+def render_key(
+    codecs: TableCodecs,
+    key: Mapping[str, str],
+    params: Mapping[str, Any],
+    row: Mapping[str, Any] | None,
+    pattern_id: str,
+) -> Item:
+    """A GetItem/UpdateItem/DeleteItem key from the step's key templates."""
+    out: Item = {}
+    for attribute, template in key.items():
+        converters, _ = codecs.key_converters(attribute, template)
+        av = render(
+            template,
+            params,
+            row=row,
+            kind=codecs.key_type(attribute),
+            converters=converters,
+            pattern_id=pattern_id,
+        )
+        if "NULL" in av or av.get("S") == "" or av.get("B") == b"":
+            raise NullKey(f"{pattern_id}: key {attribute} has no value ({template!r})", pattern_id=pattern_id)
+        out[attribute] = av
+    return out
+
+
+def placeholder_attributes(step: PlanStep) -> dict[str, str]:
+    """``:value`` placeholder -> the attribute it is compared with in the key condition or filter."""
+    out: dict[str, str] = {}
+    for text in (step.key_condition, step.filter, step.condition):
+        if not text:
+            continue
+        for name, *values in [*_BETWEEN.findall(text), *_COMPARISON.findall(text), *_FUNCTION.findall(text)]:
+            attribute = step.names.get(name, name.lstrip("#"))
+            for value in values:
+                out.setdefault(value, attribute)
+    return out
+
+
+def expression_values(
+    codecs: TableCodecs,
+    step: PlanStep,
+    params: Mapping[str, Any],
+    row: Mapping[str, Any] | None,
+    pattern_id: str,
+) -> dict[str, AttributeValue]:
+    """The step's ``:values`` (those its expressions use), each spelled as its attribute is stored."""
+    used = used_placeholders(step.key_condition, step.filter, step.condition)
+    attributes = placeholder_attributes(step)
+    out: dict[str, AttributeValue] = {}
+    for placeholder, template in step.values.items():
+        if placeholder not in used:
+            continue
+        attribute = attributes.get(placeholder)
+        converters: Mapping[str, Converter] = {}
+        kind: str | None = None
+        if attribute is not None:
+            converters, _ = codecs.key_converters(attribute, template)
+            kind = codecs.attribute_type(attribute)
+        if placeholder.endswith("_prefix"):
+            kind = "S"
+        out[placeholder] = render(template, params, row=row, kind=kind, converters=converters, pattern_id=pattern_id)
+    return out
+
+
+def expression_names(step: PlanStep, *expressions: str | None) -> dict[str, str]:
+    """The step's ``#names`` the expressions use."""
+    used = used_placeholders(*expressions)
+    return {k: v for k, v in step.names.items() if k in used}
+
+
+__all__ = [
+    "MissingValue",
+    "NullKey",
+    "expression_names",
+    "expression_values",
+    "placeholder_attributes",
+    "render",
+    "render_key",
+]

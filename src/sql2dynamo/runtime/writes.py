@@ -1,0 +1,494 @@
+"""Write plans: PutItem, UpdateItem, DeleteItem and the transactions that keep unique-value claims true.
+
+* An INSERT's items are built from the inserted values by migrate's
+  ItemBuilder (the table's entity mapping, or a lookup mapping for a claim),
+  exactly as migrate builds them from rows; denormalized copies are read
+  from the parent item first.
+* An UPDATE's ``SET`` values come from the parameters, spelled as migrate
+  spells the column; a NULL removes the attribute.  When a changed column
+  feeds an index key, a sparse-index condition or the TTL, the item is read
+  first and those attributes are rewritten (or removed) with it, so the
+  item stays in exactly the indexes migrate would have put it in.
+* Claims: an insert puts one lookup item per unique value (none for NULL);
+  an update releases the old value and claims the new one (neither when the
+  value did not change); a delete releases them.  A claim refused by its
+  condition is a :class:`DuplicateValue` naming the columns and the value.
+* Steps before the write (a GetItem on a lookup, a Query) find the items to
+  write; a Query after it finds the items holding denormalized copies of the
+  changed columns, and each is updated.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sql2dynamo.design.model import AccessPlan, PlanStep
+from sql2dynamo.errors import TargetError
+from sql2dynamo.migrate.retry import RetryPolicy
+from sql2dynamo.migrate.templates import render_key as render_part
+from sql2dynamo.runtime.calls import Cancelled, Meter, call, plain_key
+from sql2dynamo.runtime.entities import EntityCodec, Item, Row, TableCodecs, converter
+from sql2dynamo.runtime.errors import ConditionFailed, DuplicateValue, InvalidRequest, ItemNotFound
+from sql2dynamo.runtime.reads import Found, Reader
+from sql2dynamo.runtime.render import NullKey, expression_names, render, render_key
+from sql2dynamo.runtime.types import decode_value
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+_SET = re.compile(r"(#\w+)\s*=\s*(:\w+)")
+_CLAIMS = re.compile(r"claims the value of ([\w, ]+)")
+
+
+class _Action:
+    """One write of a transaction (or a single call) and what a refusal of it means."""
+
+    def __init__(self, operation: str, request: dict[str, Any], role: str, codec: EntityCodec, row: Row) -> None:
+        self.operation = operation  # PutItem, UpdateItem, DeleteItem
+        self.request = request
+        self.role = role  # "put", "claim", "update", "delete", "release"
+        self.codec = codec
+        self.row = row
+
+
+class Writer:
+    """Executes one write plan for one call (holds that call's meter; never shared between threads)."""
+
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        codecs: Mapping[str, TableCodecs],
+        policy: RetryPolicy,
+        plan: AccessPlan,
+        params: Mapping[str, Any],
+    ) -> None:
+        self.client = client
+        self.codecs = codecs
+        self.policy = policy
+        self.plan = plan
+        self.params = dict(params)
+        self.pattern_id = plan.pattern_id
+        self.meter = Meter()
+        self.reader = Reader(client, codecs, policy, plan, params)
+        self.reader.meter = self.meter
+        # Per written item: (codec, row before, row after) for the steps after the write.
+        self.changes: list[tuple[EntityCodec, Row, Row, set[str]]] = []
+
+    def run(self) -> None:
+        """Apply the plan."""
+        found: list[Found] = [Found({}, None)]
+        written = False
+        for step in self.plan.steps:
+            op = step.operation
+            if op == "GetItem":
+                found = self._get_existing(step, found)
+            elif op == "Query" and not written:
+                found = [f for parent in found for f in self.reader._query_all(step, parent)]
+            elif op == "Query":
+                self._update_copies(step)
+            elif op in ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"):
+                for parent in found:
+                    actions = self._actions(step, parent)
+                    self._execute(actions)
+                written = True
+            else:
+                raise InvalidRequest(f"{self.pattern_id}: a write plan cannot run {op}", pattern_id=self.pattern_id)
+
+    # -------------------------------------------------------------- finding
+
+    def _table(self, name: str) -> TableCodecs:
+        try:
+            return self.codecs[name]
+        except KeyError:
+            raise InvalidRequest(
+                f"{self.pattern_id}: the plan names table {name}, which the model does not define",
+                pattern_id=self.pattern_id,
+            ) from None
+
+    def _get_existing(self, step: PlanStep, parents: list[Found]) -> list[Found]:
+        codecs = self._table(step.table)
+        out: list[Found] = []
+        for parent in parents:
+            assert step.key is not None
+            try:
+                key = render_key(codecs, step.key, self.params, parent.row, self.pattern_id)
+            except NullKey as exc:
+                raise ItemNotFound(exc.message, table=step.table, pattern_id=self.pattern_id) from None
+            request: dict[str, Any] = {"TableName": step.table, "Key": key, "ConsistentRead": True}
+            item = self._call("GetItem", request, step.table, key).get("Item")
+            if item is None:
+                raise ItemNotFound(
+                    f"{self.pattern_id}: no item in {step.table} with key {plain_key(key)}",
+                    table=step.table,
+                    key=plain_key(key),
+                    pattern_id=self.pattern_id,
+                )
+            codec = codecs.entity_of(item)
+            row = codec.decode(item)
+            if not codec.is_lookup and parent.codec is not None and parent.codec.is_lookup:
+                row = {**parent.row, **row}
+            out.append(Found(row, codec))
+        return out
+
+    # -------------------------------------------------------------- building
+
+    def _actions(self, step: PlanStep, parent: Found) -> list[_Action]:
+        steps = step.items if step.operation == "TransactWriteItems" else (step,)
+        actions: list[_Action] = []
+        released: dict[int, tuple[EntityCodec, Item]] = {}
+        old = parent.row if parent.codec is not None and not parent.codec.is_lookup else {}
+        new = dict(old)
+        entity_claims: dict[tuple[str, str], int] = {}
+        for i, sub in enumerate(steps):
+            codecs = self._table(sub.table)
+            if sub.operation == "UpdateItem":
+                action, new = self._update(codecs, sub, parent, old)
+                actions.append(action)
+            elif sub.operation == "DeleteItem":
+                release = self._delete(codecs, sub, parent, old, actions)
+                if release is not None:
+                    released[i] = release
+            elif sub.operation == "PutItem":
+                codec = self._put_codec(codecs, sub, steps, i, released, entity_claims)
+                row = new if (old and codec.is_lookup) else self._insert_row(codec)
+                related = self._related(codec, row)
+                item = codec.build(row, related)
+                if item is None:
+                    continue  # a NULL unique value claims nothing
+                before = released.get(i - 1)
+                if before is not None and before[0] is codec and _same_key(codecs, item, before[1]):
+                    actions = [a for a in actions if not (a.role == "release" and a.request["Key"] == before[1])]
+                    continue  # the unique value did not change: keep its claim
+                request = {"TableName": sub.table, "Item": item}
+                if sub.condition:
+                    request["ConditionExpression"] = sub.condition
+                    names = expression_names(sub, sub.condition)
+                    if names:
+                        request["ExpressionAttributeNames"] = names
+                actions.append(_Action("PutItem", request, "claim" if codec.is_lookup else "put", codec, row))
+            else:
+                raise InvalidRequest(
+                    f"{self.pattern_id}: a transaction cannot hold {sub.operation}", pattern_id=self.pattern_id
+                )
+        return actions
+
+    def _put_codec(
+        self,
+        codecs: TableCodecs,
+        step: PlanStep,
+        steps: tuple[PlanStep, ...],
+        index: int,
+        released: Mapping[int, tuple[EntityCodec, Item]],
+        taken: dict[tuple[str, str], int],
+    ) -> EntityCodec:
+        entity = step.item_entity
+        if entity is None:
+            raise InvalidRequest(f"{self.pattern_id}: a PutItem step names no item_entity", pattern_id=self.pattern_id)
+        options = codecs.entities(entity)
+        if not options:
+            raise InvalidRequest(
+                f"{self.pattern_id}: table {step.table} maps no entity of {entity}", pattern_id=self.pattern_id
+            )
+        before = released.get(index - 1)
+        if before is not None:
+            return before[0]  # the claim of the new value follows the release of the old one
+        m = _CLAIMS.search(step.note or "")
+        if m is not None:
+            columns = tuple(c.strip() for c in m.group(1).split(","))
+            match = next((c for c in options if c.is_lookup and c.mapping.unique_columns == columns), None)
+            if match is not None:
+                return match
+        # Else in order: the entity item first, then the lookups of the same table and entity.
+        n = taken.get((step.table, entity), 0)
+        taken[(step.table, entity)] = n + 1
+        return options[min(n, len(options) - 1)]
+
+    def _insert_row(self, codec: EntityCodec) -> Row:
+        row = {c: self.params.get(c) for c in codec.columns}
+        for part in codec.key_parts():
+            for column in part.columns:
+                row.setdefault(column, self.params.get(column))
+        return row
+
+    def _related(self, codec: EntityCodec, row: Row) -> dict[str, Row | None] | None:
+        joins = codec.builder.joins(codec.source_table)
+        if not joins:
+            return None
+        related: dict[str, Row | None] = {}
+        for parent, join in joins.items():
+            value = row.get(join.local_column)
+            if value is None:
+                continue
+            related[parent] = self._parent_row(parent, join.source_column, value)
+        return related
+
+    def _parent_row(self, source_table: str, column: str, value: Any) -> Row | None:
+        for codecs in self.codecs.values():
+            for codec in codecs.entities(source_table):
+                m = codec.mapping
+                if codec.is_lookup or m.pk.columns != (column,):
+                    continue
+                if m.sk is not None and m.sk.columns not in ((), (column,)):
+                    continue
+                key = _entity_key(codec, {column: value})
+                request = {"TableName": codecs.table.name, "Key": key, "ConsistentRead": True}
+                item = self._call("GetItem", request, codecs.table.name, key).get("Item")
+                return None if item is None else codec.decode(item)
+        raise InvalidRequest(
+            f"{self.pattern_id}: the item copies columns of {source_table}, whose items cannot be found by {column}",
+            pattern_id=self.pattern_id,
+        )
+
+    def _update(self, codecs: TableCodecs, step: PlanStep, parent: Found, old: Row) -> tuple[_Action, Row]:
+        assert step.key is not None and step.update is not None
+        key = self._key(codecs, step, parent, old)
+        codec = self._codec_of_key(codecs, key)
+        by_attribute = {name: column for name, column, _ in codec.own}
+        sets: dict[str, dict[str, Any]] = {}
+        changed: dict[str, Any] = {}
+        for name_ph, value_ph in _SET.findall(step.update):
+            attribute = step.names.get(name_ph, name_ph.lstrip("#"))
+            template = step.values.get(value_ph)
+            if template is None:
+                raise InvalidRequest(
+                    f"{self.pattern_id}: SET uses {value_ph} without a value", pattern_id=self.pattern_id
+                )
+            column = by_attribute.get(attribute, attribute)
+            convert = codec.column_converter(column)
+            converters = {f: convert for f in re.findall(r"\{:?([^{}:]+)", template)}
+            av = render(
+                template,
+                self.params,
+                row=parent.row,
+                kind=codecs.attribute_type(attribute),
+                converters=converters,
+                pattern_id=self.pattern_id,
+            )
+            sets[attribute] = av
+            transform = codec.columns.get(column, "")
+            changed[column] = None if "NULL" in av else decode_value(transform, av)
+        if not old and self._needs_item(codec, set(changed)):
+            found = self._call(
+                "GetItem", {"TableName": codecs.table.name, "Key": key, "ConsistentRead": True}, codecs.table.name, key
+            ).get("Item")
+            if found is None:
+                raise ItemNotFound(
+                    f"{self.pattern_id}: no item in {codecs.table.name} with key {plain_key(key)}",
+                    table=codecs.table.name,
+                    key=plain_key(key),
+                    pattern_id=self.pattern_id,
+                )
+            old = codec.decode(found)
+        new = {**old, **changed}
+        if old and self._needs_item(codec, set(changed)):
+            item = codec.build(new, {p: None for p in codec.builder.joins(codec.source_table)}) or {}
+            for attribute in self._derived_attributes(codec):
+                sets[attribute] = item.get(attribute, {"NULL": True})
+        request = _update_request(codecs.table.name, key, sets, step)
+        self.changes.append((codec, old, new, set(changed)))
+        return _Action("UpdateItem", request, "update", codec, new), new
+
+    def _delete(
+        self, codecs: TableCodecs, step: PlanStep, parent: Found, old: Row, actions: list[_Action]
+    ) -> tuple[EntityCodec, Item] | None:
+        assert step.key is not None
+        try:
+            key = self._key(codecs, step, parent, old)
+        except NullKey:
+            return None  # a NULL unique value has no claim to release
+        codec = self._codec_of_key(codecs, key)
+        request: dict[str, Any] = {"TableName": step.table, "Key": key}
+        if step.condition:
+            request["ConditionExpression"] = step.condition
+            names = expression_names(step, step.condition)
+            if names:
+                request["ExpressionAttributeNames"] = names
+        actions.append(_Action("DeleteItem", request, "release" if codec.is_lookup else "delete", codec, old))
+        return (codec, key) if codec.is_lookup else None
+
+    def _key(self, codecs: TableCodecs, step: PlanStep, parent: Found, old: Row) -> Item:
+        assert step.key is not None
+        row = {**parent.row, **{f"old.{c}": v for c, v in old.items()}}
+        return render_key(codecs, step.key, self.params, row, self.pattern_id)
+
+    def _codec_of_key(self, codecs: TableCodecs, key: Item) -> EntityCodec:
+        return codecs.entity_of(key)
+
+    @staticmethod
+    def _derived_attributes(codec: EntityCodec) -> list[str]:
+        names = [p.attribute for p in codec.mapping.index_keys]
+        if codec.mapping.ttl is not None:
+            names.append(codec.mapping.ttl.attribute)
+        return names
+
+    @staticmethod
+    def _needs_item(codec: EntityCodec, columns: set[str]) -> bool:
+        m = codec.mapping
+        used = {c for p in m.index_keys for c in p.columns}
+        used |= {s.column for s in m.sparse_keys.values()}
+        if m.ttl is not None:
+            used.add(m.ttl.source_column)
+        keys = set(m.pk.columns) | (set(m.sk.columns) if m.sk else set())
+        if columns & keys:
+            raise InvalidRequest(f"changing a key column ({', '.join(sorted(columns & keys))}) moves the item")
+        return bool(columns & used)
+
+    # -------------------------------------------------------------- copies
+
+    def _update_copies(self, step: PlanStep) -> None:
+        for codec, _old, new, changed in self.changes:
+            if codec.is_lookup:
+                continue
+            for holder in self.reader._query_all(step, Found(new, codec)):
+                target = holder.codec
+                if target is None:
+                    continue
+                copies = [
+                    (name, col.split(".", 1)[1], transform)
+                    for name, col, transform in target.copies
+                    if col.split(".", 1)[0] == codec.source_table and col.split(".", 1)[1] in changed
+                ]
+                if not copies:
+                    continue
+                self._rewrite_copies(target, holder.row, copies, new)
+
+    def _rewrite_copies(self, target: EntityCodec, row: Row, copies: list[tuple[str, str, str]], new: Row) -> None:
+        table = target.table.name
+        key = _entity_key(target, row)
+        sets: dict[str, dict[str, Any]] = {}
+        for name, column, transform in copies:
+            av = converter(transform)(new[column]) if new.get(column) is not None else None
+            sets[name] = av if av is not None else {"NULL": True}
+        request = _update_request(table, key, sets, None)
+        self._execute([_Action("UpdateItem", request, "copy", target, row)])
+
+    # -------------------------------------------------------------- executing
+
+    def _execute(self, actions: list[_Action]) -> None:
+        if not actions:
+            return
+        if len(actions) == 1:
+            action = actions[0]
+            request = action.request
+            try:
+                self._call(action.operation, request, request["TableName"], request.get("Key") or _key_of(action))
+            except ConditionFailed as exc:
+                raise self._refusal(action, exc) from exc
+            return
+        transact = [{_TRANSACT[a.operation]: a.request} for a in actions]
+        try:
+            self._call("TransactWriteItems", {"TransactItems": transact}, actions[0].request["TableName"], None)
+        except Cancelled as exc:
+            for reason, action in zip(exc.reasons, actions, strict=False):
+                if reason == "ConditionalCheckFailed":
+                    raise self._refusal(action, exc) from exc
+            raise
+
+    def _refusal(self, action: _Action, exc: ConditionFailed) -> TargetError:
+        table = action.request["TableName"]
+        key = plain_key(action.request.get("Key") or _key_of(action))
+        if action.role in ("claim", "put"):
+            m = action.codec.mapping
+            columns = (
+                m.unique_columns
+                if action.role == "claim"
+                else tuple(dict.fromkeys(m.pk.columns + (m.sk.columns if m.sk else ())))
+            )
+            value = tuple(action.row.get(c) for c in columns)
+            shown = value[0] if len(value) == 1 else value
+            what = "the unique value" if action.role == "claim" else "the primary key"
+            return DuplicateValue(
+                f"{self.pattern_id}: {what} {', '.join(columns)} = {shown!r} is already taken "
+                f"({action.codec.source_table})",
+                value=shown,
+                columns=columns,
+                table=table,
+                key=key,
+                pattern_id=self.pattern_id,
+            )
+        if action.role == "update":
+            return ItemNotFound(
+                f"{self.pattern_id}: no item in {table} with key {key} to update",
+                table=table,
+                key=key,
+                pattern_id=self.pattern_id,
+            )
+        return ConditionFailed(
+            f"{self.pattern_id}: {action.operation} on {table} refused by its condition (key {key})",
+            table=table,
+            key=key,
+            pattern_id=self.pattern_id,
+        )
+
+    def _call(self, operation: str, request: dict[str, Any], table: str, key: Item | None) -> dict[str, Any]:
+        return call(
+            self.client,
+            operation,
+            request,
+            policy=self.policy,
+            meter=self.meter,
+            pattern_id=self.pattern_id,
+            table=table,
+            key=key,
+        )
+
+
+_TRANSACT = {"PutItem": "Put", "UpdateItem": "Update", "DeleteItem": "Delete"}
+
+
+def _key_of(action: _Action) -> Item:
+    item = action.request.get("Item", {})
+    table = action.codec.table
+    names = [table.pk.attribute, *([table.sk.attribute] if table.sk else [])]
+    return {n: item[n] for n in names if n in item}
+
+
+def _same_key(codecs: TableCodecs, item: Item, key: Item) -> bool:
+    return all(item.get(name) == av for name, av in key.items())
+
+
+def _entity_key(codec: EntityCodec, row: Mapping[str, Any]) -> Item:
+    converters = {c: codec.column_converter(c) for c in codec.columns}
+    key = {codec.mapping.pk.attribute: render_part(codec.mapping.pk, row, converters=converters)}
+    if codec.mapping.sk is not None:
+        key[codec.mapping.sk.attribute] = render_part(codec.mapping.sk, row, converters=converters)
+    return key
+
+
+def _update_request(table: str, key: Item, sets: Mapping[str, dict[str, Any]], step: PlanStep | None) -> dict[str, Any]:
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    set_parts: list[str] = []
+    remove_parts: list[str] = []
+    for i, (attribute, av) in enumerate(sets.items()):
+        names[f"#u{i}"] = attribute
+        if "NULL" in av:
+            remove_parts.append(f"#u{i}")
+        else:
+            values[f":u{i}"] = av
+            set_parts.append(f"#u{i} = :u{i}")
+    expression = " ".join(
+        part
+        for part in (
+            "SET " + ", ".join(set_parts) if set_parts else "",
+            "REMOVE " + ", ".join(remove_parts) if remove_parts else "",
+        )
+        if part
+    )
+    request: dict[str, Any] = {"TableName": table, "Key": key, "UpdateExpression": expression}
+    if step is not None and step.condition:
+        request["ConditionExpression"] = step.condition
+        names.update(expression_names(step, step.condition))
+    else:
+        # A copy holder found by a query: update it only while it still exists.
+        names["#k0"] = next(iter(key))
+        request["ConditionExpression"] = "attribute_exists(#k0)"
+    request["ExpressionAttributeNames"] = names
+    if values:
+        request["ExpressionAttributeValues"] = values
+    return request
+
+
+__all__ = ["Writer"]
