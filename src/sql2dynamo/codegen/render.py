@@ -55,6 +55,8 @@ def docstring(indent: str, summary: str, sections: Sequence[Sequence[str]] = ())
     """A docstring: ``summary`` then paragraphs (lists of lines, already wrapped); closing quotes on their own line."""
     width = WIDTH - len(indent)
     summary_lines = textwrap.wrap(_doc_text(summary) or "-", width - 3, break_long_words=False, break_on_hyphens=False)
+    if summary_lines[-1][-1:] not in (".", "!", "?", ":"):
+        summary_lines[-1] += "."
     if not sections and len(summary_lines) == 1 and len(indent) + 6 + len(summary_lines[0]) <= WIDTH:
         line = summary_lines[0]
         if line.endswith('"'):
@@ -120,8 +122,7 @@ def _method_doc(m: Method) -> list[str]:
     width = WIDTH - len(indent)
     kind = "write" if m.result == "write" else "read"
     facts = (
-        f"Access pattern {m.pattern_id} ({kind}): {_fmt(m.rps_avg)} requests/s on average, "
-        f"{_fmt(m.rps_peak)} at peak."
+        f"Access pattern {m.pattern_id} ({kind}): {_fmt(m.rps_avg)} requests/s on average, {_fmt(m.rps_peak)} at peak."
     )
     sections: list[list[str]] = [wrap(facts, width)]
     if m.supported:
@@ -180,7 +181,9 @@ def _body(m: Method) -> list[str]:
     extra = [(m.limit_key, "limit")] if m.limit_key else []
     lines = _params_dict(m.params, extra)
     if m.result == "page":
-        lines += _call_or_split(indent, "page = self.repository.read", [pid, "params", "limit=limit", "cursor=cursor"], "")
+        lines += _call_or_split(
+            indent, "page = self.repository.read", [pid, "params", "limit=limit", "cursor=cursor"], ""
+        )
         # A name for the converter keeps every line short whatever the class is called.
         lines += [f"{indent}convert = {m.row_class}.from_row"]
         lines += [f"{indent}return Page(tuple(convert(row) for row in page.rows), page.cursor)"]
@@ -225,8 +228,10 @@ def _repository(spec: ModuleSpec) -> list[str]:
     lines += docstring(
         _IND,
         f"The access patterns of {spec.application} as typed methods over a runtime Repository.",
-        [wrap("Build it with the same data_model.json this module was generated from:", WIDTH - 4)]
-        + [[f"    {spec.repository_class}(Repository.from_model_dir(model_dir, client))"]],
+        [
+            wrap("Build it with the same data_model.json this module was generated from:", WIDTH - 4),
+            [f"    {spec.repository_class}(Repository.from_model_dir(model_dir, client))"],
+        ],
     )
     lines += [
         "",
@@ -275,6 +280,7 @@ def _imports(body: str, spec: ModuleSpec) -> list[str]:
 
 def render_module(spec: ModuleSpec, *, source: str) -> str:
     """The generated module's text; ``source`` names the model in the module docstring."""
+    skipped = "; ".join(f"{p} ({why})" for p, why in spec.skipped)
     head = docstring(
         "",
         f"Typed data access for {spec.application} on its {spec.strategy} DynamoDB model.",
@@ -285,8 +291,7 @@ def render_module(spec: ModuleSpec, *, source: str) -> str:
                 "and returns the rows the SQL would return, as the frozen dataclasses below.",
                 WIDTH,
             ),
-            *([wrap("Patterns without a method: " + "; ".join(f"{p} ({why})" for p, why in spec.skipped) + ".", WIDTH)]
-              if spec.skipped else []),
+            *([wrap(f"Patterns without a method: {skipped}.", WIDTH)] if skipped else []),
         ],
     )
     blocks: list[list[str]] = [
@@ -294,7 +299,7 @@ def render_module(spec: ModuleSpec, *, source: str) -> str:
         [
             "@dataclass(frozen=True)",
             "class Page(Generic[T]):",
-            *docstring(_IND, "One page of rows; pass ``cursor`` back for the next one (None: this was the last)."),
+            *docstring(_IND, "One page of rows; pass ``cursor`` back for the next page (None: no more)."),
             "",
             f"{_IND}items: tuple[T, ...]",
             f"{_IND}cursor: str | None",

@@ -11,7 +11,7 @@ parents only) gives the result's cardinality.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from sqlglot import exp
@@ -19,7 +19,7 @@ from sqlglot import exp
 from sql2dynamo.codegen import naming
 from sql2dynamo.design.model import AccessPlan, AttributeSpec, DataModel, EntityMapping
 from sql2dynamo.runtime.types import python_annotation
-from sql2dynamo.workload._sqltree import parse_statement
+from sql2dynamo.workload._sqltree import parse_statement, sqlglot_dialect
 from sql2dynamo.workload.patterns import AccessPattern, PatternsFile
 from sql2dynamo.workload.shape import StatementShape, shape_of
 
@@ -210,9 +210,7 @@ def _select_items(root: exp.Expr, cols: Columns) -> tuple[list[_Item], set[str]]
     return items, nullable
 
 
-def _param_types(
-    shape: StatementShape, root: exp.Expr, cols: Columns, main: str | None
-) -> dict[str, tuple[str, bool]]:
+def _param_types(shape: StatementShape, root: exp.Expr, cols: Columns, main: str | None) -> dict[str, tuple[str, bool]]:
     """SQL parameter -> (annotation, bound to a WHERE column) from the first column each is bound to."""
     out: dict[str, tuple[str, bool]] = {}
     optional: dict[str, bool] = {}  # a value only ever assigned to nullable columns may be None
@@ -294,8 +292,6 @@ def draft_method(
 ) -> Draft | str:
     """The method of one pattern, or the reason it gets none."""
     root = parse_statement(pattern.sql, dialect, pattern_id=pattern.id)
-    from sql2dynamo.workload._sqltree import sqlglot_dialect
-
     shape = shape_of(root, sqlglot_dialect(dialect))
     if shape.operation not in ("select", "insert", "update", "delete"):
         return "not a SELECT, INSERT, UPDATE or DELETE statement"
@@ -355,9 +351,9 @@ def _projection_fields(items: Sequence[_Item], cols: Columns, nullable: set[str]
             for column, attr in cols.columns.get(item.table or "", {}).items():
                 spec.append((column, column, attr, attr.nullable or item.table in nullable))
         elif item.column is not None:
-            attr = cols.attribute(item.table, item.column)
-            optional = attr is None or attr.nullable or item.table in nullable
-            spec.append((item.output, item.output, attr, optional))
+            found = cols.attribute(item.table, item.column)
+            optional = found is None or found.nullable or item.table in nullable
+            spec.append((item.output, item.output, found, optional))
         elif item.count:
             spec.append((item.output, item.output, None, False))
         else:
@@ -387,9 +383,7 @@ def build_spec(model: DataModel, patterns: PatternsFile) -> ModuleSpec:
     tables = sorted(cols.entities)
     wanted = [(t, naming.camel(naming.singular(naming.snake(t, reserved=())))) for t in tables]
     singulars = [w for _, w in wanted]
-    wanted = [
-        (t, w if singulars.count(w) == 1 else naming.camel(naming.snake(t, reserved=()))) for t, w in wanted
-    ]
+    wanted = [(t, w if singulars.count(w) == 1 else naming.camel(naming.snake(t, reserved=()))) for t, w in wanted]
     repo_class = naming.camel(model.application or "app") + "Repository"
     classes = naming.dedupe_classes(wanted, taken=(*naming.RESERVED, repo_class))
     entities = tuple(
@@ -424,11 +418,7 @@ def build_spec(model: DataModel, patterns: PatternsFile) -> ModuleSpec:
             row_class = naming.dedupe_classes([(name, naming.camel(name) + "Row")], taken)[name]
             taken.add(row_class)
             rows.append(RowClass(row_class, f"A row of {d.method.pattern_id} ({name}).", d.row_fields))
-        methods.append(_replace(d.method, name=name, row_class=row_class))
-    return ModuleSpec(model.application, model.strategy, repo_class, entities, tuple(rows), tuple(methods), tuple(skipped))
-
-
-def _replace(method: Method, **changes: object) -> Method:
-    from dataclasses import replace
-
-    return replace(method, **changes)  # type: ignore[arg-type]
+        methods.append(replace(d.method, name=name, row_class=row_class))
+    return ModuleSpec(
+        model.application, model.strategy, repo_class, entities, tuple(rows), tuple(methods), tuple(skipped)
+    )
