@@ -18,6 +18,7 @@ from typing import Any
 import click
 
 from sql2dynamo import __version__
+from sql2dynamo.cli.codegen import codegen_cmd
 from sql2dynamo.cli.deploy import deploy_cmd, destroy_cmd
 from sql2dynamo.cli.local import local_group
 from sql2dynamo.cli.migrate import migrate_cmd
@@ -318,6 +319,7 @@ cli.add_command(migrate_cmd)
 cli.add_command(verify_cmd)
 cli.add_command(destroy_cmd)
 cli.add_command(local_group)
+cli.add_command(codegen_cmd)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
