@@ -41,7 +41,8 @@ maria_var() { mariadb -uroot -h 127.0.0.1 -Nse "select @@$1" 2>/dev/null || true
 mariadb_up() {
   if ! command -v mariadbd >/dev/null && [ ! -x /usr/sbin/mariadbd ]; then log "MariaDB is not installed (apt-get install mariadb-server)"; return 1; fi
   if mariadb -uroot -h 127.0.0.1 -e 'select 1' >/dev/null 2>&1 \
-     && [ "$(maria_var performance_schema)" = 1 ] && [ "$(maria_var binlog_format)" = ROW ] && [ "$(maria_var binlog_row_image)" = FULL ]; then
+     && [ "$(maria_var performance_schema)" = 1 ] && [ "$(maria_var binlog_format)" = ROW ] && [ "$(maria_var binlog_row_image)" = FULL ] \
+     && [ "$(maria_var binlog_row_metadata)" = FULL ]; then
     log "MariaDB ready on 127.0.0.1:3306 (performance_schema, binlog_format=ROW)"; return 0
   fi
   if mariadb -uroot -h 127.0.0.1 -e 'select 1' >/dev/null 2>&1; then
@@ -52,7 +53,7 @@ mariadb_up() {
   mkdir -p /run/mysqld && chown mysql:mysql /run/mysqld 2>/dev/null || true
   start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd -- \
     --performance-schema=ON --performance-schema-consumer-events-statements-history=ON \
-    --server-id=1 --log-bin=mysql-bin --binlog-format=ROW --binlog-row-image=FULL
+    --server-id=1 --log-bin=mysql-bin --binlog-format=ROW --binlog-row-image=FULL --binlog-row-metadata=FULL
   wait_for MariaDB mariadb -uroot -h 127.0.0.1 -e 'select 1'
   log "MariaDB ready on 127.0.0.1:3306 (performance_schema, binlog_format=ROW)"
 }
