@@ -1,0 +1,198 @@
+"""``sql2dynamo cutover status|advance|rollback``: the cut-over's phase, kept in the target's control table.
+
+:func:`cutover_status` reads the phase and the figures its gates look at
+(:mod:`sql2dynamo.cutover.status`); :func:`cutover_advance` moves to the next
+phase only when nothing blocks (else :class:`CutoverBlocked`, exit code 8,
+naming the first blocker); :func:`cutover_rollback` returns to the previous
+phase unconditionally (except out of ``decommission``, which is final).
+Moves are conditional on the state's version: of two operators acting at
+once, one gets ``VersionConflict`` (exit code 6) and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+from sql2dynamo.cutover.phases import (
+    CutoverBlocked,
+    PhaseState,
+    load_state,
+    move,
+    next_phase,
+    previous_phase,
+)
+from sql2dynamo.cutover.status import CutoverStatus, blockers, gather_status
+from sql2dynamo.errors import UsageError
+from sql2dynamo.reporting import Reporter
+from sql2dynamo.runtime.outbox import DEFAULT_OUTBOX_TABLE
+from sql2dynamo.source.connect import open_source
+from sql2dynamo.sync.control import DEFAULT_CONTROL_TABLE, ControlTable, VersionConflict
+from sql2dynamo.target.deploy import load_model
+from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, parse_target
+
+__all__ = ["CutoverBlocked", "CutoverResult", "cutover_advance", "cutover_rollback", "cutover_status"]
+
+Action = Literal["status", "advance", "rollback"]
+
+
+@dataclass(frozen=True)
+class CutoverResult:
+    """The phase before the action and the full status after it."""
+
+    action: Action
+    target: str
+    model_path: Path
+    source: str | None
+    before: str
+    status: CutoverStatus
+
+    @property
+    def changed(self) -> bool:
+        """Whether the action moved the phase."""
+        return self.before != self.status.phase
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready (for ``--summary FILE.json``)."""
+        return {
+            "command": "cutover",
+            "action": self.action,
+            "target": self.target,
+            "model": str(self.model_path),
+            "source": self.source,
+            "from": self.before,
+            **self.status.summary(),
+        }
+
+
+@dataclass(frozen=True)
+class _Context:
+    control: ControlTable
+    state: PhaseState
+    engine: sa.Engine | None
+    source: str | None
+    model_path: Path
+    target: str
+
+
+@contextmanager
+def _opened(
+    model_dir: Path,
+    target: str | TargetSpec,
+    source_url: str | None,
+    reporter: Reporter,
+    control_table: str,
+) -> Iterator[_Context]:
+    spec = target if isinstance(target, TargetSpec) else parse_target(target)
+    path, model = load_model(model_dir)
+    client = dynamodb_client(spec, reporter)
+    control = ControlTable(client, control_table)
+    control.ensure()
+    state = load_state(control, model.application)
+    source = open_source(source_url) if source_url else None
+    try:
+        yield _Context(
+            control,
+            state,
+            source.engine if source else None,
+            source.display_url if source else None,
+            path,
+            spec.display,
+        )
+    finally:
+        if source is not None:
+            source.engine.dispose()
+
+
+def _status(ctx: _Context, state: PhaseState, outbox_table: str) -> CutoverStatus:
+    return gather_status(ctx.control, state, source=ctx.engine, outbox_table=outbox_table)
+
+
+def cutover_status(
+    model_dir: Path,
+    target: str | TargetSpec,
+    source_url: str | None = None,
+    *,
+    reporter: Reporter,
+    control_table: str = DEFAULT_CONTROL_TABLE,
+    outbox_table: str = DEFAULT_OUTBOX_TABLE,
+) -> CutoverResult:
+    """The current phase, lag, outbox backlog, shadow-read mismatches, last verify and what blocks advancing."""
+    with _opened(model_dir, target, source_url, reporter, control_table) as ctx:
+        status = _status(ctx, ctx.state, outbox_table)
+        return CutoverResult("status", ctx.target, ctx.model_path, ctx.source, ctx.state.phase, status)
+
+
+def cutover_advance(
+    model_dir: Path,
+    target: str | TargetSpec,
+    source_url: str | None = None,
+    *,
+    reporter: Reporter,
+    control_table: str = DEFAULT_CONTROL_TABLE,
+    outbox_table: str = DEFAULT_OUTBOX_TABLE,
+    note: str | None = None,
+) -> CutoverResult:
+    """Move to the next phase; raises :class:`CutoverBlocked` naming what blocks it."""
+    with _opened(model_dir, target, source_url, reporter, control_table) as ctx:
+        before = ctx.state.phase
+        status = _status(ctx, ctx.state, outbox_table)
+        blocked = blockers(status)
+        to = next_phase(before)
+        if blocked or to is None:
+            more = f" (and {len(blocked) - 1} more: see `sql2dynamo cutover status`)" if len(blocked) > 1 else ""
+            raise CutoverBlocked(
+                f"cannot advance from {before}{f' to {to}' if to else ''}: {blocked[0]}{more}",
+                phase=before,
+                blockers=blocked,
+            )
+        state = _move(ctx, to, "advance", note)
+        reporter.info(f"cutover: {before} -> {to}")
+        return CutoverResult(
+            "advance", ctx.target, ctx.model_path, ctx.source, before, _status(ctx, state, outbox_table)
+        )
+
+
+def cutover_rollback(
+    model_dir: Path,
+    target: str | TargetSpec,
+    source_url: str | None = None,
+    *,
+    reporter: Reporter,
+    control_table: str = DEFAULT_CONTROL_TABLE,
+    outbox_table: str = DEFAULT_OUTBOX_TABLE,
+    note: str | None = None,
+) -> CutoverResult:
+    """Return to the previous phase (no gate: rolling back is always allowed, except out of ``decommission``)."""
+    with _opened(model_dir, target, source_url, reporter, control_table) as ctx:
+        before = ctx.state.phase
+        to = previous_phase(before)
+        if to is None:
+            raise UsageError(f"{before} is the first phase: there is nothing to roll back to")
+        if next_phase(before) is None:
+            raise UsageError(
+                f"{before} is final: the source is being retired, there is no phase to return to",
+                hint="restore the source from its archive if you must go back",
+            )
+        state = _move(ctx, to, "rollback", note)
+        reporter.info(f"cutover: rolled back {before} -> {to}")
+        return CutoverResult(
+            "rollback", ctx.target, ctx.model_path, ctx.source, before, _status(ctx, state, outbox_table)
+        )
+
+
+def _move(ctx: _Context, to: str, action: str, note: str | None) -> PhaseState:
+    try:
+        return move(ctx.control, ctx.state, to, action=action, note=note)
+    except VersionConflict:
+        now = load_state(ctx.control)
+        raise VersionConflict(
+            f"another operator moved the cut-over meanwhile (it is now at {now.phase}, version {now.version}); "
+            f"nothing was changed",
+            hint="check `sql2dynamo cutover status` and decide again",
+        ) from None
