@@ -101,7 +101,7 @@ def test_plural(singular: str, plural: str) -> None:
         # a qualified column keeps its bare name; a repeated column is named once
         ("get", "employee", [("customer.customer_id", "="), ("customer_id", "=")], "get_employee_by_customer_id"),
         # ranges say which way
-        ("count", "usage_logs", [("user_id", "="), ("created_at", ">=")], "count_usage_logs_by_user_id_and_created_at_from"),
+        ("count", "logs", [("user_id", "="), ("created_at", ">=")], "count_logs_by_user_id_and_created_at_from"),
         ("delete", "log", [("created_at", "<")], "delete_log_by_created_at_before"),
         ("list", "logs", [("at", ">")], "list_logs_by_at_after"),
         ("list", "logs", [("at", "<=")], "list_logs_by_at_until"),
