@@ -143,6 +143,13 @@ class VerificationFailed(Sql2DynamoError):
     kind = "verification"
 
 
+class ValidationFailed(Sql2DynamoError):
+    """An access pattern's plan returned other rows than its SQL (``validate``)."""
+
+    exit_code = 9
+    kind = "validation"
+
+
 EXIT_CODES: dict[int, str] = {
     0: "success",
     1: "internal error (a bug: please report it with the command line)",
@@ -153,4 +160,5 @@ EXIT_CODES: dict[int, str] = {
     6: "confirmation required: a user gate needs --yes or a terminal",
     7: "target error: DynamoDB refused or failed a request",
     8: "verification failed: the target's items differ from the source's",
+    9: "validation failed: an access pattern's plan returns other rows than its SQL",
 }

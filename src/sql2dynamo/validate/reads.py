@@ -1,0 +1,138 @@
+"""Read patterns: the SQL on the source against the plan through the Repository, paged with the cursor."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import sqlalchemy as sa
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sql2dynamo.errors import Sql2DynamoError
+from sql2dynamo.validate.cases import Case
+from sql2dynamo.validate.report import CaseResult
+from sql2dynamo.validate.rows import RowDiff, compare_rows, normalize, normalize_row, show_row
+from sql2dynamo.validate.sql import ORDER_PREFIX, Output, PreparedSQL, run_select
+
+if TYPE_CHECKING:
+    from sql2dynamo.runtime.repository import Repository
+
+MAX_PAGES = 10_000
+UNLIMITED = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class ReadSpec:
+    """What a read pattern needs besides its cases."""
+
+    pattern_id: str
+    prepared: PreparedSQL
+    limit_param: str | None
+    page_size: int | None  # the repository's page size on the busiest key (None: its default)
+
+
+def run_read_case(engine: sa.Engine, repo: Repository, spec: ReadSpec, case: Case) -> CaseResult:
+    """Run one case on both sides and compare."""
+    with engine.connect() as conn:
+        columns, rows = run_select(conn, spec.prepared, case.source_params)
+        full_rows: list[dict[str, Any]] | None = None
+        limit = case.source_params.get(spec.limit_param) if spec.limit_param else None
+        if spec.prepared.order_columns and isinstance(limit, int) and len(rows) >= limit:
+            _, full_rows = run_select(conn, spec.prepared, {**case.source_params, spec.limit_param: UNLIMITED})
+    page_size = spec.page_size if case.label.startswith(("most rows", "all rows")) else None
+    got, calls, capacity, latencies, error = _read_all(repo, spec.pattern_id, case.app_params, page_size)
+    params = dict(case.app_params)
+    if error is not None:
+        return CaseResult(case.label, params, False, len(rows), 0, calls, capacity, tuple(latencies), {"reason": error})
+    if spec.prepared.is_count:
+        expected_n = int(next(iter(rows[0].values()))) if rows else 0
+        actual_n, why = _count_of(got)
+        ok = why is None and actual_n == expected_n
+        diff = None if ok else {"reason": why or f"COUNT is {expected_n} on the source, {actual_n} on DynamoDB"}
+        return CaseResult(case.label, params, ok, expected_n, actual_n or 0, calls, capacity, tuple(latencies), diff)
+    outputs = spec.prepared.outputs
+    all_out = [c for c in columns if not c.startswith(ORDER_PREFIX)]
+    known = len(outputs) == len(all_out)
+    # A constant column (SELECT 1 ...) is the same in every row: the rows themselves are compared.
+    out_columns = [c for i, c in enumerate(all_out) if not (known and outputs[i].literal)]
+    json_columns = frozenset(c for i, c in enumerate(all_out) if known and outputs[i].type == "json")
+    expected = [normalize_row(r, out_columns, json_columns) for r in rows]
+    mapped = [_as_outputs(r, all_out, outputs if known else None) for r in got]
+    actual = [normalize_row(r, out_columns, json_columns) for r in mapped]
+    order = spec.prepared.order_columns
+    keys = [tuple(normalize(r[o]) for o in order) for r in rows] if order else None
+    full = [normalize_row(r, out_columns, json_columns) for r in full_rows] if full_rows is not None else None
+    full_keys = [tuple(normalize(r[o]) for o in order) for r in full_rows] if full_rows is not None else None
+    diff: RowDiff | None = compare_rows(
+        expected,
+        actual,
+        order_keys=keys,
+        full_order_keys=full_keys,
+        full_expected=full,
+        limited=full_rows is not None and len(full_rows) > len(rows),
+    )
+    return CaseResult(
+        case.label,
+        params,
+        diff is None,
+        len(rows),
+        len(got),
+        calls,
+        capacity,
+        tuple(latencies),
+        diff.as_dict() if diff is not None else None,
+    )
+
+
+def _as_outputs(row: Mapping[str, Any], names: Sequence[str], outputs: Sequence[Output] | None) -> dict[str, Any]:
+    """A repository row keyed like the SQL's outputs: a joined table's column is ``table.column`` there."""
+    out: dict[str, Any] = {}
+    for i, name in enumerate(names):
+        origin = outputs[i] if outputs is not None else None
+        if origin is None or origin.column is None:
+            continue
+        qualified = f"{origin.table.name}.{origin.column}" if origin.table is not None else None
+        if qualified is not None and qualified in row:
+            out[name] = row[qualified]
+        elif origin.column in row:
+            out[name] = row[origin.column]
+    return out
+
+
+def _read_all(
+    repo: Repository, pattern_id: str, params: Mapping[str, Any], page_size: int | None
+) -> tuple[list[dict[str, Any]], int, float, list[float], str | None]:
+    rows: list[dict[str, Any]] = []
+    calls, capacity, latencies = 0, 0.0, []
+    cursor: str | None = None
+    for _ in range(MAX_PAGES):
+        started = time.perf_counter()
+        try:
+            page = repo.read(pattern_id, params, limit=page_size, cursor=cursor)
+        except (Sql2DynamoError, BotoCoreError, ClientError, NotImplementedError, KeyError, ValueError) as exc:
+            return rows, calls, capacity, latencies, f"the repository raised {type(exc).__name__}: {_text(exc)}"
+        latencies.append((time.perf_counter() - started) * 1000)
+        rows.extend(page.rows)
+        calls += page.calls
+        capacity += page.consumed_rcu
+        cursor = page.cursor
+        if cursor is None:
+            return rows, calls, capacity, latencies, None
+    return rows, calls, capacity, latencies, f"still a cursor after {MAX_PAGES} pages"
+
+
+def _text(exc: BaseException) -> str:
+    return exc.one_line() if isinstance(exc, Sql2DynamoError) else str(exc)
+
+
+def _count_of(rows: Sequence[Mapping[str, Any]]) -> tuple[int | None, str | None]:
+    """The number a COUNT plan returned: the only value of its only row."""
+    if len(rows) != 1 or len(rows[0]) != 1:
+        shown = [show_row(normalize_row(r, list(r))) for r in rows[:3]]
+        return None, f"a COUNT pattern must return one row with one value, got {len(rows)} row(s): {shown}"
+    value = next(iter(rows[0].values()))
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None, f"a COUNT pattern returned {value!r}, not an integer"
+    return value, None

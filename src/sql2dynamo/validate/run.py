@@ -1,0 +1,191 @@
+"""Every access pattern of a model, run on both sides: the SQL on the source, the plan on DynamoDB.
+
+:func:`validate_patterns` takes an open source (with its schema), the model,
+the patterns file and a repository, and returns one :class:`PatternResult`
+per pattern.  Reads run first, then writes (each write restores what it
+changed in DynamoDB and rolls back the source), so reads see the migrated
+data and every write case starts from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from sql2dynamo.design.model import AccessPlan, DataModel
+from sql2dynamo.errors import Sql2DynamoError
+from sql2dynamo.migrate.transform import ItemBuilder
+from sql2dynamo.reporting import Reporter
+from sql2dynamo.source.connect import Source
+from sql2dynamo.source.model import Schema, Table
+from sql2dynamo.validate.cases import Tables, params_of, read_cases
+from sql2dynamo.validate.reads import ReadSpec, run_read_case
+from sql2dynamo.validate.report import CaseResult, PatternResult
+from sql2dynamo.validate.sql import prepare
+from sql2dynamo.validate.ttl import run_ttl_case
+from sql2dynamo.validate.writes import WriteSpec, run_write_case, write_cases
+from sql2dynamo.verify.compare import SourceItems
+from sql2dynamo.workload.patterns import AccessPattern, PatternsFile
+from sql2dynamo.workload.shape import StatementShape, parse_shape
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+    from sql2dynamo.runtime.repository import Repository
+
+DEFAULT_PAGE_SIZE = 2
+
+
+def validate_patterns(
+    source: Source,
+    write_engine: sa.Engine,
+    schema: Schema,
+    model: DataModel,
+    patterns: PatternsFile,
+    repo: Repository,
+    client: DynamoDBClient,
+    *,
+    reporter: Reporter,
+    only: Sequence[str] = (),
+    page_size: int | None = DEFAULT_PAGE_SIZE,
+) -> tuple[PatternResult, ...]:
+    """Run every pattern (or those in ``only``) and compare; never raises for a difference.
+
+    ``write_engine`` runs the write cases (a writable engine: SQLite sources
+    are opened read-only, so the caller passes a scratch copy's).
+    """
+    dialect = patterns.dialect or schema.source.dialect
+    tables = Tables(schema.tables)
+    builder = ItemBuilder(model)
+    wanted = {t.name: t for t in schema.tables}
+    parents = SourceItems(source, wanted, builder)
+    chosen = [p for p in patterns.patterns if not only or p.id in only]
+    reads = [p for p in chosen if _kind(model, p) == "read"]
+    writes = [p for p in chosen if _kind(model, p) != "read"]
+    results: dict[str, PatternResult] = {}
+    with reporter.task(f"validating {len(chosen)} access patterns", total=len(chosen)) as progress:
+        for pattern in [*reads, *writes]:
+            results[pattern.id] = _one(
+                pattern, dialect, source, write_engine, schema, tables, model, builder, parents, repo, client, page_size
+            )
+            r = results[pattern.id]
+            if r.status == "fail":
+                reporter.warning(f"{pattern.id} FAIL: {r.reason}")
+            progress.advance()
+    return tuple(results[p.id] for p in chosen)
+
+
+def _kind(model: DataModel, pattern: AccessPattern) -> str:
+    try:
+        return model.plan(pattern.id).kind
+    except KeyError:
+        return "read"
+
+
+def _one(
+    pattern: AccessPattern,
+    dialect: str,
+    source: Source,
+    write_engine: sa.Engine,
+    schema: Schema,
+    tables: Tables,
+    model: DataModel,
+    builder: ItemBuilder,
+    parents: SourceItems,
+    repo: Repository,
+    client: DynamoDBClient,
+    page_size: int | None,
+) -> PatternResult:
+    try:
+        plan = model.plan(pattern.id)
+    except KeyError:
+        return PatternResult(pattern.id, pattern.description, "read", "fail", (), "the model has no plan for it")
+    if not plan.supported:
+        return PatternResult(
+            pattern.id, pattern.description, plan.kind, "unsupported", (), plan.reason, plan.alternative
+        )
+    try:
+        shape = parse_shape(pattern.sql, dialect, pattern_id=pattern.id)
+        cases = _cases(
+            pattern,
+            plan,
+            shape,
+            dialect,
+            source,
+            write_engine,
+            schema,
+            tables,
+            model,
+            builder,
+            parents,
+            repo,
+            client,
+            page_size,
+        )
+    except (Sql2DynamoError, sa.exc.SQLAlchemyError) as exc:
+        text = exc.one_line() if isinstance(exc, Sql2DynamoError) else " ".join(str(exc).split())[:300]
+        return PatternResult(pattern.id, pattern.description, plan.kind, "fail", (), f"could not run: {text}")
+    if not cases:
+        return PatternResult(
+            pattern.id, pattern.description, plan.kind, "fail", (), "no case could be built from the source's rows"
+        )
+    bad = next((c for c in cases if not c.ok), None)
+    reason = ""
+    if bad is not None:
+        reason = f"[{bad.label}] {bad.difference.get('reason') if bad.difference else 'differs'}"
+    return PatternResult(pattern.id, pattern.description, plan.kind, "fail" if bad else "pass", tuple(cases), reason)
+
+
+def _cases(
+    pattern: AccessPattern,
+    plan: AccessPlan,
+    shape: StatementShape,
+    dialect: str,
+    source: Source,
+    write_engine: sa.Engine,
+    schema: Schema,
+    tables: Tables,
+    model: DataModel,
+    builder: ItemBuilder,
+    parents: SourceItems,
+    repo: Repository,
+    client: DynamoDBClient,
+    page_size: int | None,
+) -> list[CaseResult]:
+    params = params_of(shape, tables)
+    source_dialect = schema.source.dialect
+    statement_tables = _statement_tables(shape, tables)
+    if plan.kind == "read":
+        with source.engine.connect() as conn:
+            cases = read_cases(conn, params)
+        prepared = prepare(pattern.sql, dialect, source_dialect, find_table=tables.find)
+        limit = next((p.name for p in params if p.op == "limit"), None)
+        spec = ReadSpec(pattern.id, prepared, limit, page_size)
+        return [run_read_case(source.engine, repo, spec, c) for c in cases]
+    main = statement_tables[0]
+    prepared = prepare(pattern.sql, dialect, source_dialect, add_order=False)
+    if not plan.steps:
+        return [run_ttl_case(write_engine, client, model, builder, prepared.text, shape, main, params)]
+    auto = None
+    if shape.operation == "insert" and len(main.primary_key) == 1 and main.primary_key[0] not in shape.insert_columns:
+        auto = main.primary_key[0]
+    spec_w = WriteSpec(pattern.id, prepared.text, shape.operation, main, auto)
+    with write_engine.connect() as conn:
+        cases = write_cases(conn, shape, params, main, schema.tables)
+    return [run_write_case(write_engine, repo, client, model, builder, parents, spec_w, c) for c in cases]
+
+
+def _statement_tables(shape: StatementShape, tables: Tables) -> list[Table]:
+    """The statement's tables, the one whose ``x.*`` is selected first."""
+    found = [t for t in (tables.find(n) for n in shape.tables) if t is not None]
+    if not found:
+        raise Sql2DynamoError("the statement names no table of the source schema")
+    star = next((p[:-2] for p in shape.projection if p.endswith(".*")), None)
+    if star is not None:
+        first = tables.find(star)
+        if first is not None and first in found:
+            found.remove(first)
+            found.insert(0, first)
+    return found
