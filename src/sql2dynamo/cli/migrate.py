@@ -44,6 +44,12 @@ def _names(text: str | None) -> list[str]:
 @click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True, help="Rows per read.")
 @click.option("--on-error-stop", is_flag=True, help="Stop at the first row that cannot become an item.")
 @click.option(
+    "--with-sync",
+    is_flag=True,
+    help="Start a change stream first and read the backfill from its snapshot (then run `sql2dynamo sync`).",
+)
+@click.option("--slot", default="sql2dynamo", show_default=True, help="With --with-sync: the stream's name.")
+@click.option(
     "--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the summary as JSON."
 )
 def migrate_cmd(
@@ -58,6 +64,8 @@ def migrate_cmd(
     concurrency: int,
     batch_size: int,
     on_error_stop: bool,
+    with_sync: bool,
+    slot: str,
     summary_path: Path | None,
 ) -> None:
     """Copy the rows of SOURCE_URL into the DynamoDB tables of data_model.json on --target.
@@ -80,6 +88,8 @@ def migrate_cmd(
         dry_run=dry_run,
         only=_names(only),
         on_error_stop=on_error_stop,
+        with_sync=with_sync,
+        slot=slot,
     )
     write_summary(summary_path, result.summary())
     raise_for_failures(result)

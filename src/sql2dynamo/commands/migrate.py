@@ -17,6 +17,15 @@ Checkpoints and ``resume``:
 
 Reject files (``rejects_dir/<table>.jsonl``) are truncated for the tables of a
 fresh run and appended to on resume.
+
+``with_sync`` (PostgreSQL, MySQL/MariaDB) first takes the start of a change
+stream (:mod:`sql2dynamo.sync.begin`): a replication slot whose exported
+snapshot every reader imports, or a consistent-snapshot transaction with its
+binlog position, read through one connection (one reader; MySQL cannot share
+a snapshot between connections).  The start is recorded in the target's
+control table, so ``sql2dynamo sync`` applies every change committed after
+the snapshot, as if it had happened after the backfill.  It needs a fresh run
+(no ``resume``, no ``dry_run``): a resumed backfill would mix snapshots.
 """
 
 from __future__ import annotations
@@ -34,6 +43,8 @@ from sql2dynamo.migrate.transform import ItemBuilder
 from sql2dynamo.migrate.writer import writer_client_config
 from sql2dynamo.reporting import Reporter
 from sql2dynamo.source.connect import open_source
+from sql2dynamo.sync.begin import CaptureStart, start_capture
+from sql2dynamo.sync.control import DEFAULT_CONTROL_TABLE
 from sql2dynamo.target.deploy import load_model
 from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, parse_target
 
@@ -62,6 +73,7 @@ class MigrateResult:
     rejects_dir: Path
     failed_examples: tuple[dict[str, Any], ...] = ()
     writes: dict[str, dict[str, float]] = field(default_factory=dict)  # per DynamoDB table, from the writer
+    sync_start: dict[str, Any] | None = None  # with_sync: the stream's slot and start position
 
     def totals(self) -> dict[str, Any]:
         """The sums over all tables (``seconds`` is the whole run's wall time)."""
@@ -134,6 +146,7 @@ class MigrateResult:
             "total": self.totals(),
             "writes": self.writes,
             "failed_examples": list(self.failed_examples),
+            "sync_start": self.sync_start,
         }
 
 
@@ -154,6 +167,9 @@ def migrate(
     rejects_dir: Path | None = None,
     client: DynamoDBClient | None = None,
     on_batch: Callable[[str, int], None] | None = None,
+    with_sync: bool = False,
+    slot: str = "sql2dynamo",
+    control_table: str = DEFAULT_CONTROL_TABLE,
 ) -> MigrateResult:
     """Migrate the rows of the source tables ``model_dir/data_model.json`` maps into its tables on ``target``.
 
@@ -164,6 +180,8 @@ def migrate(
     transforms everything and writes nothing (``target`` may be ``None``).
     ``client`` overrides the client built from ``target``; ``on_batch``
     (source table, rows) runs after every confirmed batch (tests).
+    ``with_sync`` reads from the snapshot of a new change stream named
+    ``slot`` and records its start in ``control_table`` (see above).
 
     The result is returned also when items failed or rows were rejected;
     raising is the caller's choice (see :func:`raise_for_failures`).  Raises
@@ -174,6 +192,11 @@ def migrate(
     for name, value in (("--segments", segments), ("--concurrency", concurrency), ("--batch-size", batch_size)):
         if value < 1:
             raise UsageError(f"{name} must be at least 1, not {value}")
+    if with_sync and (dry_run or resume):
+        raise UsageError(
+            "--with-sync needs a fresh migration (not --resume or --dry-run)",
+            hint="a resumed backfill would mix two snapshots: drop the stream and checkpoints, and start over",
+        )
     path, model = load_model(model_dir)
     tables = check_tables(ItemBuilder(model).source_tables, list(only))
     base = path.parent
@@ -191,6 +214,16 @@ def migrate(
         if not resumed:
             for name in tables:
                 (rejects / f"{name}.jsonl").unlink(missing_ok=True)
+        capture: CaptureStart | None = None
+        read_from = source
+        if with_sync:
+            assert client is not None
+            capture = start_capture(
+                source_url, source, model, client, slot=slot, control_table=control_table, reporter=reporter
+            )
+            read_from = capture.source
+            if capture.single_reader and segments > 1:
+                segments = 1
         options = RunOptions(
             segments=segments,
             concurrency=concurrency,
@@ -200,16 +233,22 @@ def migrate(
             on_error_stop=on_error_stop,
             on_batch=on_batch,
         )
-        outcome: MigrationOutcome = run_migration(
-            source,
-            model,
-            tables,
-            store=store,
-            client=None if dry_run else client,
-            reporter=reporter,
-            rejects_dir=rejects,
-            options=options,
-        )
+        ok = False
+        try:
+            outcome: MigrationOutcome = run_migration(
+                read_from,
+                model,
+                tables,
+                store=store,
+                client=None if dry_run else client,
+                reporter=reporter,
+                rejects_dir=rejects,
+                options=options,
+            )
+            ok = True
+        finally:
+            if capture is not None:
+                capture.finish(ok)
     finally:
         source.engine.dispose()
     result = MigrateResult(
@@ -224,8 +263,16 @@ def migrate(
         rejects_dir=rejects,
         failed_examples=tuple(outcome.failed_examples),
         writes=outcome.writes,
+        sync_start=None
+        if capture is None
+        else {"slot": capture.slot, "kind": capture.kind, "position": capture.position},
     )
     show_migrate(reporter, result)
+    if capture is not None:
+        reporter.info(
+            f"migrate: changes since the snapshot wait in stream {capture.slot}: run `sql2dynamo sync --slot "
+            f"{capture.slot}` (until it runs, the source keeps them)"
+        )
     return result
 
 

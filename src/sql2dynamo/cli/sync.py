@@ -1,0 +1,85 @@
+"""``sql2dynamo sync``: a thin click command over :mod:`sql2dynamo.commands.sync`.
+
+Registered in the main CLI with ``cli.add_command(sync_cmd)``.  Exit codes:
+2 (``UsageError``: SQLite, no stream started, bad options), 3 (source
+unreachable), 5 (``PrerequisiteError``: server settings or privileges
+missing, each named; or ``--until-caught-up`` stopped by ``--max-seconds``
+before catching up), 7 (a write DynamoDB refused for good).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sql2dynamo.cli.deploy import _main_helpers, _reporter
+from sql2dynamo.commands.sync import require_caught_up, sync
+from sql2dynamo.sync.control import DEFAULT_CONTROL_TABLE
+from sql2dynamo.target.endpoint import ACCEPTED_FORMS
+
+
+@click.command("sync")
+@click.argument("source_url")
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    show_default=True,
+    metavar="DIR",
+    help="Directory with data_model.json.",
+)
+@click.option("--target", required=True, help=f"Where the migrated tables are: {ACCEPTED_FORMS}.")
+@click.option("--slot", default="sql2dynamo", show_default=True, help="The stream (PostgreSQL: replication slot).")
+@click.option("--until-caught-up", is_flag=True, help="Exit once everything committed at the start is applied.")
+@click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), help="Stop after this long.")
+@click.option("--workers", type=click.IntRange(min=1), default=8, show_default=True, help="Parallel writers.")
+@click.option(
+    "--batch-changes", type=click.IntRange(min=1), default=500, show_default=True, help="Changes per applied batch."
+)
+@click.option("--control-table", default=DEFAULT_CONTROL_TABLE, show_default=True, help="The target's control table.")
+@click.option("--status", is_flag=True, help="Show the stream (start, checkpoint, lag, slot) and apply nothing.")
+@click.option("--drop-slot", is_flag=True, help="Remove the stream: slot, publication and control item.")
+@click.option(
+    "--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the summary as JSON."
+)
+def sync_cmd(
+    source_url: str,
+    model_dir: Path,
+    target: str,
+    slot: str,
+    until_caught_up: bool,
+    max_seconds: float | None,
+    workers: int,
+    batch_changes: int,
+    control_table: str,
+    status: bool,
+    drop_slot: bool,
+    summary_path: Path | None,
+) -> None:
+    """Stream SOURCE_URL's committed changes into --target from where `migrate --with-sync` took its snapshot.
+
+    PostgreSQL (logical replication slot) or MySQL/MariaDB (row-based binlog);
+    every write is conditional on the change's source position, so restarts
+    and replays never move an item backwards.
+    """
+    _, write_summary = _main_helpers(False)
+    reporter = _reporter()
+    result = sync(
+        source_url,
+        model_dir,
+        target,
+        reporter=reporter,
+        slot=slot,
+        until_caught_up=until_caught_up,
+        max_seconds=max_seconds,
+        workers=workers,
+        batch_changes=batch_changes,
+        control_table=control_table,
+        status=status,
+        drop_slot=drop_slot,
+    )
+    write_summary(summary_path, result.summary())
+    if until_caught_up and result.action == "stream":
+        require_caught_up(result)

@@ -1,0 +1,196 @@
+"""The sync loop: poll committed transactions, apply them, acknowledge, checkpoint, report lag.
+
+A capture (:class:`~sql2dynamo.sync.pg.PgCapture`,
+:class:`~sql2dynamo.sync.mysql.MySqlCapture`) hands over whole committed
+transactions.  Each batch is applied by the
+:class:`~sql2dynamo.sync.apply.Applier`; only when it returns (DynamoDB
+confirmed every write) is the source acknowledged and the checkpoint stored
+in the control table.  A crash at any point therefore replays at most the
+batch in flight, which the applier's position conditions make harmless.
+
+Lag: ``lag_seconds`` is the age of the newest applied commit while changes
+keep coming (0 when the stream is idle), ``queued`` the changes received and
+not yet applied, ``behind_bytes`` what the source says is left to read
+(PostgreSQL: WAL after the slot's confirmed position; MySQL: binlog bytes).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sql2dynamo.reporting import Reporter
+from sql2dynamo.sync.apply import Applier, ApplyStats
+from sql2dynamo.sync.changes import Change
+from sql2dynamo.sync.control import ControlTable, VersionConflict
+
+__all__ = ["Capture", "StreamOutcome", "Transaction", "run_stream", "update_control"]
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """One committed source transaction: its changes, where to resume after it, its commit time."""
+
+    changes: tuple[Change, ...]
+    resume: dict[str, Any]
+    position: str
+    commit_time: float | None
+
+
+class Capture(Protocol):
+    """What the loop needs from a change source."""
+
+    def poll(self, timeout: float, max_changes: int) -> list[Transaction]: ...
+
+    def acknowledge(self, resume: Mapping[str, Any]) -> None: ...
+
+    def end_position(self) -> dict[str, Any]: ...
+
+    def reached(self, target: Mapping[str, Any]) -> bool: ...
+
+    def describe(self, resume: Mapping[str, Any]) -> str: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class StreamOutcome:
+    """What one run of the loop did."""
+
+    stats: ApplyStats = field(default_factory=ApplyStats)
+    transactions: int = 0
+    batches: int = 0
+    caught_up: bool = False
+    checkpoint: dict[str, Any] | None = None
+    lag_seconds: float = 0.0
+    max_lag_seconds: float = 0.0
+    seconds: float = 0.0
+
+
+def update_control(control: ControlTable, name: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``changes`` into the control item ``name`` (optimistic; re-read and retried on a conflict)."""
+    for _ in range(10):
+        current = control.get(name) or {}
+        version = int(current.pop("_version", 0))
+        current.update(changes)
+        try:
+            control.put(name, current, expected_version=version)
+            return current
+        except VersionConflict:
+            time.sleep(0.05)
+    raise VersionConflict(f"control item {name!r} keeps changing under sync", hint="is a second sync running?")
+
+
+def run_stream(
+    capture: Capture,
+    applier: Applier,
+    *,
+    control: ControlTable,
+    control_name: str,
+    reporter: Reporter,
+    until_caught_up: bool = False,
+    max_seconds: float | None = None,
+    batch_changes: int = 500,
+    poll_seconds: float = 0.5,
+    report_seconds: float = 5.0,
+    checkpoint_seconds: float = 1.0,
+    stop: threading.Event | None = None,
+    on_batch: Callable[[ApplyStats], None] | None = None,
+    behind_bytes: Callable[[], int | None] | None = None,
+) -> StreamOutcome:
+    """Apply the capture's transactions until stopped, ``max_seconds`` passed, or (``until_caught_up``) no lag.
+
+    ``until_caught_up`` takes the source's end position when the loop starts
+    and returns once everything committed before it is applied.  ``on_batch``
+    runs after each batch is applied and acknowledged (tests use it to kill
+    the loop mid-stream).
+    """
+    started = time.monotonic()
+    outcome = StreamOutcome()
+    target = capture.end_position() if until_caught_up else None
+    last_report = last_saved = time.monotonic()
+    pending: dict[str, Any] | None = None
+    try:
+        while True:
+            if stop is not None and stop.is_set():
+                break
+            if max_seconds is not None and time.monotonic() - started >= max_seconds:
+                break
+            txns = capture.poll(poll_seconds, batch_changes)
+            if txns:
+                changes = [c for t in txns for c in t.changes]
+                stats = applier.apply(changes)
+                outcome.stats.add(stats)
+                last = txns[-1]
+                capture.acknowledge(last.resume)
+                outcome.transactions += len(txns)
+                outcome.batches += 1
+                now = time.time()
+                outcome.lag_seconds = max(0.0, now - last.commit_time) if last.commit_time else 0.0
+                outcome.max_lag_seconds = max(outcome.max_lag_seconds, outcome.lag_seconds)
+                pending = {
+                    "resume": last.resume,
+                    "position": last.position,
+                    "commit_time": last.commit_time,
+                    "applied_at": now,
+                }
+                outcome.checkpoint = pending
+                for reject in stats.rejects:
+                    reporter.warning(
+                        f"{reject['table']} row {reject['key']} cannot be an item of {reject['target']}: "
+                        f"{reject['reason']}"
+                    )
+                if on_batch is not None:
+                    on_batch(stats)
+            else:
+                outcome.lag_seconds = 0.0
+                if target is not None and capture.reached(target):
+                    outcome.caught_up = True
+                    break
+            if pending is not None and time.monotonic() - last_saved >= checkpoint_seconds:
+                _save(control, control_name, pending, outcome)
+                pending, last_saved = None, time.monotonic()
+            if time.monotonic() - last_report >= report_seconds:
+                _report(reporter, outcome, started, behind_bytes)
+                last_report = time.monotonic()
+    finally:
+        if pending is not None:
+            _save(control, control_name, pending, outcome)
+        outcome.seconds = time.monotonic() - started
+    _save_lag(control, control_name, outcome)
+    return outcome
+
+
+def _save(control: ControlTable, name: str, checkpoint: dict[str, Any], outcome: StreamOutcome) -> None:
+    update_control(
+        control,
+        name,
+        {"checkpoint": checkpoint, "lag_seconds": round(outcome.lag_seconds, 3), "updated_at": time.time()},
+    )
+
+
+def _save_lag(control: ControlTable, name: str, outcome: StreamOutcome) -> None:
+    update_control(
+        control,
+        name,
+        {
+            "lag_seconds": round(outcome.lag_seconds, 3),
+            "caught_up": outcome.caught_up,
+            "updated_at": time.time(),
+        },
+    )
+
+
+def _report(
+    reporter: Reporter, outcome: StreamOutcome, started: float, behind_bytes: Callable[[], int | None] | None
+) -> None:
+    elapsed = max(time.monotonic() - started, 1e-9)
+    rate = outcome.stats.changes / elapsed
+    behind = behind_bytes() if behind_bytes is not None else None
+    tail = f", {behind:,} bytes of log behind" if behind is not None else ""
+    reporter.info(
+        f"sync: {outcome.stats.changes:,} changes applied ({rate:,.0f}/s), lag {outcome.lag_seconds:.1f} s{tail}"
+    )
