@@ -72,6 +72,10 @@ def outbox_table(name: str = DEFAULT_OUTBOX_TABLE, metadata: sa.MetaData | None 
         sa.Column("row_json", sa.Text, nullable=True),
         sa.Column("before_json", sa.Text, nullable=True),
         sa.Column("created_at", sa.Float, nullable=False),
+        # Ids must never be reused, even once the outbox is empty: a reused id is an older position, and the
+        # Applier would skip its change as stale.  SQLite reuses rowids unless AUTOINCREMENT is asked for;
+        # PostgreSQL sequences and InnoDB's counter (persistent since MariaDB 10.2.4 / MySQL 8.0) do not.
+        sqlite_autoincrement=True,
     )
 
 

@@ -272,7 +272,7 @@ class ShadowReader:
         left = normalize_rows(source_rows, columns, self._transforms, self._values)
         right = normalize_rows(dynamo_rows, columns, self._transforms, self._values)
         if not ordered:
-            left, right = sorted(left), sorted(right)
+            left, right = sorted(left, key=_sort_key), sorted(right, key=_sort_key)
         same = left == right
         with self._lock:
             c = self._counters.setdefault(pattern_id, PatternCounters())
@@ -391,6 +391,11 @@ def _normalize(value: Any, transform: str | None, values: ValueConverter) -> Any
     if out[0] == "S" and _UUID.match(out[1]):
         out = ["S", str(uuid.UUID(out[1]))]
     return out
+
+
+def _sort_key(row: list[Any]) -> str:
+    # None and lists do not compare: order rows by their JSON text instead.
+    return json.dumps(row, sort_keys=True, default=str)
 
 
 def shadow_totals(doc: Mapping[str, Any] | None) -> dict[str, Any]:
