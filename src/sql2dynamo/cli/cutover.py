@@ -16,6 +16,7 @@ import click
 
 from sql2dynamo.cli.deploy import _main_helpers, _reporter
 from sql2dynamo.commands.cutover import CutoverResult, cutover_advance, cutover_rollback, cutover_status
+from sql2dynamo.cutover.status import DEFAULT_SLOT
 from sql2dynamo.reporting import Reporter
 from sql2dynamo.runtime.outbox import DEFAULT_OUTBOX_TABLE
 from sql2dynamo.sync.control import DEFAULT_CONTROL_TABLE
@@ -44,6 +45,12 @@ def _common(fn: Callable[..., None]) -> Callable[..., None]:
                 default=DEFAULT_OUTBOX_TABLE,
                 show_default=True,
                 help="The dual-write outbox in SOURCE_URL (its backlog counts as lag).",
+            ),
+            click.option(
+                "--slot",
+                default=DEFAULT_SLOT,
+                show_default=True,
+                help="The sync stream whose lag counts (its control item is sync:SLOT).",
             ),
             click.option(
                 "--summary",
@@ -83,6 +90,7 @@ def status_cmd(
     target: str,
     control_table: str,
     outbox_table: str,
+    slot: str,
     summary_path: Path | None,
 ) -> None:
     """Show the phase, replication lag, outbox backlog, shadow-read mismatches, the last verify and what blocks."""
@@ -94,6 +102,7 @@ def status_cmd(
         source_url=source_url,
         control_table=control_table,
         outbox_table=outbox_table,
+        slot=slot,
     )
 
 
@@ -106,6 +115,7 @@ def advance_cmd(
     target: str,
     control_table: str,
     outbox_table: str,
+    slot: str,
     summary_path: Path | None,
     note: str | None,
 ) -> None:
@@ -121,6 +131,7 @@ def advance_cmd(
         source_url=source_url,
         control_table=control_table,
         outbox_table=outbox_table,
+        slot=slot,
         note=note,
     )
 
@@ -134,6 +145,7 @@ def rollback_cmd(
     target: str,
     control_table: str,
     outbox_table: str,
+    slot: str,
     summary_path: Path | None,
     note: str | None,
 ) -> None:
@@ -146,6 +158,7 @@ def rollback_cmd(
         source_url=source_url,
         control_table=control_table,
         outbox_table=outbox_table,
+        slot=slot,
         note=note,
     )
 
@@ -164,7 +177,12 @@ def show_cutover(reporter: Reporter, result: CutoverResult) -> None:
         ["next / previous", f"{s['next_phase'] or '-'} / {s['previous_phase'] or '-'}"],
         ["reads from DynamoDB", f"{s['read_percent']}%"],
         ["write primary", s["write_primary"]],
-        ["sync lag", f"{known(lag['sync_events'])} events, {known(lag['sync_seconds'], ' s')}"],
+        [
+            "sync lag",
+            "no stream"
+            if lag["sync_caught_up"] is None and lag["sync_seconds"] is None
+            else f"{known(lag['sync_seconds'], ' s')}, caught up: {known(lag['sync_caught_up'])}",
+        ],
         ["outbox backlog", known(lag["outbox_entries"]) if result.source else "unknown (no SOURCE_URL)"],
         [
             "shadow reads",

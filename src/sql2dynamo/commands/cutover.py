@@ -27,7 +27,7 @@ from sql2dynamo.cutover.phases import (
     next_phase,
     previous_phase,
 )
-from sql2dynamo.cutover.status import CutoverStatus, blockers, gather_status
+from sql2dynamo.cutover.status import DEFAULT_SLOT, CutoverStatus, blockers, gather_status
 from sql2dynamo.errors import UsageError
 from sql2dynamo.reporting import Reporter
 from sql2dynamo.runtime.outbox import DEFAULT_OUTBOX_TABLE
@@ -109,8 +109,8 @@ def _opened(
             source.engine.dispose()
 
 
-def _status(ctx: _Context, state: PhaseState, outbox_table: str) -> CutoverStatus:
-    return gather_status(ctx.control, state, source=ctx.engine, outbox_table=outbox_table)
+def _status(ctx: _Context, state: PhaseState, outbox_table: str, slot: str) -> CutoverStatus:
+    return gather_status(ctx.control, state, source=ctx.engine, outbox_table=outbox_table, slot=slot)
 
 
 def cutover_status(
@@ -121,10 +121,11 @@ def cutover_status(
     reporter: Reporter,
     control_table: str = DEFAULT_CONTROL_TABLE,
     outbox_table: str = DEFAULT_OUTBOX_TABLE,
+    slot: str = DEFAULT_SLOT,
 ) -> CutoverResult:
     """The current phase, lag, outbox backlog, shadow-read mismatches, last verify and what blocks advancing."""
     with _opened(model_dir, target, source_url, reporter, control_table) as ctx:
-        status = _status(ctx, ctx.state, outbox_table)
+        status = _status(ctx, ctx.state, outbox_table, slot)
         return CutoverResult("status", ctx.target, ctx.model_path, ctx.source, ctx.state.phase, status)
 
 
@@ -136,12 +137,13 @@ def cutover_advance(
     reporter: Reporter,
     control_table: str = DEFAULT_CONTROL_TABLE,
     outbox_table: str = DEFAULT_OUTBOX_TABLE,
+    slot: str = DEFAULT_SLOT,
     note: str | None = None,
 ) -> CutoverResult:
     """Move to the next phase; raises :class:`CutoverBlocked` naming what blocks it."""
     with _opened(model_dir, target, source_url, reporter, control_table) as ctx:
         before = ctx.state.phase
-        status = _status(ctx, ctx.state, outbox_table)
+        status = _status(ctx, ctx.state, outbox_table, slot)
         blocked = blockers(status)
         to = next_phase(before)
         if blocked or to is None:
@@ -154,7 +156,7 @@ def cutover_advance(
         state = _move(ctx, to, "advance", note)
         reporter.info(f"cutover: {before} -> {to}")
         return CutoverResult(
-            "advance", ctx.target, ctx.model_path, ctx.source, before, _status(ctx, state, outbox_table)
+            "advance", ctx.target, ctx.model_path, ctx.source, before, _status(ctx, state, outbox_table, slot)
         )
 
 
@@ -166,6 +168,7 @@ def cutover_rollback(
     reporter: Reporter,
     control_table: str = DEFAULT_CONTROL_TABLE,
     outbox_table: str = DEFAULT_OUTBOX_TABLE,
+    slot: str = DEFAULT_SLOT,
     note: str | None = None,
 ) -> CutoverResult:
     """Return to the previous phase (no gate: rolling back is always allowed, except out of ``decommission``)."""
@@ -182,7 +185,7 @@ def cutover_rollback(
         state = _move(ctx, to, "rollback", note)
         reporter.info(f"cutover: rolled back {before} -> {to}")
         return CutoverResult(
-            "rollback", ctx.target, ctx.model_path, ctx.source, before, _status(ctx, state, outbox_table)
+            "rollback", ctx.target, ctx.model_path, ctx.source, before, _status(ctx, state, outbox_table, slot)
         )
 
 

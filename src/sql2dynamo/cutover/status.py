@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 __all__ = [
-    "SYNC_CHECKPOINT_ITEM",
+    "DEFAULT_SLOT",
     "VERIFY_ITEM",
     "CutoverStatus",
     "blockers",
@@ -35,7 +35,7 @@ __all__ = [
     "record_verify",
 ]
 
-SYNC_CHECKPOINT_ITEM = "sync:checkpoint"
+DEFAULT_SLOT = "sql2dynamo"  # sync's default --slot: its control item is ``sync:<slot>``
 VERIFY_ITEM = "verify:last"
 
 
@@ -56,19 +56,18 @@ class CutoverStatus:
         return self.state.phase
 
     def lag(self) -> dict[str, Any]:
-        """Replication lag from the sync checkpoint plus the outbox backlog; ``known`` says if anything measured it."""
-        events = seconds = None
-        if self.sync is not None:
-            events = _number(self.sync.get("lag_events"))
-            seconds = _number(self.sync.get("lag_seconds"))
+        """Stream lag (sync's control item) and the outbox backlog; ``known``: whether anything measured it."""
+        sync = self.sync or {}
         backlog = self.outbox.entries if self.outbox is not None and self.outbox.exists else None
         known = self.sync is not None or (self.outbox is not None and self.outbox.exists)
-        updated = _number(self.sync.get("updated_at")) if self.sync is not None else None
+        updated = _number(sync.get("updated_at"))
+        checkpoint = sync.get("checkpoint")
         return {
             "known": known,
-            "sync_events": events,
-            "sync_seconds": seconds,
-            "sync_position": self.sync.get("position") if self.sync is not None else None,
+            "sync_seconds": _number(sync.get("lag_seconds")),
+            "sync_caught_up": sync.get("caught_up"),
+            "sync_backfill": sync.get("backfill"),
+            "sync_position": checkpoint.get("position") if isinstance(checkpoint, dict) else checkpoint,
             "sync_checkpoint_age_s": None if updated is None else round(max(0.0, self.checked_at - updated), 3),
             "outbox_entries": backlog,
             "outbox_oldest_age_s": self.outbox.oldest_age_s if self.outbox is not None else None,
@@ -104,9 +103,13 @@ def gather_status(
     *,
     source: sa.Engine | None = None,
     outbox_table: str = DEFAULT_OUTBOX_TABLE,
+    slot: str = DEFAULT_SLOT,
 ) -> CutoverStatus:
-    """Read every figure the gates need (the control table's items, and the outbox when ``source`` is given)."""
-    sync = control.get(SYNC_CHECKPOINT_ITEM)
+    """Read every figure the gates need (the control table's items, and the outbox when ``source`` is given).
+
+    The stream's lag comes from sync's control item ``sync:<slot>``.
+    """
+    sync = control.get(f"sync:{slot}")  # sync.begin.control_name, not imported: it pulls in the log readers
     shadow = shadow_totals(control.get(SHADOW_ITEM))
     verify = control.get(VERIFY_ITEM)
     outbox = outbox_status(source, outbox_table) if source is not None else None
@@ -128,9 +131,11 @@ def blockers(status: CutoverStatus) -> list[str]:
         )
     if lag["outbox_entries"]:
         out.append(f"the outbox holds {lag['outbox_entries']} changes: run `sql2dynamo sync SOURCE_URL --outbox`")
-    if lag["sync_events"] or lag["sync_seconds"]:
+    if lag["sync_backfill"] == "running":
+        out.append("the backfill of `migrate --with-sync` is still running")
+    if lag["sync_seconds"] or lag["sync_caught_up"] is False:
         out.append(
-            f"replication lag is {lag['sync_events'] or 0:g} events / {lag['sync_seconds'] or 0:g} s: "
+            f"replication lag is {lag['sync_seconds'] or 0:g} s and sync has not caught up: "
             "wait for `sql2dynamo sync` to catch up (--until-caught-up)"
         )
     shadow = status.shadow
