@@ -122,3 +122,15 @@ def test_diff_shows_binaries_and_long_text() -> None:
     assert diff_items({"b": {"B": b"\x01"}}, {"b": {"B": b"\x02"}}) == ["b: B 1 bytes 01 != B 1 bytes 02"]
     [line] = diff_items({"s": {"S": long}}, {"s": {"S": long + "y"}})
     assert line.startswith('s: S "xxx') and "..." in line and len(line) < 150
+
+
+def test_sync_position_is_not_data() -> None:
+    from sql2dynamo.sync.apply import POSITION_ATTRIBUTE
+    from sql2dynamo.verify.canonical import BOOKKEEPING_ATTRIBUTES
+
+    assert POSITION_ATTRIBUTE in BOOKKEEPING_ATTRIBUTES
+    plain = {"pk": {"S": "a"}, "n": {"N": "1"}}
+    stamped = {**plain, POSITION_ATTRIBUTE: {"S": "pg:0000000000000001:000001"}}
+    assert canonical_hash(plain) == canonical_hash(stamped)
+    assert diff_items(plain, stamped) == []
+    assert diff_items(plain, {**stamped, "n": {"N": "2"}}) == ["n: N 1 != N 2"]

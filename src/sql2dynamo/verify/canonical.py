@@ -14,6 +14,10 @@ transform built) with what a Scan returns, so both go through
   already, as DynamoDB JSON spells binaries).
 
 :func:`canonical_hash` is the SHA-256 of the canonical form as compact JSON.
+
+Bookkeeping attributes (:data:`BOOKKEEPING_ATTRIBUTES`: the source position
+``sync`` stamps on every item it writes) are not data: the canonical form
+and the differences leave them out.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import Any
 
 AttributeValue = Mapping[str, Any]
 Item = Mapping[str, AttributeValue]
+BOOKKEEPING_ATTRIBUTES = frozenset({"_s2d_pos"})  # sql2dynamo.sync.apply.POSITION_ATTRIBUTE
 
 
 def canonical_number(text: str) -> str:
@@ -88,7 +93,7 @@ def canonical(av: AttributeValue) -> list[Any]:
 
 def canonical_item(item: Item) -> dict[str, list[Any]]:
     """Every attribute in canonical form."""
-    return {name: canonical(av) for name, av in item.items()}
+    return {name: canonical(av) for name, av in item.items() if name not in BOOKKEEPING_ATTRIBUTES}
 
 
 def canonical_hash(item: Item) -> str:
@@ -108,7 +113,9 @@ def diff_items(expected: Item, actual: Item, *, limit: int = 10) -> list[str]:
     ``tags[2]``) and sets say which members are missing or extra.
     """
     out: list[str] = []
-    _diff_maps("", expected, actual, out, limit)
+    top_actual = {k: v for k, v in actual.items() if k not in BOOKKEEPING_ATTRIBUTES}
+    top_expected = {k: v for k, v in expected.items() if k not in BOOKKEEPING_ATTRIBUTES}
+    _diff_maps("", top_expected, top_actual, out, limit)
     return out[:limit]
 
 
