@@ -9,6 +9,7 @@ from sql2dynamo.commands.analyze import AnalyzeResult, analyze
 from sql2dynamo.commands.deploy import DeployResult, deploy, destroy
 from sql2dynamo.commands.design import DesignResult, design
 from sql2dynamo.commands.migrate import MigrateResult, migrate
+from sql2dynamo.commands.sync import SyncResult, sync
 from sql2dynamo.commands.verify import VerifyResult, verify
 
 __all__ = [
@@ -16,11 +17,13 @@ __all__ = [
     "DeployResult",
     "DesignResult",
     "MigrateResult",
+    "SyncResult",
     "VerifyResult",
     "analyze",
     "deploy",
     "design",
     "destroy",
     "migrate",
+    "sync",
     "verify",
 ]
