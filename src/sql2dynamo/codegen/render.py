@@ -105,9 +105,17 @@ def _row_class(cls: RowClass) -> list[str]:
     lines.append(f"{_IND}@classmethod")
     lines.append(f"{_IND}def from_row(cls, row: Mapping[str, Any]) -> {cls.name}:")
     lines += docstring(_IND * 2, "The row as the runtime returns it, keyed by the SQL's column names.")
-    args = [f"{f.name}=row.get({pystr(f.key)})" if f.optional else f"{f.name}=row[{pystr(f.key)}]" for f in cls.fields]
-    if args:
-        lines += [f"{_IND * 2}return cls(", *(f"{_IND * 3}{a}," for a in args), f"{_IND * 2})"]
+    if cls.fields:
+        lines.append(f"{_IND * 2}return cls(")
+        for f in cls.fields:
+            if len(f.keys) > 1:
+                pick = "_pick_optional" if f.optional else "_pick"
+                lines += _call_or_split(_IND * 3, f"{f.name}={pick}", ["row", *map(pystr, f.keys)], ",")
+            elif f.optional:
+                lines.append(f"{_IND * 3}{f.name}=row.get({pystr(f.keys[0])}),")
+            else:
+                lines.append(f"{_IND * 3}{f.name}=row[{pystr(f.keys[0])}],")
+        lines.append(f"{_IND * 2})")
     else:
         lines.append(f"{_IND * 2}return cls()")
     return lines
@@ -178,7 +186,9 @@ def _body(m: Method) -> list[str]:
         return [f"{indent}raise self._unsupported({pid})"]
     if m.result == "write":
         return [*_params_dict(m.params, ()), f"{indent}return self.repository.write({pid}, params)"]
-    extra = [(m.limit_key, "limit")] if m.limit_key else []
+    # The SQL's LIMIT becomes the page size; the runtime would stop the cursor once that many rows were
+    # returned in all, so the total it is given is unbounded and the cursor goes on where OFFSET would.
+    extra = [(m.limit_key, "_NO_TOTAL_LIMIT")] if m.limit_key else []
     lines = _params_dict(m.params, extra)
     if m.result == "page":
         lines += _call_or_split(
@@ -220,6 +230,26 @@ _UNSUPPORTED_HELPER = [
     f"{_IND * 3}alternative=plan.alternative,",
     f"{_IND * 3}pattern_id=pattern_id,",
     f"{_IND * 2})",
+]
+
+
+_PICK_HELPERS = [
+    [
+        "def _pick(row: Mapping[str, Any], *keys: str) -> Any:",
+        '    """The value under the first of ``keys`` the row has (a joined column is "table.column")."""',
+        "    for key in keys:",
+        "        if key in row:",
+        "            return row[key]",
+        "    raise KeyError(keys[0])",
+    ],
+    [
+        "def _pick_optional(row: Mapping[str, Any], *keys: str) -> Any:",
+        '    """The value under the first of ``keys`` the row has, None when it has none."""',
+        "    for key in keys:",
+        "        if key in row:",
+        "            return row[key]",
+        "    return None",
+    ],
 ]
 
 
@@ -294,8 +324,14 @@ def render_module(spec: ModuleSpec, *, source: str) -> str:
             *([wrap(f"Patterns without a method: {skipped}.", WIDTH)] if skipped else []),
         ],
     )
+    constants = ['T = TypeVar("T")']
+    if any(m.limit_key and m.supported for m in spec.methods):
+        constants += [
+            "# A SQL LIMIT is the page size of its method: the cursor goes on past it, as OFFSET would.",
+            "_NO_TOTAL_LIMIT = 2**62",
+        ]
     blocks: list[list[str]] = [
-        ['T = TypeVar("T")'],
+        constants,
         [
             "@dataclass(frozen=True)",
             "class Page(Generic[T]):",
@@ -304,6 +340,7 @@ def render_module(spec: ModuleSpec, *, source: str) -> str:
             f"{_IND}items: tuple[T, ...]",
             f"{_IND}cursor: str | None",
         ],
+        *(_PICK_HELPERS if any(len(f.keys) > 1 for c in spec.rows for f in c.fields) else []),
         *(_row_class(c) for c in spec.entities),
         *(_row_class(c) for c in spec.rows),
         _repository(spec),

@@ -30,10 +30,10 @@ _VERBS = {"insert": "create", "update": "update", "delete": "delete"}
 
 @dataclass(frozen=True)
 class Field:
-    """One field of a row class and the row key it is read from."""
+    """One field of a row class and the row keys it is read from (the first the row has)."""
 
     name: str
-    key: str
+    keys: tuple[str, ...]
     annotation: str
     optional: bool
 
@@ -149,13 +149,17 @@ def _annotation(attr: AttributeSpec | None, optional: bool) -> str:
     return f"{base} | None" if optional and base != "Any" else base
 
 
-def _fields(items: Sequence[tuple[str, str, AttributeSpec | None, bool]]) -> tuple[Field, ...]:
-    """Fields from (row key, name source, attribute, optional), names made unique."""
-    wanted = [(str(i), naming.snake(source, fallback="column")) for i, (_, source, _, _) in enumerate(items)]
+FieldSource = tuple[tuple[str, ...], str, AttributeSpec | None, bool, str | None]
+"""(row keys, name source, attribute, optional, annotation when not the attribute's)."""
+
+
+def _fields(items: Sequence[FieldSource]) -> tuple[Field, ...]:
+    """Fields from their sources, names made unique."""
+    wanted = [(str(i), naming.snake(item[1], fallback="column")) for i, item in enumerate(items)]
     names = naming.dedupe(wanted)
     out = []
-    for i, (key, _, attr, optional) in enumerate(items):
-        out.append(Field(names[str(i)], key, _annotation(attr, optional), optional))
+    for i, (keys, _, attr, optional, annotation) in enumerate(items):
+        out.append(Field(names[str(i)], keys, annotation or _annotation(attr, optional), optional))
     return tuple(out)
 
 
@@ -315,7 +319,7 @@ def draft_method(
                 noun_table = items[0].table
                 row_class = entity_classes[items[0].table]
             else:
-                row_fields = _projection_fields(items, cols, nullable)
+                row_fields = _projection_fields(items, cols, nullable, joined=len(shape.tables) > 1)
         verb = {"count": "count", "exists": "exists", "one": "get", "page": "list"}[result]
     else:
         result = "write"
@@ -344,27 +348,31 @@ def draft_method(
     return Draft(naming.method_name(verb, noun, where), method, row_fields)
 
 
-def _projection_fields(items: Sequence[_Item], cols: Columns, nullable: set[str]) -> tuple[Field, ...]:
-    spec: list[tuple[str, str, AttributeSpec | None, bool]] = []
+def _projection_fields(items: Sequence[_Item], cols: Columns, nullable: set[str], joined: bool) -> tuple[Field, ...]:
+    """The fields of a projection's row class.
+
+    The runtime returns the row of the entity its plan reads last with bare
+    column names, and the columns of the entities met before it as
+    ``"<table>.<column>"``: in a join, a column is read under its qualified
+    name when the row has it, else under its bare one.
+    """
+    spec: list[FieldSource] = []
     for item in items:
         if item.star:
             for column, attr in cols.columns.get(item.table or "", {}).items():
-                spec.append((column, column, attr, attr.nullable or item.table in nullable))
+                keys = (f"{item.table}.{column}", column) if joined else (column,)
+                spec.append((keys, column, attr, attr.nullable or item.table in nullable, None))
         elif item.column is not None:
             found = cols.attribute(item.table, item.column)
             optional = found is None or found.nullable or item.table in nullable
-            spec.append((item.output, item.output, found, optional))
+            column = found.source_column if found is not None else item.column
+            keys = (f"{item.table}.{column}", column) if joined and item.table else (column,)
+            spec.append((keys, item.output, found, optional, None))
         elif item.count:
-            spec.append((item.output, item.output, None, False))
+            spec.append(((item.output,), item.output, None, False, "int"))
         else:
-            spec.append((item.output, item.output, None, True))
-    fields = _fields(spec)
-    return tuple(Field(f.name, f.key, "int" if items_count(items, f.key) else f.annotation, f.optional) for f in fields)
-
-
-def items_count(items: Sequence[_Item], key: str) -> bool:
-    """Whether the output ``key`` is a COUNT."""
-    return any(i.count and i.output == key for i in items)
+            spec.append(((item.output,), item.output, None, True, None))
+    return _fields(spec)
 
 
 def _params(names: Sequence[str], types: dict[str, tuple[str, bool]], limit_param: str | None) -> tuple[Param, ...]:
@@ -390,7 +398,7 @@ def build_spec(model: DataModel, patterns: PatternsFile) -> ModuleSpec:
         RowClass(
             classes[t],
             f"A row of ``{t}``.",
-            _fields([(c, c, a, a.nullable) for c, a in cols.columns[t].items()]),
+            _fields([((c,), c, a, a.nullable, None) for c, a in cols.columns[t].items()]),
         )
         for t in tables
     )

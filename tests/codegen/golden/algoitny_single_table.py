@@ -16,6 +16,8 @@ from typing import Any, Generic, TypeVar
 from sql2dynamo.runtime import Repository, UnsupportedPattern, WriteOutcome
 
 T = TypeVar("T")
+# A SQL LIMIT is the page size of its method: the cursor goes on past it, as OFFSET would.
+_NO_TOTAL_LIMIT = 2**62
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,22 @@ class Page(Generic[T]):
 
     items: tuple[T, ...]
     cursor: str | None
+
+
+def _pick(row: Mapping[str, Any], *keys: str) -> Any:
+    """The value under the first of ``keys`` the row has (a joined column is "table.column")."""
+    for key in keys:
+        if key in row:
+            return row[key]
+    raise KeyError(keys[0])
+
+
+def _pick_optional(row: Mapping[str, Any], *keys: str) -> Any:
+    """The value under the first of ``keys`` the row has, None when it has none."""
+    for key in keys:
+        if key in row:
+            return row[key]
+    return None
 
 
 @dataclass(frozen=True)
@@ -283,14 +301,14 @@ class ListProblemsByPlatformAndProblemIdRow:
     def from_row(cls, row: Mapping[str, Any]) -> ListProblemsByPlatformAndProblemIdRow:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            id_=row["id"],
-            platform=row["platform"],
-            problem_id=row["problem_id"],
-            title=row["title"],
-            tags=row.get("tags"),
-            test_case_id=row.get("test_case_id"),
-            input_=row.get("input"),
-            output=row.get("output"),
+            id_=_pick(row, "problems.id", "id"),
+            platform=_pick(row, "problems.platform", "platform"),
+            problem_id=_pick(row, "problems.problem_id", "problem_id"),
+            title=_pick(row, "problems.title", "title"),
+            tags=_pick_optional(row, "problems.tags", "tags"),
+            test_case_id=_pick_optional(row, "test_cases.id", "id"),
+            input_=_pick_optional(row, "test_cases.input", "input"),
+            output=_pick_optional(row, "test_cases.output", "output"),
         )
 
 
@@ -438,7 +456,7 @@ class AlgoitnyRepository:
         """
         params: dict[str, Any] = {
             "subscription_plan_id": subscription_plan_id,
-            "limit": limit,
+            "limit": _NO_TOTAL_LIMIT,
         }
         page = self.repository.read("AP06", params, limit=limit, cursor=cursor)
         convert = User.from_row
@@ -582,7 +600,7 @@ class AlgoitnyRepository:
         """
         params: dict[str, Any] = {
             "is_completed": is_completed,
-            "limit": limit,
+            "limit": _NO_TOTAL_LIMIT,
         }
         page = self.repository.read("AP12", params, limit=limit, cursor=cursor)
         convert = Problem.from_row
@@ -607,7 +625,7 @@ class AlgoitnyRepository:
         """
         params: dict[str, Any] = {
             "platform": platform,
-            "limit": limit,
+            "limit": _NO_TOTAL_LIMIT,
         }
         page = self.repository.read("AP13", params, limit=limit, cursor=cursor)
         convert = Problem.from_row
@@ -817,7 +835,7 @@ class AlgoitnyRepository:
         """
         params: dict[str, Any] = {
             "user_id": user_id,
-            "limit": limit,
+            "limit": _NO_TOTAL_LIMIT,
         }
         page = self.repository.read("AP20", params, limit=limit, cursor=cursor)
         convert = SearchHistory.from_row
@@ -840,7 +858,7 @@ class AlgoitnyRepository:
             LIMIT :limit
         """
         params: dict[str, Any] = {
-            "limit": limit,
+            "limit": _NO_TOTAL_LIMIT,
         }
         page = self.repository.read("AP21", params, limit=limit, cursor=cursor)
         convert = SearchHistory.from_row
@@ -865,7 +883,7 @@ class AlgoitnyRepository:
         """
         params: dict[str, Any] = {
             "language": language,
-            "limit": limit,
+            "limit": _NO_TOTAL_LIMIT,
         }
         page = self.repository.read("AP22", params, limit=limit, cursor=cursor)
         convert = SearchHistory.from_row
@@ -1103,7 +1121,7 @@ class AlgoitnyRepository:
         """
         params: dict[str, Any] = {
             "status": status,
-            "limit": limit,
+            "limit": _NO_TOTAL_LIMIT,
         }
         page = self.repository.read("AP32", params, limit=limit, cursor=cursor)
         convert = ScriptGenerationJob.from_row

@@ -16,6 +16,8 @@ from typing import Any, Generic, TypeVar
 from sql2dynamo.runtime import Repository, UnsupportedPattern, WriteOutcome
 
 T = TypeVar("T")
+# A SQL LIMIT is the page size of its method: the cursor goes on past it, as OFFSET would.
+_NO_TOTAL_LIMIT = 2**62
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,22 @@ class Page(Generic[T]):
 
     items: tuple[T, ...]
     cursor: str | None
+
+
+def _pick(row: Mapping[str, Any], *keys: str) -> Any:
+    """The value under the first of ``keys`` the row has (a joined column is "table.column")."""
+    for key in keys:
+        if key in row:
+            return row[key]
+    raise KeyError(keys[0])
+
+
+def _pick_optional(row: Mapping[str, Any], *keys: str) -> Any:
+    """The value under the first of ``keys`` the row has, None when it has none."""
+    for key in keys:
+        if key in row:
+            return row[key]
+    return None
 
 
 @dataclass(frozen=True)
@@ -298,8 +316,8 @@ class ListInvoiceLinesRow:
     def from_row(cls, row: Mapping[str, Any]) -> ListInvoiceLinesRow:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            track_id=row["track_id"],
-            name=row["name"],
+            track_id=_pick(row, "track.track_id", "track_id"),
+            name=_pick(row, "track.name", "name"),
             sold=row.get("sold"),
         )
 
@@ -398,7 +416,7 @@ class ChinookRepository:
         """
         params: dict[str, Any] = {
             "customer_id": customer_id,
-            "limit": limit,
+            "limit": _NO_TOTAL_LIMIT,
         }
         page = self.repository.read("AP04", params, limit=limit, cursor=cursor)
         convert = Invoice.from_row
@@ -699,7 +717,7 @@ class ChinookRepository:
         """
         params: dict[str, Any] = {
             "genre_id": genre_id,
-            "limit": limit,
+            "limit": _NO_TOTAL_LIMIT,
         }
         page = self.repository.read("AP17", params, limit=limit, cursor=cursor)
         convert = Track.from_row

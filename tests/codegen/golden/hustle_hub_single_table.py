@@ -25,6 +25,22 @@ class Page(Generic[T]):
     cursor: str | None
 
 
+def _pick(row: Mapping[str, Any], *keys: str) -> Any:
+    """The value under the first of ``keys`` the row has (a joined column is "table.column")."""
+    for key in keys:
+        if key in row:
+            return row[key]
+    raise KeyError(keys[0])
+
+
+def _pick_optional(row: Mapping[str, Any], *keys: str) -> Any:
+    """The value under the first of ``keys`` the row has, None when it has none."""
+    for key in keys:
+        if key in row:
+            return row[key]
+    return None
+
+
 @dataclass(frozen=True)
 class Category:
     """A row of ``categories``."""
@@ -202,12 +218,16 @@ class ListFavouritesByUserIdRow:
     def from_row(cls, row: Mapping[str, Any]) -> ListFavouritesByUserIdRow:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            id_=row["id"],
-            slug=row["slug"],
-            title=row["title"],
-            location=row["location"],
-            income_potential=row["income_potential"],
-            created_at=row["created_at"],
+            id_=_pick(row, "listings.id", "id"),
+            slug=_pick(row, "listings.slug", "slug"),
+            title=_pick(row, "listings.title", "title"),
+            location=_pick(row, "listings.location", "location"),
+            income_potential=_pick(
+                row,
+                "listings.income_potential",
+                "income_potential",
+            ),
+            created_at=_pick(row, "favourites.created_at", "created_at"),
         )
 
 
