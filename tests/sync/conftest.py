@@ -9,6 +9,7 @@ left behind keeps WAL on the server forever.
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -85,17 +86,23 @@ def deployed(endpoint: str) -> Callable[[Path], None]:
 
 @pytest.fixture
 def slot_name(pg_admin: sa.Engine) -> Iterator[str]:
-    """A unique slot name for one test; the slot and its publication are dropped afterwards, whatever happened."""
+    """A unique slot name for one test; the slot and its copies are dropped afterwards, whatever happened.
+
+    (Publications live in the test database, which the session drops; a slot would block that drop.)
+    """
     name = f"s2d_test_{uuid.uuid4().hex[:10]}"
     yield name
     with pg_admin.connect() as conn:
-        pid = conn.execute(
-            sa.text("SELECT active_pid FROM pg_replication_slots WHERE slot_name = :s"), {"s": name}
-        ).first()
-        if pid is not None:
-            if pid[0] is not None:
-                conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": pid[0]})
-            conn.execute(sa.text("SELECT pg_drop_replication_slot(:s)"), {"s": name})
+        # The slot, and any copy of it (name + suffix) the test made.
+        rows = conn.execute(
+            sa.text("SELECT slot_name, active_pid FROM pg_replication_slots WHERE slot_name LIKE :s"),
+            {"s": name + "%"},
+        ).all()
+        for slot, pid in rows:
+            if pid is not None:
+                conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+                time.sleep(0.2)
+            conn.execute(sa.text("SELECT pg_drop_replication_slot(:s)"), {"s": slot})
 
 
 def leftover_slots(pg_admin: sa.Engine) -> list[str]:

@@ -235,7 +235,13 @@ def _stream(
         behind: Callable[[], int | None]
         if source.dialect.name == "postgresql":
             pg.require_server(source.engine, tables, tables_needing_old_rows(applier, keys))
-            pg_capture = pg.PgCapture(url, slot, tables=keys, refetch=_refetcher(source.engine, keys))
+            pg_capture = pg.PgCapture(
+                url,
+                slot,
+                tables=keys,
+                refetch=_refetcher(source.engine, keys),
+                publication=str(state.get("publication") or slot),
+            )
             capture = pg_capture
 
             def behind() -> int | None:

@@ -274,12 +274,13 @@ class PgCapture:
         *,
         tables: Mapping[str, Sequence[str]],
         refetch: Refetch | None = None,
+        publication: str | None = None,
     ) -> None:
         """``tables`` maps each captured table to its primary-key columns; ``refetch`` reads a row by key.
 
         ``refetch`` fills in an update whose new row lacks unchanged TOASTed
         values (large values PostgreSQL does not repeat) when the old row is
-        not logged either.
+        not logged either.  ``publication`` defaults to the slot's name.
         """
         self.slot = slot
         self.tables = {name: tuple(cols) for name, cols in tables.items()}
@@ -298,7 +299,7 @@ class PgCapture:
             self._cur.start_replication(
                 slot_name=slot,
                 decode=False,
-                options={"proto_version": "1", "publication_names": slot},
+                options={"proto_version": "1", "publication_names": publication or slot},
             )
         except psycopg2.Error as exc:
             self.close()
