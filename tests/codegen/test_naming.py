@@ -25,7 +25,8 @@ from sql2dynamo.codegen import naming
         ("limit", "limit_"),
         ("cursor", "cursor_"),
         ("datetime", "datetime_"),
-        ("id", "id_"),  # a builtin
+        ("str", "str_"),  # a builtin an annotation uses
+        ("id", "id"),  # other builtins may be shadowed
         ("café", "cafe"),  # accents dropped
         ("数据", "x"),  # nothing left: the fallback
         ("", "x"),

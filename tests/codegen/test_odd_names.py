@@ -88,7 +88,7 @@ def test_names_are_identifiers_and_unique(generated: Path) -> None:
     fields = [
         n.target.id for n in classes["Class"].body if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name)
     ]
-    assert fields == ["id_", "from_", "order_date", "x_2nd_value", "self_", "limit_", "cursor_", "params_"]
+    assert fields == ["id", "from_", "order_date", "x_2nd_value", "self_", "limit_", "cursor_", "params_"]
     methods = [n.name for n in classes["OddNamesRepository"].body if isinstance(n, ast.FunctionDef)]
     assert methods == [
         "__init__",
@@ -103,7 +103,7 @@ def test_names_are_identifiers_and_unique(generated: Path) -> None:
     )
     assert [a.arg for a in create.args.args] == [
         "self",
-        "id_",
+        "id",
         "from_value",
         "order_date",
         "second",

@@ -17,7 +17,6 @@ gives the same names:
 
 from __future__ import annotations
 
-import builtins
 import keyword
 import re
 import unicodedata
@@ -50,7 +49,11 @@ RESERVED = frozenset(
         "Repository",
         "WriteOutcome",
         "UnsupportedPattern",
-        *(name for name in dir(builtins) if not name.startswith("_")),
+        # the builtins the annotations use (a field called ``str`` would shadow the type of the fields after it)
+        *("int", "str", "float", "bool", "bytes", "list", "tuple", "dict", "frozenset", "set", "object", "type"),
+        "None",
+        "True",
+        "False",
     }
 )
 

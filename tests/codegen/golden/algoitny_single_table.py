@@ -48,7 +48,7 @@ def _pick_optional(row: Mapping[str, Any], *keys: str) -> Any:
 class Problem:
     """A row of ``problems``."""
 
-    id_: int
+    id: int
     platform: str
     problem_id: str
     title: str
@@ -67,7 +67,7 @@ class Problem:
     def from_row(cls, row: Mapping[str, Any]) -> Problem:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            id_=row["id"],
+            id=row["id"],
             platform=row["platform"],
             problem_id=row["problem_id"],
             title=row["title"],
@@ -88,7 +88,7 @@ class Problem:
 class ScriptGenerationJob:
     """A row of ``script_generation_jobs``."""
 
-    id_: int
+    id: int
     platform: str
     problem_id: str
     title: str
@@ -106,7 +106,7 @@ class ScriptGenerationJob:
     def from_row(cls, row: Mapping[str, Any]) -> ScriptGenerationJob:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            id_=row["id"],
+            id=row["id"],
             platform=row["platform"],
             problem_id=row["problem_id"],
             title=row["title"],
@@ -126,7 +126,7 @@ class ScriptGenerationJob:
 class SearchHistory:
     """A row of ``search_history``."""
 
-    id_: int
+    id: int
     user_id: int | None
     user_identifier: str
     problem_id: int
@@ -146,7 +146,7 @@ class SearchHistory:
     def from_row(cls, row: Mapping[str, Any]) -> SearchHistory:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            id_=row["id"],
+            id=row["id"],
             user_id=row.get("user_id"),
             user_identifier=row["user_identifier"],
             problem_id=row["problem_id"],
@@ -168,7 +168,7 @@ class SearchHistory:
 class SubscriptionPlan:
     """A row of ``subscription_plans``."""
 
-    id_: int
+    id: int
     name: str
     description: str
     max_hints_per_day: int
@@ -181,7 +181,7 @@ class SubscriptionPlan:
     def from_row(cls, row: Mapping[str, Any]) -> SubscriptionPlan:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            id_=row["id"],
+            id=row["id"],
             name=row["name"],
             description=row["description"],
             max_hints_per_day=row["max_hints_per_day"],
@@ -196,9 +196,9 @@ class SubscriptionPlan:
 class TestCase:
     """A row of ``test_cases``."""
 
-    id_: int
+    id: int
     problem_id: int
-    input_: str
+    input: str
     output: str
     created_at: datetime.datetime
 
@@ -206,9 +206,9 @@ class TestCase:
     def from_row(cls, row: Mapping[str, Any]) -> TestCase:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            id_=row["id"],
+            id=row["id"],
             problem_id=row["problem_id"],
-            input_=row["input"],
+            input=row["input"],
             output=row["output"],
             created_at=row["created_at"],
         )
@@ -218,7 +218,7 @@ class TestCase:
 class UsageLog:
     """A row of ``usage_logs``."""
 
-    id_: int
+    id: int
     user_id: int
     action: str
     problem_id: int | None
@@ -229,7 +229,7 @@ class UsageLog:
     def from_row(cls, row: Mapping[str, Any]) -> UsageLog:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            id_=row["id"],
+            id=row["id"],
             user_id=row["user_id"],
             action=row["action"],
             problem_id=row.get("problem_id"),
@@ -242,7 +242,7 @@ class UsageLog:
 class User:
     """A row of ``users``."""
 
-    id_: int
+    id: int
     email: str
     name: str
     picture: str | None
@@ -256,7 +256,7 @@ class User:
     def from_row(cls, row: Mapping[str, Any]) -> User:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            id_=row["id"],
+            id=row["id"],
             email=row["email"],
             name=row["name"],
             picture=row.get("picture"),
@@ -288,26 +288,26 @@ class GetSubscriptionPlanByIdRow:
 class ListProblemsByPlatformAndProblemIdRow:
     """A row of AP10 (list_problems_by_platform_and_problem_id)."""
 
-    id_: int
+    id: int
     platform: str
     problem_id: str
     title: str
     tags: str | None
     test_case_id: int | None
-    input_: str | None
+    input: str | None
     output: str | None
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> ListProblemsByPlatformAndProblemIdRow:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            id_=_pick(row, "problems.id", "id"),
+            id=_pick(row, "problems.id", "id"),
             platform=_pick(row, "problems.platform", "platform"),
             problem_id=_pick(row, "problems.problem_id", "problem_id"),
             title=_pick(row, "problems.title", "title"),
             tags=_pick_optional(row, "problems.tags", "tags"),
             test_case_id=_pick_optional(row, "test_cases.id", "id"),
-            input_=_pick_optional(row, "test_cases.input", "input"),
+            input=_pick_optional(row, "test_cases.input", "input"),
             output=_pick_optional(row, "test_cases.output", "output"),
         )
 
@@ -692,7 +692,7 @@ class AlgoitnyRepository:
     def create_test_case(
         self,
         problem_id: int,
-        input_: str,
+        input: str,
         output: str,
         now: datetime.datetime,
     ) -> WriteOutcome:
@@ -709,7 +709,7 @@ class AlgoitnyRepository:
         """
         params: dict[str, Any] = {
             "problem_id": problem_id,
-            "input": input_,
+            "input": input,
             "output": output,
             "now": now,
         }

@@ -45,7 +45,7 @@ def _pick_optional(row: Mapping[str, Any], *keys: str) -> Any:
 class Category:
     """A row of ``categories``."""
 
-    id_: int
+    id: int
     slug: str
     name: str
     description: str | None
@@ -57,7 +57,7 @@ class Category:
     def from_row(cls, row: Mapping[str, Any]) -> Category:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            id_=row["id"],
+            id=row["id"],
             slug=row["slug"],
             name=row["name"],
             description=row.get("description"),
@@ -107,7 +107,7 @@ class ListingSlugHistory:
 class Listing:
     """A row of ``listings``."""
 
-    id_: int
+    id: int
     category_id: int
     slug: str
     title: str
@@ -123,7 +123,7 @@ class Listing:
     def from_row(cls, row: Mapping[str, Any]) -> Listing:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            id_=row["id"],
+            id=row["id"],
             category_id=row["category_id"],
             slug=row["slug"],
             title=row["title"],
@@ -141,7 +141,7 @@ class Listing:
 class User:
     """A row of ``users``."""
 
-    id_: str
+    id: str
     cognito_sub: str
     email: str
     display_name: str | None
@@ -153,7 +153,7 @@ class User:
     def from_row(cls, row: Mapping[str, Any]) -> User:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            id_=row["id"],
+            id=row["id"],
             cognito_sub=row["cognito_sub"],
             email=row["email"],
             display_name=row.get("display_name"),
@@ -181,7 +181,7 @@ class GetUserByCognitoSubAp03Row:
 class ListListingsRow:
     """A row of AP15 (list_listings)."""
 
-    id_: int
+    id: int
     category_id: int
     slug: str
     title: str
@@ -193,7 +193,7 @@ class ListListingsRow:
     def from_row(cls, row: Mapping[str, Any]) -> ListListingsRow:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            id_=row["id"],
+            id=row["id"],
             category_id=row["category_id"],
             slug=row["slug"],
             title=row["title"],
@@ -207,7 +207,7 @@ class ListListingsRow:
 class ListFavouritesByUserIdRow:
     """A row of AP23 (list_favourites_by_user_id)."""
 
-    id_: int
+    id: int
     slug: str
     title: str
     location: str
@@ -218,7 +218,7 @@ class ListFavouritesByUserIdRow:
     def from_row(cls, row: Mapping[str, Any]) -> ListFavouritesByUserIdRow:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            id_=_pick(row, "listings.id", "id"),
+            id=_pick(row, "listings.id", "id"),
             slug=_pick(row, "listings.slug", "slug"),
             title=_pick(row, "listings.title", "title"),
             location=_pick(row, "listings.location", "location"),
@@ -245,7 +245,7 @@ class HustleHubRepository:
 
     def create_user(
         self,
-        id_: str,
+        id: str,
         cognito_sub: str,
         email: str,
         display_name: str | None,
@@ -264,7 +264,7 @@ class HustleHubRepository:
             FALSE, :now, :now)
         """
         params: dict[str, Any] = {
-            "id": id_,
+            "id": id,
             "cognito_sub": cognito_sub,
             "email": email,
             "display_name": display_name,
