@@ -6,6 +6,7 @@ failure.  None of them prints.
 """
 
 from sql2dynamo.commands.analyze import AnalyzeResult, analyze
+from sql2dynamo.commands.codegen import CodegenResult, codegen
 from sql2dynamo.commands.deploy import DeployResult, deploy, destroy
 from sql2dynamo.commands.design import DesignResult, design
 from sql2dynamo.commands.migrate import MigrateResult, migrate
@@ -14,12 +15,14 @@ from sql2dynamo.commands.verify import VerifyResult, verify
 
 __all__ = [
     "AnalyzeResult",
+    "CodegenResult",
     "DeployResult",
     "DesignResult",
     "MigrateResult",
     "SyncResult",
     "VerifyResult",
     "analyze",
+    "codegen",
     "deploy",
     "design",
     "destroy",
