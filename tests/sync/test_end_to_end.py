@@ -26,7 +26,7 @@ from sql2dynamo.sync.stream import update_control
 from tests.sync.conftest import boto_client, decision_model, fill, leftover_slots
 from tests.sync.workload import Workload
 
-pytestmark = pytest.mark.dynamodb
+pytestmark = [pytest.mark.dynamodb, pytest.mark.filterwarnings("ignore:.db. is deprecated:DeprecationWarning")]
 
 
 @pytest.fixture(params=["postgresql", "mariadb"])
@@ -43,8 +43,12 @@ def source(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
 
 
 def _differences(url: str, model_dir: Path, endpoint: str) -> dict[str, int]:
-    totals = verify(url, model_dir, endpoint, reporter=RecordingReporter()).totals()
-    return {k: totals[k] for k in ("missing", "extra", "different")}
+    result = verify(url, model_dir, endpoint, reporter=RecordingReporter())
+    totals = result.totals()
+    found = {k: totals[k] for k in ("missing", "extra", "different")}
+    if found != ZERO:  # the items, in the assertion's message
+        found["items"] = [d.as_dict() for d in result.comparison.differences][:5]  # type: ignore[assignment]
+    return found
 
 
 def test_backfill_with_concurrent_workload_then_stream(

@@ -257,7 +257,7 @@ def _stream(
                 database,
                 start,
                 tables=keys,
-                set_columns=mysql.set_members(source.engine, database, tables),
+                fixes=mysql.column_fixes(source.engine, database, tables),
                 engine=source.engine,
             )
             capture = my_capture

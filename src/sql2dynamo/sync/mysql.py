@@ -27,6 +27,7 @@ from __future__ import annotations
 import random
 import re
 import time
+import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,7 +44,15 @@ from sql2dynamo.sync.changes import Change, binlog_index, my_position
 from sql2dynamo.sync.stream import Transaction
 from sql2dynamo.urls import parse_url, redact_text
 
-__all__ = ["MySnapshot", "MySqlCapture", "check_server", "master_position", "open_snapshot", "require_server"]
+__all__ = [
+    "MySnapshot",
+    "MySqlCapture",
+    "check_server",
+    "column_fixes",
+    "master_position",
+    "open_snapshot",
+    "require_server",
+]
 
 
 def connect_kwargs(url: str) -> dict[str, Any]:
@@ -53,7 +62,7 @@ def connect_kwargs(url: str) -> dict[str, Any]:
         "host": parsed.host or "localhost",
         "port": int(parsed.port or 3306),
         "user": parsed.username or "root",
-        "passwd": parsed.password or "",
+        "password": parsed.password or "",
     }
 
 
@@ -144,8 +153,9 @@ class MySnapshot:
             try:
                 self.connection.rollback()
             finally:
-                self.engine.dispose()
-                self.connection.close()
+                self.engine.dispose()  # closes the pooled connection too
+                if self.connection.open:
+                    self.connection.close()
                 self.connection = None
 
 
@@ -155,7 +165,7 @@ def open_snapshot(url: str, database: str) -> MySnapshot:
     try:
         conn = _SnapshotConnection(database=database, charset="utf8mb4", **kwargs)
     except pymysql.err.MySQLError as exc:
-        text = redact_text(str(exc), kwargs["passwd"])
+        text = redact_text(str(exc), kwargs["password"])
         raise SourceConnectionError(f"cannot connect for the snapshot: {text}") from None
     with conn.cursor() as cur:
         cur.execute("SELECT VERSION()")
@@ -195,18 +205,17 @@ class MySqlCapture:
         start: Mapping[str, Any],
         *,
         tables: Mapping[str, Sequence[str]],
-        set_columns: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+        fixes: Mapping[str, Mapping[str, tuple[Any, ...]]] | None = None,
         engine: sa.Engine | None = None,
     ) -> None:
         """``tables`` maps each captured table to its primary-key columns; ``start`` is ``{"file", "pos"}``.
 
-        ``set_columns`` lists, per table, the members of each SET column in
-        definition order (the binlog gives a Python set, the driver a string).
+        ``fixes`` (:func:`column_fixes`) turns binlog values into the driver's.
         ``engine`` reads the server's binlog position for the lag.
         """
         self.database = database
         self.tables = {name: tuple(cols) for name, cols in tables.items()}
-        self.set_columns = {t: dict(c) for t, c in (set_columns or {}).items()}
+        self.fixes = {t: dict(c) for t, c in (fixes or {}).items()}
         self.engine = engine
         self._file = str(start["file"])
         self._pos = int(start["pos"])
@@ -292,10 +301,9 @@ class MySqlCapture:
 
     def _values(self, table: str, values: Mapping[str, Any]) -> dict[str, Any]:
         out = dict(values)
-        for column, members in self.set_columns.get(table, {}).items():
-            value = out.get(column)
-            if isinstance(value, (set, frozenset)):
-                out[column] = ",".join(m for m in members if m in value)
+        for column, fix in self.fixes.get(table, {}).items():
+            if column in out:
+                out[column] = _fixed(fix, out[column])
         return out
 
     def acknowledge(self, resume: Mapping[str, Any]) -> None:
@@ -334,19 +342,44 @@ class MySqlCapture:
         self._stream.close()
 
 
-def set_members(engine: sa.Engine, database: str, tables: Sequence[str]) -> dict[str, dict[str, list[str]]]:
-    """Per table, the members of each SET column in definition order."""
-    out: dict[str, dict[str, list[str]]] = {}
+def column_fixes(engine: sa.Engine, database: str, tables: Sequence[str]) -> dict[str, dict[str, tuple[Any, ...]]]:
+    """Per table, the columns whose binlog values differ from what the driver returns, and how to fix them.
+
+    ``("set", members)``: the binlog gives a Python set, the driver the
+    members in definition order joined by commas; ``("uuid",)``: MariaDB's
+    UUID type comes as its 16 bytes (trailing zero bytes cut), the driver
+    gives the text form; ``("binary", n)``: ``BINARY(n)`` loses its trailing
+    zero bytes in the binlog.
+    """
+    out: dict[str, dict[str, tuple[Any, ...]]] = {}
     with engine.connect() as conn:
         rows = conn.execute(
             sa.text(
-                "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE FROM information_schema.COLUMNS "
-                "WHERE TABLE_SCHEMA = :db AND DATA_TYPE = 'set'"
+                "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, CHARACTER_OCTET_LENGTH "
+                "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = :db AND DATA_TYPE IN ('set', 'uuid', 'binary')"
             ),
             {"db": database},
         ).all()
-    for table, column, ctype in rows:
-        if table in tables:
-            members = re.findall(r"'((?:[^']|'')*)'", str(ctype))
-            out.setdefault(str(table), {})[str(column)] = [m.replace("''", "'") for m in members]
+    for table, column, data_type, column_type, octets in rows:
+        if table not in tables:
+            continue
+        kind = str(data_type).lower()
+        if kind == "set":
+            members = [m.replace("''", "'") for m in re.findall(r"'((?:[^']|'')*)'", str(column_type))]
+            fix: tuple[Any, ...] = ("set", members)
+        elif kind == "uuid":
+            fix = ("uuid",)
+        else:
+            fix = ("binary", int(octets or 0))
+        out.setdefault(str(table), {})[str(column)] = fix
     return out
+
+
+def _fixed(fix: tuple[Any, ...], value: Any) -> Any:
+    if fix[0] == "set" and isinstance(value, (set, frozenset)):
+        return ",".join(m for m in fix[1] if m in value)
+    if fix[0] == "uuid" and isinstance(value, (bytes, bytearray)):
+        return str(uuid.UUID(bytes=bytes(value).ljust(16, b"\x00")))
+    if fix[0] == "binary" and isinstance(value, (bytes, bytearray)):
+        return bytes(value).ljust(fix[1], b"\x00")
+    return value
