@@ -116,6 +116,11 @@ def app_value(param: Param, value: Any) -> Any:
     return coerce(value, _type(param))
 
 
+def equals(column: sa.ColumnClause[Any], value: Any) -> sa.ColumnElement[bool]:
+    """``column = value`` with an untyped parameter: PostgreSQL compares it with an ENUM or UUID column as is."""
+    return column == sa.bindparam(None, value, type_=sa.types.NullType())
+
+
 def _sa_table(table: Table) -> sa.TableClause:
     return sa.table(table.name, *(sa.column(c.name) for c in table.columns), schema=table.schema)
 
@@ -224,7 +229,7 @@ def _median(conn: sa.Connection, p: Param, eq: Sequence[Param], combo: Mapping[s
     t = _sa_table(p.table)
     col = t.c[p.column]
     where = [col.is_not(None)]
-    where += [t.c[e.column] == combo[e.name] for e in eq if e.table is p.table and e.column and e.name in combo]
+    where += [equals(t.c[e.column], combo[e.name]) for e in eq if e.table is p.table and e.column and e.name in combo]
     total = conn.execute(sa.select(sa.func.count()).select_from(t).where(*where)).scalar_one()
     if not total:
         where = [col.is_not(None)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sql2dynamo.errors import Sql2DynamoError
+from sql2dynamo.source.model import Table
 from sql2dynamo.validate.cases import Case
 from sql2dynamo.validate.report import CaseResult
 from sql2dynamo.validate.rows import RowDiff, compare_rows, normalize, normalize_row, show_row
@@ -31,27 +33,87 @@ class ReadSpec:
     prepared: PreparedSQL
     limit_param: str | None
     page_size: int | None  # the repository's page size on the busiest key (None: its default)
+    retention: Retention | None = None
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Items of the pattern's table expire (TTL) ``days`` after ``column``: DynamoDB may already have deleted them."""
+
+    table: Table
+    column: str
+    days: int
+    engine: sa.Engine  # a writable engine: the purge runs in a transaction that is rolled back
+
+
+def _source_rows(
+    conn: sa.Connection, spec: ReadSpec, case: Case
+) -> tuple[list[str], list[dict[str, Any]], list[dict[str, Any]] | None]:
+    columns, rows = run_select(conn, spec.prepared, case.source_params)
+    full_rows: list[dict[str, Any]] | None = None
+    limit = case.source_params.get(spec.limit_param) if spec.limit_param else None
+    if spec.prepared.order_columns and isinstance(limit, int) and len(rows) >= limit:
+        _, full_rows = run_select(conn, spec.prepared, {**case.source_params, spec.limit_param: UNLIMITED})
+    return columns, rows, full_rows
 
 
 def run_read_case(engine: sa.Engine, repo: Repository, spec: ReadSpec, case: Case) -> CaseResult:
-    """Run one case on both sides and compare."""
+    """Run one case on both sides and compare.
+
+    With a :class:`Retention`, the source is read twice: as it is, and with the rows past their
+    retention deleted (as the application's purge or DynamoDB's TTL does, at a time neither side
+    controls); DynamoDB must match one of the two (a COUNT: lie between them).
+    """
     with engine.connect() as conn:
-        columns, rows = run_select(conn, spec.prepared, case.source_params)
-        full_rows: list[dict[str, Any]] | None = None
-        limit = case.source_params.get(spec.limit_param) if spec.limit_param else None
-        if spec.prepared.order_columns and isinstance(limit, int) and len(rows) >= limit:
-            _, full_rows = run_select(conn, spec.prepared, {**case.source_params, spec.limit_param: UNLIMITED})
+        columns, rows, full_rows = _source_rows(conn, spec, case)
+    live: tuple[list[str], list[dict[str, Any]], list[dict[str, Any]] | None] | None = None
+    if spec.retention is not None:
+        live = _live_rows(spec, case)
     page_size = spec.page_size if case.label.startswith(("most rows", "all rows")) else None
     got, calls, capacity, latencies, error = _read_all(repo, spec.pattern_id, case.app_params, page_size)
     params = dict(case.app_params)
+    lat = tuple(latencies)
     if error is not None:
-        return CaseResult(case.label, params, False, len(rows), 0, calls, capacity, tuple(latencies), {"reason": error})
+        return CaseResult(case.label, params, False, len(rows), 0, calls, capacity, lat, {"reason": error})
     if spec.prepared.is_count:
         expected_n = int(next(iter(rows[0].values()))) if rows else 0
+        low = int(next(iter(live[1][0].values()))) if live is not None and live[1] else expected_n
         actual_n, why = _count_of(got)
-        ok = why is None and actual_n == expected_n
-        diff = None if ok else {"reason": why or f"COUNT is {expected_n} on the source, {actual_n} on DynamoDB"}
-        return CaseResult(case.label, params, ok, expected_n, actual_n or 0, calls, capacity, tuple(latencies), diff)
+        ok = why is None and actual_n is not None and low <= actual_n <= expected_n
+        span = f"{expected_n}" if low == expected_n else f"{low} (rows past their TTL left out) to {expected_n}"
+        diff = None if ok else {"reason": why or f"COUNT is {span} on the source, {actual_n} on DynamoDB"}
+        return CaseResult(case.label, params, ok, expected_n, actual_n or 0, calls, capacity, lat, diff)
+    diff = _compare(spec, columns, rows, full_rows, got)
+    if diff is not None and live is not None:
+        # Every expired row may already be gone from DynamoDB: compare with the purged source too.
+        if _compare(spec, *live, got) is None:
+            diff = None
+    return CaseResult(
+        case.label, params, diff is None, len(rows), len(got), calls, capacity, lat, diff.as_dict() if diff else None
+    )
+
+
+def _live_rows(
+    spec: ReadSpec, case: Case
+) -> tuple[list[str], list[dict[str, Any]], list[dict[str, Any]] | None]:
+    retention = spec.retention
+    assert retention is not None
+    cutoff = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0) - dt.timedelta(days=retention.days)
+    t = sa.table(retention.table.name, sa.column(retention.column))
+    with retention.engine.connect() as conn, conn.begin() as trans:
+        conn.execute(sa.delete(t).where(t.c[retention.column] < cutoff))
+        out = _source_rows(conn, spec, case)
+        trans.rollback()
+    return out
+
+
+def _compare(
+    spec: ReadSpec,
+    columns: list[str],
+    rows: list[dict[str, Any]],
+    full_rows: list[dict[str, Any]] | None,
+    got: list[dict[str, Any]],
+) -> RowDiff | None:
     outputs = spec.prepared.outputs
     all_out = [c for c in columns if not c.startswith(ORDER_PREFIX)]
     known = len(outputs) == len(all_out)
@@ -65,24 +127,13 @@ def run_read_case(engine: sa.Engine, repo: Repository, spec: ReadSpec, case: Cas
     keys = [tuple(normalize(r[o]) for o in order) for r in rows] if order else None
     full = [normalize_row(r, out_columns, json_columns) for r in full_rows] if full_rows is not None else None
     full_keys = [tuple(normalize(r[o]) for o in order) for r in full_rows] if full_rows is not None else None
-    diff: RowDiff | None = compare_rows(
+    return compare_rows(
         expected,
         actual,
         order_keys=keys,
         full_order_keys=full_keys,
         full_expected=full,
         limited=full_rows is not None and len(full_rows) > len(rows),
-    )
-    return CaseResult(
-        case.label,
-        params,
-        diff is None,
-        len(rows),
-        len(got),
-        calls,
-        capacity,
-        tuple(latencies),
-        diff.as_dict() if diff is not None else None,
     )
 
 

@@ -21,7 +21,7 @@ from sql2dynamo.reporting import Reporter
 from sql2dynamo.source.connect import Source
 from sql2dynamo.source.model import Schema, Table
 from sql2dynamo.validate.cases import Tables, params_of, read_cases
-from sql2dynamo.validate.reads import ReadSpec, run_read_case
+from sql2dynamo.validate.reads import ReadSpec, Retention, run_read_case
 from sql2dynamo.validate.report import CaseResult, PatternResult
 from sql2dynamo.validate.sql import prepare
 from sql2dynamo.validate.ttl import run_ttl_case
@@ -162,7 +162,7 @@ def _cases(
             cases = read_cases(conn, params)
         prepared = prepare(pattern.sql, dialect, source_dialect, find_table=tables.find)
         limit = next((p.name for p in params if p.op == "limit"), None)
-        spec = ReadSpec(pattern.id, prepared, limit, page_size)
+        spec = ReadSpec(pattern.id, prepared, limit, page_size, _retention(model, statement_tables[0], write_engine))
         return [run_read_case(source.engine, repo, spec, c) for c in cases]
     main = statement_tables[0]
     prepared = prepare(pattern.sql, dialect, source_dialect, add_order=False)
@@ -175,6 +175,15 @@ def _cases(
     with write_engine.connect() as conn:
         cases = write_cases(conn, shape, params, main, schema.tables)
     return [run_write_case(write_engine, repo, client, model, builder, parents, spec_w, c) for c in cases]
+
+
+def _retention(model: DataModel, table: Table, engine: sa.Engine) -> Retention | None:
+    """The TTL of ``table``'s items, when the model gives them one."""
+    for spec in model.tables:
+        for e in spec.entities:
+            if e.source_table == table.name and e.ttl is not None:
+                return Retention(table, e.ttl.source_column, e.ttl.retention_days, engine)
+    return None
 
 
 def _statement_tables(shape: StatementShape, tables: Tables) -> list[Table]:

@@ -12,6 +12,7 @@ transaction is rolled back: every case starts from the migrated data.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -27,7 +28,7 @@ from sql2dynamo.errors import Sql2DynamoError
 from sql2dynamo.migrate.transform import Item, ItemBuilder
 from sql2dynamo.runtime.errors import ConditionFailed, DuplicateValue, ItemNotFound
 from sql2dynamo.source.model import Table
-from sql2dynamo.validate.cases import Case, Param, app_value, missing_value
+from sql2dynamo.validate.cases import Case, Param, app_value, equals, missing_value
 from sql2dynamo.validate.report import CaseResult
 from sql2dynamo.validate.sql import coerce
 from sql2dynamo.verify.canonical import canonical_item, diff_items
@@ -58,7 +59,7 @@ def _sa_table(table: Table) -> sa.TableClause:
 
 def _by_key(conn: sa.Connection, table: Table, key: Mapping[str, Any]) -> dict[str, Any] | None:
     t = _sa_table(table)
-    found = conn.execute(sa.select(t).where(*(t.c[c] == v for c, v in key.items()))).mappings().first()
+    found = conn.execute(sa.select(t).where(*(equals(t.c[c], v) for c, v in key.items()))).mappings().first()
     return dict(found) if found is not None else None
 
 
@@ -72,9 +73,16 @@ def write_cases(
     pk = list(table.primary_key)
     t = _sa_table(table)
     query = sa.select(t).order_by(*(t.c[c] for c in pk))
+    children: list[tuple[Table, tuple[str, ...], tuple[str, ...]]] = []
+    rows: list[dict[str, Any]] = []
     if shape.operation == "delete":
-        query = query.where(*_childless(table, tables, t))
-    rows = [dict(r) for r in conn.execute(query.limit(2)).mappings()]
+        rows = [dict(r) for r in conn.execute(query.where(*_childless(table, tables, t)).limit(2)).mappings()]
+        if not rows:
+            # Every row is referred to: as the application must, the case deletes the referring rows
+            # first (on the source only; their items are not the pattern's to compare).
+            children = _children(table, tables)
+    if not rows:
+        rows = [dict(r) for r in conn.execute(query.limit(2)).mappings()]
     if not rows:
         return []
     template = rows[0]
@@ -101,10 +109,20 @@ def write_cases(
 
     if shape.operation == "insert":
         values = {
-            p.name: (fresh.value(p.column, template) if _guarded(p.column, uniques) else template[p.column])
+            p.name: (
+                fresh.value(p.column, template)
+                if _guarded(p.column, uniques)
+                else _now(table, p.column, template[p.column])
+            )
             for p in set_params
             if p.column
         }
+        for group in uniques:
+            # A unique set made of foreign keys (favourites: user_id, listing_id) takes existing parents.
+            if all(_fk_of(table, c) for c in group) and all(_param_for(set_params, c) for c in group):
+                combo = _free_combo(conn, table, group, tables)
+                if combo is not None:
+                    values.update({_param_for(set_params, c): v for c, v in combo.items()})  # type: ignore[misc]
         key = {c: values[_param_for(set_params, c)] for c in pk if _param_for(set_params, c)} or None
         cases.append(make("insert a new row", values, key if key and len(key) == len(pk) else None))
         for group in uniques:
@@ -122,12 +140,24 @@ def write_cases(
     for p in set_params:
         if p.name in values or not p.column:
             continue
+        kind = table.column(p.column).normalized_type
+        members = table.column(p.column).enum_values
+        if members and not _guarded(p.column, uniques):
+            current = coerce(template[p.column], kind)
+            values[p.name] = next((m for m in members if m != current), current)
+            continue
         values[p.name] = (
             fresh.value(p.column, template)
             if _guarded(p.column, uniques)
-            else _changed(template[p.column], other[p.column])
+            else _now(table, p.column, _changed(coerce(template[p.column], kind), coerce(other[p.column], kind), kind))
         )
-    cases.append(make(f"{shape.operation} an existing row", values, key))
+    first_case = make(f"{shape.operation} an existing row", values, key)
+    if children:
+        first_case = replace(
+            first_case,
+            extra={"delete_first": [(c, cols, tuple(template[r] for r in ref)) for c, cols, ref in children]},
+        )
+    cases.append(first_case)
     if where_params:
         first = where_params[0]
         gone = missing_value(
@@ -201,6 +231,46 @@ def _guarded(column: str, uniques: Sequence[tuple[str, ...]]) -> bool:
     return any(column in group for group in uniques)
 
 
+def _fk_of(table: Table, column: str) -> tuple[str, str] | None:
+    """(referred table, referred column) of a single-column foreign key on ``column``."""
+    for fk in table.foreign_keys:
+        if fk.columns == (column,):
+            return fk.referred_table, fk.referred_columns[0]
+    return None
+
+
+def _free_combo(
+    conn: sa.Connection, table: Table, group: tuple[str, ...], tables: Sequence[Table]
+) -> dict[str, Any] | None:
+    """Existing parent values for every column of ``group`` whose combination no row holds yet."""
+    by_name = {t.name.lower(): t for t in tables}
+    candidates: list[list[Any]] = []
+    for column in group:
+        ref = _fk_of(table, column)
+        assert ref is not None
+        parent = by_name.get(ref[0].lower())
+        if parent is None:
+            return None
+        p = _sa_table(parent)
+        candidates.append(list(conn.execute(sa.select(p.c[ref[1]]).order_by(p.c[ref[1]]).limit(50)).scalars()))
+    t = _sa_table(table)
+    taken = {tuple(r) for r in conn.execute(sa.select(*(t.c[c] for c in group)))}
+    for combo in itertools.product(*candidates):
+        if combo not in taken:
+            return dict(zip(group, combo, strict=True))
+    return None
+
+
+def _children(table: Table, tables: Sequence[Table]) -> list[tuple[Table, tuple[str, ...], tuple[str, ...]]]:
+    """(child table, its foreign-key columns, the referred columns) for every table referring to ``table``."""
+    return [
+        (child, tuple(fk.columns), tuple(fk.referred_columns))
+        for child in tables
+        for fk in child.foreign_keys
+        if fk.referred_table.lower() == table.name.lower() and child is not table
+    ]
+
+
 def _childless(table: Table, tables: Sequence[Table], t: sa.TableClause) -> list[Any]:
     """NOT EXISTS conditions: no row of another table refers to the row (so a delete is not refused)."""
     out: list[Any] = []
@@ -214,10 +284,35 @@ def _childless(table: Table, tables: Sequence[Table], t: sa.TableClause) -> list
     return out
 
 
-def _changed(value: Any, other: Any) -> Any:
-    """Another value of the same type: the other row's when it differs, else a changed copy."""
+_DEFAULTS: dict[str, Any] = {
+    "datetime": dt.datetime(2024, 7, 1, 12, 0, 0),
+    "datetime_tz": dt.datetime(2024, 7, 1, 12, 0, 0, tzinfo=dt.UTC),
+    "date": dt.date(2024, 7, 1),
+    "string": "s2d-value",
+    "enum": None,
+    "integer": 1,
+    "decimal": Decimal("1.5"),
+    "float": 1.5,
+    "boolean": True,
+    "json": {"s2d": 1},
+}
+
+
+def _now(table: Table, column: str, value: Any) -> Any:
+    """A date-time written by the pattern is the current time (``:now``): items with a TTL are not born expired."""
+    kind = table.column(column).normalized_type
+    if kind not in ("datetime", "datetime_tz"):
+        return value
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return now if kind == "datetime_tz" else now.replace(tzinfo=None)
+
+
+def _changed(value: Any, other: Any, kind: str | None = None) -> Any:
+    """Another value of the same type: the other row's when it differs, else a changed copy (NULL: a default)."""
     if other is not None and other != value:
         return other
+    if value is None:
+        return str(uuid.uuid4()) if kind == "uuid" else _DEFAULTS.get(kind or "")
     if isinstance(value, bool):
         return not value
     if isinstance(value, int | Decimal):
@@ -278,6 +373,11 @@ def run_write_case(
             before = _by_key(conn, spec.table, case.row_key) if case.row_key else None
             source_error: str | None = None
             affected = 0
+            # The id the database would give: what the application passes when the source refuses the insert.
+            next_id = _next_id(conn, spec) if spec.operation == "insert" and spec.autoincrement else None
+            for child, columns, values in case.extra.get("delete_first", ()):
+                c = _sa_table(child)
+                conn.execute(sa.delete(c).where(*(equals(c.c[n], v) for n, v in zip(columns, values, strict=True))))
             try:
                 affected = conn.execute(sa.text(spec.sql), case.source_params).rowcount
             except sa.exc.IntegrityError as exc:
@@ -288,6 +388,8 @@ def run_write_case(
                 key = _inserted_key(conn, spec)
                 if spec.autoincrement and key:
                     app[spec.autoincrement] = key[spec.autoincrement]
+            elif spec.autoincrement and next_id is not None:
+                app[spec.autoincrement] = next_id
             after = _by_key(conn, spec.table, key) if key and source_error is None else before
             items_before = _items(builder, parents, spec.table.name, before)
             items_after = _items(builder, parents, spec.table.name, after)
@@ -376,6 +478,12 @@ def _judge(
         if key not in items_after and _get(client, model, key) is not None:
             problems.append(f"item {key[0]} {dict(key[1])} should be gone after the write")
     return ("; ".join(problems[:3]) if problems else None), affected, len(items_after) - len(problems)
+
+
+def _next_id(conn: sa.Connection, spec: WriteSpec) -> int:
+    assert spec.autoincrement is not None
+    t = _sa_table(spec.table)
+    return int(conn.execute(sa.select(sa.func.max(t.c[spec.autoincrement]))).scalar() or 0) + 1
 
 
 def _inserted_key(conn: sa.Connection, spec: WriteSpec) -> dict[str, Any] | None:
