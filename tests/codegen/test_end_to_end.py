@@ -90,6 +90,13 @@ def chinook(endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
 
 
 @pytest.fixture(scope="module")
+def hustle_hub(endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    app = _pipeline("hustle_hub", "multi-table", 20, tmp_path_factory.mktemp("hustle_hub"), endpoint)
+    yield app
+    app.engine.dispose()
+
+
+@pytest.fixture(scope="module")
 def algoitny(endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
     app = _pipeline("algoitny", "single-table", 25, tmp_path_factory.mktemp("algoitny"), endpoint)
     yield app
@@ -233,3 +240,52 @@ def test_single_table_lookup_get_and_count(algoitny: App) -> None:
     assert count > 0
     assert algoitny.repo.count_search_histories_by_user_id(user_id) == count
     assert algoitny.repo.count_search_histories_by_user_id(10**9) == 0
+
+
+def test_denormalized_join_returns_the_joined_entity(hustle_hub: App) -> None:
+    # AP16: SELECT l.* FROM listing_slug_history h JOIN listings l: one GetItem of the history item,
+    # which carries copies of the listing's columns (and its id as listing_id).
+    history, listings = hustle_hub.metadata.tables["listing_slug_history"], hustle_hub.metadata.tables["listings"]
+    with hustle_hub.engine.connect() as conn:
+        slugs = conn.execute(sa.select(history.c.old_slug, history.c.listing_id).limit(3)).all()
+    assert slugs
+    for slug, listing_id in slugs:
+        (expected,) = _sql(hustle_hub, "listings", listings.c.id == listing_id)
+        listing = hustle_hub.repo.get_listing_by_old_slug(slug)
+        assert type(listing) is hustle_hub.module.Listing
+        _same(expected, _as_row(listing))
+    assert hustle_hub.repo.get_listing_by_old_slug("no-such-slug") is None
+
+
+def test_join_projection_rows(algoitny: App) -> None:
+    # AP10: problems LEFT JOIN test_cases, a projection with an alias: one row class, columns of both tables.
+    sql = algoitny.module.AlgoitnyRepository.list_problems_by_platform_and_problem_id.__doc__
+    assert "LEFT JOIN test_cases" in sql
+    cases = algoitny.metadata.tables["test_cases"]
+    problems = algoitny.metadata.tables["problems"]
+    with algoitny.engine.connect() as conn:
+        platform, problem_id = conn.execute(
+            sa.select(problems.c.platform, problems.c.problem_id)
+            .join(cases, cases.c.problem_id == problems.c.id)
+            .group_by(problems.c.id)
+            .order_by(sa.func.count().desc())
+            .limit(1)
+        ).one()
+        expected = [
+            dict(r._mapping)
+            for r in conn.execute(
+                sa.text(
+                    "SELECT p.id, p.platform, p.problem_id, p.title, p.tags, t.id AS test_case_id, t.input, t.output "
+                    "FROM problems AS p LEFT JOIN test_cases AS t ON t.problem_id = p.id "
+                    "WHERE p.platform = :platform AND p.problem_id = :problem_id ORDER BY t.id"
+                ),
+                {"platform": platform, "problem_id": problem_id},
+            )
+        ]
+    page = algoitny.repo.list_problems_by_platform_and_problem_id(platform, problem_id, limit=100)
+    assert page.cursor is None
+    rows = sorted((_as_row(x) for x in page.items), key=lambda r: r["test_case_id"])
+    assert len(rows) == len(expected) >= 2
+    for exp, got in zip(expected, rows, strict=True):
+        assert type(page.items[0]).__name__ == "ListProblemsByPlatformAndProblemIdRow"
+        _same(exp, got)

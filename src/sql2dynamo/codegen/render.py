@@ -194,16 +194,24 @@ def _body(m: Method) -> list[str]:
         lines += _call_or_split(
             indent, "page = self.repository.read", [pid, "params", "limit=limit", "cursor=cursor"], ""
         )
+        rows = "page.rows"
+        if m.view_table is not None:
+            lines += _joined_call(indent, m)
+            rows = "rows"
         # A name for the converter keeps every line short whatever the class is called.
         lines += [f"{indent}convert = {m.row_class}.from_row"]
-        lines += [f"{indent}return Page(tuple(convert(row) for row in page.rows), page.cursor)"]
+        lines += [f"{indent}return Page(tuple(convert(row) for row in {rows}), page.cursor)"]
     else:
         lines.append(f"{indent}page = self.repository.read({pid}, params)")
         if m.result == "one":
+            rows = "page.rows"
+            if m.view_table is not None:
+                lines += _joined_call(indent, m)
+                rows = "rows"
             lines += [
-                f"{indent}if not page.rows:",
+                f"{indent}if not {rows}:",
                 f"{indent}{_IND}return None",
-                f"{indent}return {m.row_class}.from_row(page.rows[0])",
+                f"{indent}return {m.row_class}.from_row({rows}[0])",
             ]
         elif m.result == "count":
             lines += [
@@ -214,6 +222,35 @@ def _body(m: Method) -> list[str]:
         else:
             lines.append(f"{indent}return len(page.rows) > 0")
     return lines
+
+
+def _joined_call(indent: str, m: Method) -> list[str]:
+    args = ["page.rows", pystr(m.view_table or ""), *(f"({pystr(a)}, {pystr(b)})" for a, b in m.view_renames)]
+    return _call_or_split(indent, "rows = _joined", args, "")
+
+
+_JOINED_HELPER = [
+    "def _joined(",
+    "    rows: Sequence[Mapping[str, Any]],",
+    "    table: str,",
+    "    *renames: tuple[str, str],",
+    ") -> list[dict[str, Any]]:",
+    '    """The rows of ``table`` inside rows of another entity, where its columns are "table.column".',
+    "",
+    "    ``renames`` (column, other) take a join column the item does not copy from the",
+    "    other entity's column it equals.",
+    '    """',
+    '    prefix = table + "."',
+    "    out: list[dict[str, Any]] = []",
+    "    for row in rows:",
+    "        mine = [k for k in row if k.startswith(prefix)]",
+    "        view = {k.removeprefix(prefix): row[k] for k in mine}",
+    "        for column, other in renames:",
+    "            if column not in view and other in row:",
+    "                view[column] = row[other]",
+    "        out.append(view)",
+    "    return out",
+]
 
 
 def _method(m: Method) -> list[str]:
@@ -341,6 +378,7 @@ def render_module(spec: ModuleSpec, *, source: str) -> str:
             f"{_IND}cursor: str | None",
         ],
         *(_PICK_HELPERS if any(len(f.keys) > 1 for c in spec.rows for f in c.fields) else []),
+        *([_JOINED_HELPER] if any(m.view_table and m.supported for m in spec.methods) else []),
         *(_row_class(c) for c in spec.entities),
         *(_row_class(c) for c in spec.rows),
         _repository(spec),

@@ -17,6 +17,7 @@ from typing import Literal
 from sqlglot import exp
 
 from sql2dynamo.codegen import naming
+from sql2dynamo.codegen.rows import Renames, column_keys, renames, row_table
 from sql2dynamo.design.model import AccessPlan, AttributeSpec, DataModel, EntityMapping
 from sql2dynamo.runtime.types import python_annotation
 from sql2dynamo.workload._sqltree import parse_statement, sqlglot_dialect
@@ -76,6 +77,9 @@ class Method:
     operations: tuple[str, ...]
     rcu_per_call: float
     wcu_per_call: float
+    # The rows are another entity's: the row class's table is read from its "table.column" keys.
+    view_table: str | None = None
+    view_renames: Renames = ()
 
 
 @dataclass(frozen=True)
@@ -292,9 +296,14 @@ class Draft:
 
 
 def draft_method(
-    pattern: AccessPattern, plan: AccessPlan, dialect: str, cols: Columns, entity_classes: dict[str, str]
+    pattern: AccessPattern,
+    plan: AccessPlan,
+    model: DataModel,
+    cols: Columns,
+    entity_classes: dict[str, str],
 ) -> Draft | str:
     """The method of one pattern, or the reason it gets none."""
+    dialect = pattern.dialect or model.source_dialect
     root = parse_statement(pattern.sql, dialect, pattern_id=pattern.id)
     shape = shape_of(root, sqlglot_dialect(dialect))
     if shape.operation not in ("select", "insert", "update", "delete"):
@@ -306,6 +315,7 @@ def draft_method(
     where = [(b.column, b.op) for b in shape.bindings if b.op != "set" and b.value.startswith(":")]
     row_fields: tuple[Field, ...] | None = None
     row_class: str | None = None
+    view: tuple[str, Renames] | None = None
     noun_table = main
     if shape.operation == "select":
         items, nullable = _select_items(root, cols)
@@ -315,11 +325,16 @@ def draft_method(
             result = "exists"
         else:
             result = "one" if _single(shape, plan, cols, main) else "page"
-            if len(items) == 1 and items[0].star and items[0].table in entity_classes:
-                noun_table = items[0].table
-                row_class = entity_classes[items[0].table]
+            joined = len(shape.tables) > 1
+            row = row_table(plan, [t for t in map(cols.table, shape.tables) if t], model) if joined else main
+            star = items[0].table if len(items) == 1 and items[0].star else None
+            if star is not None and star in entity_classes:
+                noun_table = star
+                row_class = entity_classes[star]
+                if joined and row is not None and star != row:
+                    view = (star, renames(shape, star, row))
             else:
-                row_fields = _projection_fields(items, cols, nullable, joined=len(shape.tables) > 1)
+                row_fields = _projection_fields(items, cols, nullable, joined, row, shape)
         verb = {"count": "count", "exists": "exists", "one": "get", "page": "list"}[result]
     else:
         result = "write"
@@ -344,29 +359,32 @@ def draft_method(
         operations=tuple(s.operation for s in plan.steps),
         rcu_per_call=plan.rcu_per_call,
         wcu_per_call=plan.wcu_per_call,
+        view_table=view[0] if view else None,
+        view_renames=view[1] if view else (),
     )
     return Draft(naming.method_name(verb, noun, where), method, row_fields)
 
 
-def _projection_fields(items: Sequence[_Item], cols: Columns, nullable: set[str], joined: bool) -> tuple[Field, ...]:
-    """The fields of a projection's row class.
-
-    The runtime returns the row of the entity its plan reads last with bare
-    column names, and the columns of the entities met before it as
-    ``"<table>.<column>"``: in a join, a column is read under its qualified
-    name when the row has it, else under its bare one.
-    """
+def _projection_fields(
+    items: Sequence[_Item],
+    cols: Columns,
+    nullable: set[str],
+    joined: bool,
+    row: str | None,
+    shape: StatementShape,
+) -> tuple[Field, ...]:
+    """The fields of a projection's row class, each read under the keys :func:`rows.column_keys` gives."""
     spec: list[FieldSource] = []
     for item in items:
         if item.star:
             for column, attr in cols.columns.get(item.table or "", {}).items():
-                keys = (f"{item.table}.{column}", column) if joined else (column,)
+                keys = column_keys(item.table, column, row, joined, shape)
                 spec.append((keys, column, attr, attr.nullable or item.table in nullable, None))
         elif item.column is not None:
             found = cols.attribute(item.table, item.column)
             optional = found is None or found.nullable or item.table in nullable
             column = found.source_column if found is not None else item.column
-            keys = (f"{item.table}.{column}", column) if joined and item.table else (column,)
+            keys = column_keys(item.table, column, row, joined, shape)
             spec.append((keys, item.output, found, optional, None))
         elif item.count:
             spec.append(((item.output,), item.output, None, False, "int"))
@@ -410,7 +428,7 @@ def build_spec(model: DataModel, patterns: PatternsFile) -> ModuleSpec:
         if plan is None:
             skipped.append((pattern.id, "the model has no plan for it"))
             continue
-        drafted = draft_method(pattern, plan, dialect, cols, classes)
+        drafted = draft_method(replace(pattern, dialect=dialect), plan, model, cols, classes)
         if isinstance(drafted, str):
             skipped.append((pattern.id, drafted))
         else:

@@ -301,14 +301,14 @@ class ListProblemsByPlatformAndProblemIdRow:
     def from_row(cls, row: Mapping[str, Any]) -> ListProblemsByPlatformAndProblemIdRow:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            id=_pick(row, "problems.id", "id"),
-            platform=_pick(row, "problems.platform", "platform"),
-            problem_id=_pick(row, "problems.problem_id", "problem_id"),
-            title=_pick(row, "problems.title", "title"),
-            tags=_pick_optional(row, "problems.tags", "tags"),
-            test_case_id=_pick_optional(row, "test_cases.id", "id"),
-            input=_pick_optional(row, "test_cases.input", "input"),
-            output=_pick_optional(row, "test_cases.output", "output"),
+            id=_pick(row, "problems.id", "problem_id"),
+            platform=row["problems.platform"],
+            problem_id=row["problems.problem_id"],
+            title=row["problems.title"],
+            tags=row.get("problems.tags"),
+            test_case_id=row.get("id"),
+            input=row.get("input"),
+            output=row.get("output"),
         )
 
 

@@ -8,7 +8,7 @@ returns the rows the SQL would return, as the frozen dataclasses below.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -42,6 +42,28 @@ def _pick_optional(row: Mapping[str, Any], *keys: str) -> Any:
         if key in row:
             return row[key]
     return None
+
+
+def _joined(
+    rows: Sequence[Mapping[str, Any]],
+    table: str,
+    *renames: tuple[str, str],
+) -> list[dict[str, Any]]:
+    """The rows of ``table`` inside rows of another entity, where its columns are "table.column".
+
+    ``renames`` (column, other) take a join column the item does not copy from the
+    other entity's column it equals.
+    """
+    prefix = table + "."
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        mine = [k for k in row if k.startswith(prefix)]
+        view = {k.removeprefix(prefix): row[k] for k in mine}
+        for column, other in renames:
+            if column not in view and other in row:
+                view[column] = row[other]
+        out.append(view)
+    return out
 
 
 @dataclass(frozen=True)
@@ -676,8 +698,9 @@ class ChinookRepository:
             "playlist_id": playlist_id,
         }
         page = self.repository.read("AP15", params, limit=limit, cursor=cursor)
+        rows = _joined(page.rows, "track", ("track_id", "track_id"))
         convert = Track.from_row
-        return Page(tuple(convert(row) for row in page.rows), page.cursor)
+        return Page(tuple(convert(row) for row in rows), page.cursor)
 
     def list_playlists(
         self,

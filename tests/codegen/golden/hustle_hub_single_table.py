@@ -8,7 +8,7 @@ returns the rows the SQL would return, as the frozen dataclasses below.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -25,20 +25,26 @@ class Page(Generic[T]):
     cursor: str | None
 
 
-def _pick(row: Mapping[str, Any], *keys: str) -> Any:
-    """The value under the first of ``keys`` the row has (a joined column is "table.column")."""
-    for key in keys:
-        if key in row:
-            return row[key]
-    raise KeyError(keys[0])
+def _joined(
+    rows: Sequence[Mapping[str, Any]],
+    table: str,
+    *renames: tuple[str, str],
+) -> list[dict[str, Any]]:
+    """The rows of ``table`` inside rows of another entity, where its columns are "table.column".
 
-
-def _pick_optional(row: Mapping[str, Any], *keys: str) -> Any:
-    """The value under the first of ``keys`` the row has, None when it has none."""
-    for key in keys:
-        if key in row:
-            return row[key]
-    return None
+    ``renames`` (column, other) take a join column the item does not copy from the
+    other entity's column it equals.
+    """
+    prefix = table + "."
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        mine = [k for k in row if k.startswith(prefix)]
+        view = {k.removeprefix(prefix): row[k] for k in mine}
+        for column, other in renames:
+            if column not in view and other in row:
+                view[column] = row[other]
+        out.append(view)
+    return out
 
 
 @dataclass(frozen=True)
@@ -218,16 +224,12 @@ class ListFavouritesByUserIdRow:
     def from_row(cls, row: Mapping[str, Any]) -> ListFavouritesByUserIdRow:
         """The row as the runtime returns it, keyed by the SQL's column names."""
         return cls(
-            id=_pick(row, "listings.id", "id"),
-            slug=_pick(row, "listings.slug", "slug"),
-            title=_pick(row, "listings.title", "title"),
-            location=_pick(row, "listings.location", "location"),
-            income_potential=_pick(
-                row,
-                "listings.income_potential",
-                "income_potential",
-            ),
-            created_at=_pick(row, "favourites.created_at", "created_at"),
+            id=row["id"],
+            slug=row["slug"],
+            title=row["title"],
+            location=row["location"],
+            income_potential=row["income_potential"],
+            created_at=row["favourites.created_at"],
         )
 
 
@@ -589,9 +591,10 @@ class HustleHubRepository:
             "slug": slug,
         }
         page = self.repository.read("AP16", params)
-        if not page.rows:
+        rows = _joined(page.rows, "listings", ("id", "listing_id"))
+        if not rows:
             return None
-        return Listing.from_row(page.rows[0])
+        return Listing.from_row(rows[0])
 
     def create_listing(
         self,
