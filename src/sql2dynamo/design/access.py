@@ -3,8 +3,10 @@
 A read pattern becomes an :class:`Access`: its main table, the columns it
 fixes by equality (split into parameters and literal flags), its range and
 order, its joins, and whether DynamoDB can serve it at all.  Literal flags
-(``is_public = TRUE``) make sparse indexes; a COUNT with a lower bound on a
-date-time becomes a date-bucketed key.
+(``is_public = TRUE``) make sparse indexes.  A COUNT with a lower bound on a
+date-time is a range on the sort key, not a per-day key: ``created_at >=
+:day_start`` counts every later day too, which a day bucket would miss
+(``validate`` found the difference).
 """
 
 from __future__ import annotations
@@ -50,13 +52,6 @@ class Access:
     projection: tuple[str, ...]
     unsupported: str | None = None
     alternative: str | None = None
-
-    @property
-    def bucket(self) -> str | None:
-        """The date-time column a COUNT's lower bound is on: its key is bucketed per day."""
-        if self.count and self.ranges and self.order is None:
-            return self.ranges[0]
-        return None
 
 
 def _bare(name: str) -> str:
@@ -159,6 +154,20 @@ def _unsupported(shape: StatementShape, access: Access, table: Table) -> tuple[s
                 f"a prefix search on {like.column} with no other key to narrow it would read one hot partition",
                 SEARCH_ALTERNATIVE,
             )
+    # Rows of a joined child table come from its own Query, in its key order; a parent's column cannot order them.
+    children = {j.table.lower() for j in access.joins if j.direction == "to_children"}
+    foreign_order = [
+        o.column
+        for o in shape.order_by
+        if _own(table, o.column) is None and o.column.split(".")[0].lower() not in children
+    ]
+    if foreign_order and not shape.aggregates and not shape.group_by:
+        return (
+            f"ORDER BY {foreign_order[0]}, a column of a joined table: DynamoDB returns {table.name} items "
+            "in their own key order",
+            f"sort the rows in the application after reading them (the {table.name} items carry the copied "
+            "columns), or keep the copy in a sort key of an index",
+        )
     other_aggs = [a for a in shape.aggregates if not a.startswith("count(")]
     if other_aggs or shape.group_by:
         what = ", ".join(other_aggs + [f"GROUP BY {', '.join(shape.group_by)}"] * bool(shape.group_by))

@@ -94,6 +94,7 @@ def build_model(
             _route_joins(state, a)
     for w in writes:
         _route_write(state, w, patterns)
+        _route_copies(state, w)
     tables = _tables(state, patterns, by_table, writes_by_table)
     if options.strategy == "single-table":
         tables = entity_views(tables, schema, patterns.application)
@@ -212,6 +213,18 @@ def _route_write(state: _State, w: ResolvedPattern, patterns: PatternsFile) -> N
         return  # the unique value's lookup table gives the key
     if eq:
         state.write_routes[w.id] = state.layout.add_need(Need(w.table, eq, None), w.id, write=True)
+
+
+def _route_copies(state: _State, w: ResolvedPattern) -> None:
+    """An UPDATE of copied columns finds the copies by the child's foreign key: an index when that is not its key."""
+    shape = w.shape
+    assert shape is not None and w.table is not None
+    if shape.operation != "update":
+        return
+    for child, fk in state.copies.get(w.table, []):
+        copied = {a.source_column for a in state.denormalized.get(child, []) if a.source_table == w.table}
+        if copied & set(shape.set_columns) and tuple(state.layout.base[child].pk.columns) != tuple(fk):
+            state.layout.add_need(Need(child, tuple(fk), None), w.id, write=True)
 
 
 def _tables(
@@ -434,7 +447,9 @@ def _read_plan(state: _State, a: Access, tables: dict[str, TableSpec]) -> Access
                 PlanStep(
                     operation="BatchGetItem",
                     table=spec.name,
-                    key=key_values(spec, ()),
+                    # The keys come from the index's items ({column} fields), not from the parameters.
+                    key={spec.pk.attribute: spec.pk.template}
+                    | ({spec.sk.attribute: spec.sk.template} if spec.sk else {}),
                     note="fetches the items the keys-only index found",
                 )
             )
@@ -511,13 +526,22 @@ def _write_plan(state: _State, rp: ResolvedPattern, tables: dict[str, TableSpec]
             access = Access(rp, table.name, eq, (), tuple(shape.ranges), None, None, (), False, (), ())
             finder = query_step(spec, index, access, strong=False)
     if shape.operation == "update":
-        copies = [
-            (tables[child], _index_for(state, tables[child], Need(child, fk, None)), table.primary_key[0])
-            for child, fk in state.copies.get(rp.table, [])
-            if any(
-                a.denormalized and a.source_column in shape.set_columns for a in tables[child].entities[0].attributes
-            )
-        ]
+        copies = []
+        for child, fk in state.copies.get(rp.table, []):
+            target = tables[child]
+            if not any(a.denormalized and a.source_column in shape.set_columns for a in target.entities[0].attributes):
+                continue
+            index = _index_for(state, target, Need(child, fk, None))
+            pk = index.pk if index else target.pk
+            if index is None and tuple(pk.columns) != tuple(fk):
+                return unsupported_plan(
+                    rp,
+                    f"{child} holds copies of the changed columns, and no key or index of it is {', '.join(fk)}",
+                    f"add an index on {child}({', '.join(fk)}) so the copies can be found and refreshed",
+                )
+            parent_fk = next(f for f in state.schema.table(child).foreign_keys if f.columns == fk)
+            # The copies' key, filled from the updated row: the child's foreign key is the parent's key.
+            copies.append((target, index, rebind(pk, dict(zip(fk, parent_fk.referred_columns, strict=True)))))
         if not by_key and finder is None:
             return unsupported_plan(rp, "the UPDATE names no key or indexed attribute of its rows", _NO_KEY_ALTERNATIVE)
         return update_plan(rp, spec, lookups, by_key, finder, copies)

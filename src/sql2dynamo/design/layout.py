@@ -142,20 +142,21 @@ def route_read(a: Access, layout: Layout) -> Route:
     base = layout.base[a.table]
     eq = set(a.eq)
     pk_cols, sk_cols = set(base.pk.columns), set(base.sk.columns) if base.sk else set()
-    if pk_cols <= eq and sk_cols <= eq and not a.count:
+    # A GetItem cannot test a literal flag (is_published = TRUE): such reads go through a sparse index.
+    if pk_cols <= eq and sk_cols <= eq and not a.count and not a.flags:
         return Route("batch_get" if eq & set(a.in_list) else "get")
-    if pk_cols <= eq and not (eq & set(a.in_list)):
+    # The base table serves an ordered read only when its sort key is the ORDER BY column.
+    in_base_order = a.order is None or (base.sk is not None and base.sk.columns[:1] == (a.order[0],))
+    if pk_cols <= eq and not (eq & set(a.in_list)) and in_base_order:
         return Route("query_base")
     for unique in unique_keys(table):
-        if set(unique.columns) <= eq and not a.count:
+        if set(unique.columns) <= eq and not a.count and not a.flags:
             layout.lookups[(a.table, unique.columns)] = unique
             return Route("lookup", unique=unique.columns)
     sparse = a.flags[0] if a.flags else None
     pk = tuple(c for c in table_order(table, a.eq) if c not in a.in_list)
     sk = a.order[0] if a.order else (a.ranges[0] if a.ranges else None)
-    bucket = a.bucket
-    if bucket:
-        sk = bucket
+    bucket = None
     if not pk and not sparse and not sk:
         rows = table.stats.row_count if table.stats else None
         if rows is not None and rows > SMALL_TABLE_ROWS:

@@ -112,7 +112,9 @@ def _overload(index: IndexSpec, slot: int, label: str, source: Table, spec: Tabl
         # columns themselves must be listed to reach the index.
         was_key = {part.attribute for part in (spec.pk, spec.sk) if part is not None}
         non_key = tuple(c.name for c in source.columns if c.name in set(non_key) or c.name in was_key)
-    sk = None
+    # An overloaded slot has a sort key as soon as one entity's index has one, and a GSI holds only items
+    # that carry both of its key attributes: an entity that needs no order still writes a constant sort key.
+    sk = KeyPart(f"GSI{slot}SK", "S", label, ())
     if index.sk is not None:
         sk = KeyPart(f"GSI{slot}SK", "S", _retemplate(index.sk, source), index.sk.columns)
     return IndexSpec(

@@ -68,18 +68,14 @@ def update_plan(
     lookups: Sequence[TableSpec],
     by_key: bool,
     finder: PlanStep | None,
-    copies: Sequence[tuple[TableSpec, IndexSpec | None, str]],
+    copies: Sequence[tuple[TableSpec, IndexSpec | None, str]],  # (table, index, partition key value template)
 ) -> AccessPlan:
     """UPDATE: UpdateItem by key (found first through an index when the SQL does not give the key)."""
     shape = rp.shape
     assert shape is not None
     bindings = shape.bindings
     update, values, names = _set_clause(shape.set_columns, bindings)
-    key = (
-        key_values(table, bindings)
-        if by_key
-        else {a: "{" + a + "}" for a in (table.pk.attribute, *((table.sk.attribute,) if table.sk else ()))}
-    )
+    key = key_values(table, bindings) if by_key else _found_key(table)
     names.update(_names(table.pk.attribute))
     step = PlanStep(
         operation="UpdateItem",
@@ -109,7 +105,7 @@ def update_plan(
                 PlanStep(
                     operation="DeleteItem",
                     table=lk.name,
-                    key={lk.pk.attribute: lk.pk.template.replace("{", "{old.")},
+                    key=_lookup_key(lk, old=True),
                     note="releases the old value",
                 )
             )
@@ -126,15 +122,25 @@ def update_plan(
         steps.append(PlanStep(operation="TransactWriteItems", table=table.name, items=tuple(claims)))
     else:
         steps.append(step)
-    for target, index, column in copies:
+    for target, index, pk_value in copies:
+        pk = index.pk if index else target.pk
+        condition = f"#{_ph(pk.attribute)} = :pk"
+        names = _names(pk.attribute)
+        values = {":pk": pk_value}
+        sk = None if index else target.sk
+        if sk is not None and "{" in sk.template and not sk.template.startswith("{"):
+            # The parent's partition holds other entities too (single-table): select the copies' entity only.
+            condition += f" AND begins_with(#{_ph(sk.attribute)}, :sk_prefix)"
+            names.update(_names(sk.attribute))
+            values[":sk_prefix"] = sk.template.split("{")[0]
         steps.append(
             PlanStep(
                 operation="Query",
                 table=target.name,
                 index=index.name if index else None,
-                key_condition=f"#{_ph(index.pk.attribute if index else target.pk.attribute)} = :pk",
-                names=_names(index.pk.attribute if index else target.pk.attribute),
-                values={":pk": "{" + column + "}"},
+                key_condition=condition,
+                names=names,
+                values=values,
                 note="finds the items holding a denormalized copy of the changed columns; each gets an UpdateItem",
             )
         )
@@ -164,11 +170,7 @@ def delete_plan(
             wcu_per_call=0.0,
             reason=f"served by TTL on {table.name}: DynamoDB deletes expired items itself, at no write cost",
         )
-    key = (
-        key_values(table, shape.bindings)
-        if by_key
-        else {a: "{" + a + "}" for a in (table.pk.attribute, *((table.sk.attribute,) if table.sk else ()))}
-    )
+    key = key_values(table, shape.bindings) if by_key else _found_key(table)
     delete = PlanStep(
         operation="DeleteItem",
         table=table.name,
@@ -181,7 +183,7 @@ def delete_plan(
             PlanStep(
                 operation="DeleteItem",
                 table=lk.name,
-                key={lk.pk.attribute: lk.pk.template},
+                key=_lookup_key(lk),
                 note="releases the unique value (taken from the item read first)",
             )
             for lk in lookups
@@ -199,6 +201,22 @@ def delete_plan(
     else:
         steps.append(delete)
     return _plan(rp, tuple(steps), 1.0)
+
+
+def _found_key(table: TableSpec) -> dict[str, str]:
+    """The item's key from the row a finder step found (a lookup item holds the key columns, an index item all)."""
+    out = {table.pk.attribute: table.pk.template}
+    if table.sk:
+        out[table.sk.attribute] = table.sk.template
+    return out
+
+
+def _lookup_key(lk: TableSpec, *, old: bool = False) -> dict[str, str]:
+    """A lookup item's whole key (single-table lookups have a constant sort key too)."""
+    key = {lk.pk.attribute: lk.pk.template.replace("{", "{old.") if old else lk.pk.template}
+    if lk.sk:
+        key[lk.sk.attribute] = lk.sk.template.replace("{", "{old.") if old else lk.sk.template
+    return key
 
 
 def _plan(rp: ResolvedPattern, steps: tuple[PlanStep, ...], items: float) -> AccessPlan:
