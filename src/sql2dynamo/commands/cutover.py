@@ -15,9 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
+from botocore.exceptions import BotoCoreError, ClientError
 
 from sql2dynamo.cutover.phases import (
     CutoverBlocked,
@@ -30,13 +31,24 @@ from sql2dynamo.cutover.phases import (
 from sql2dynamo.cutover.status import DEFAULT_SLOT, CutoverStatus, blockers, gather_status
 from sql2dynamo.errors import UsageError
 from sql2dynamo.reporting import Reporter
-from sql2dynamo.runtime.outbox import DEFAULT_OUTBOX_TABLE
-from sql2dynamo.source.connect import open_source
+from sql2dynamo.runtime.outbox import DEFAULT_OUTBOX_TABLE, DrainResult, drain_outbox
+from sql2dynamo.source.connect import normalize_url, open_source
 from sql2dynamo.sync.control import DEFAULT_CONTROL_TABLE, ControlTable, VersionConflict
 from sql2dynamo.target.deploy import load_model
-from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, parse_target
+from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, explain_error, parse_target
 
-__all__ = ["CutoverBlocked", "CutoverResult", "cutover_advance", "cutover_rollback", "cutover_status"]
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+__all__ = [
+    "CutoverBlocked",
+    "CutoverResult",
+    "OutboxSyncResult",
+    "cutover_advance",
+    "cutover_rollback",
+    "cutover_status",
+    "sync_outbox",
+]
 
 Action = Literal["status", "advance", "rollback"]
 
@@ -199,3 +211,71 @@ def _move(ctx: _Context, to: str, action: str, note: str | None) -> PhaseState:
             f"nothing was changed",
             hint="check `sql2dynamo cutover status` and decide again",
         ) from None
+
+
+@dataclass(frozen=True)
+class OutboxSyncResult:
+    """What ``sql2dynamo sync SOURCE --outbox`` did."""
+
+    source: str
+    target: str
+    model_path: Path
+    outbox_table: str
+    drain: DrainResult
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-ready (for ``--summary FILE.json``)."""
+        return {
+            "command": "sync",
+            "mode": "outbox",
+            "source": self.source,
+            "target": self.target,
+            "model": str(self.model_path),
+            "outbox_table": self.outbox_table,
+            **self.drain.summary(),
+        }
+
+
+def sync_outbox(
+    source_url: str,
+    model_dir: Path,
+    target: str | TargetSpec,
+    *,
+    reporter: Reporter,
+    outbox_table: str = DEFAULT_OUTBOX_TABLE,
+    batch_size: int = 500,
+    workers: int = 8,
+    client: DynamoDBClient | None = None,
+) -> OutboxSyncResult:
+    """Apply the dual-write outbox of ``source_url`` to ``target`` in id order, deleting what DynamoDB confirmed.
+
+    Works on every source (SQLite included: the file is opened for writing,
+    since applied entries are deleted).  Raises ``UsageError``,
+    ``SourceConnectionError``, ``TargetError`` (a write refused for good: the
+    rest stays in the outbox, and running it again resumes there).
+    """
+    from sql2dynamo.sync.apply import Applier
+
+    if batch_size < 1 or workers < 1:
+        raise UsageError("--batch-changes and --workers must be at least 1")
+    spec = target if isinstance(target, TargetSpec) else parse_target(target)
+    path, model = load_model(model_dir)
+    source = open_source(source_url)
+    engine = source.engine
+    if source.dialect.name == "sqlite":
+        source.engine.dispose()  # open_source opens SQLite read-only; the drain deletes what it applied
+        engine = sa.create_engine(normalize_url(source_url))
+    try:
+        ddb = client if client is not None else dynamodb_client(spec, reporter)
+        with Applier(model, ddb, source=engine, reporter=reporter, workers=workers) as applier:
+            try:
+                drained = drain_outbox(engine, applier, reporter, table_name=outbox_table, batch_size=batch_size)
+            except (BotoCoreError, ClientError) as exc:
+                raise explain_error(exc, spec) from None
+    finally:
+        engine.dispose()
+    reporter.info(
+        f"sync --outbox: {drained.applied} changes applied in {drained.batches} batches, "
+        f"{drained.remaining} left, {drained.seconds:.1f} s"
+    )
+    return OutboxSyncResult(source.display_url, spec.display, path, outbox_table, drained)

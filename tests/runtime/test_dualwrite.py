@@ -1,0 +1,246 @@
+"""Dual-write keeps the Decision Data example application in step with DynamoDB, through an outage.
+
+Real parts only: the application's database is SQLite, PostgreSQL or MariaDB;
+DynamoDB is DynamoDB Local, reached through the fault proxy so it can become
+unreachable; the backfill is ``migrate`` and the judge is ``verify``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import boto3
+import pytest
+import sqlalchemy as sa
+from botocore.config import Config
+from sqlalchemy.orm import Session, sessionmaker
+
+from sql2dynamo.commands.cutover import sync_outbox
+from sql2dynamo.commands.deploy import deploy
+from sql2dynamo.commands.migrate import migrate
+from sql2dynamo.commands.verify import verify
+from sql2dynamo.design.model import DataModel
+from sql2dynamo.errors import UnsupportedError, UsageError
+from sql2dynamo.examples.decision_data import EPOCH, generate
+from sql2dynamo.examples.decision_data.app import AudioFile, DecisionDataApp, all_keys, run_workload, session_factory
+from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.runtime import Repository
+from sql2dynamo.runtime.dualwrite import DualWrite, enable_dual_write
+from sql2dynamo.runtime.outbox import outbox_status
+from sql2dynamo.runtime.shadow import ShadowReader
+from sql2dynamo.target.deploy import load_model
+from tests.faults.proxy import FaultProxy, Faults
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+pytestmark = pytest.mark.dynamodb
+
+GOLDEN_MODEL = Path(__file__).resolve().parents[1] / "design" / "golden" / "decision_data" / "multi-table"
+
+
+def fast_client(endpoint_url: str) -> DynamoDBClient:
+    """No botocore retries and short timeouts: an unreachable DynamoDB fails the call at once."""
+    return boto3.client(
+        "dynamodb",
+        endpoint_url=endpoint_url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=2, read_timeout=5),
+    )
+
+
+@dataclass
+class Setup:
+    """A backfilled Decision Data source and target, and the proxy in front of the target."""
+
+    url: str
+    engine: sa.Engine
+    model_dir: Path
+    model: DataModel
+    endpoint: str
+    proxy: FaultProxy
+    client: DynamoDBClient
+    sessions: sessionmaker[Session]
+    app: DecisionDataApp
+
+
+def source_url_for(request: pytest.FixtureRequest, kind: str, tmp_path: Path) -> str:
+    """A fresh, empty database of ``kind`` (sqlite, postgresql or mariadb)."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path / 'decision_data.sqlite'}"
+    make: Callable[[str], str] = request.getfixturevalue("new_pg_db" if kind == "postgresql" else "new_maria_db")
+    return make("dualwrite")
+
+
+def prepare(url: str, tmp_path: Path, endpoint: str, users: int = 12) -> tuple[sa.Engine, Path, DataModel]:
+    """Generate the example's rows, deploy its golden model's tables (fresh) and backfill them with migrate."""
+    model_dir = tmp_path / "model"
+    model_dir.mkdir()
+    shutil.copy(GOLDEN_MODEL / "data_model.json", model_dir / "data_model.json")
+    engine = sa.create_engine(url)
+    generate(engine, users, seed=3)
+    plain = fast_client(endpoint)
+    for name in plain.list_tables()["TableNames"]:
+        plain.delete_table(TableName=name)
+    deploy(model_dir, endpoint, reporter=RecordingReporter())
+    moved = migrate(url, model_dir, endpoint, reporter=RecordingReporter())
+    assert moved.totals()["failed"] == 0
+    return engine, model_dir, load_model(model_dir)[1]
+
+
+@pytest.fixture
+def setup(request: pytest.FixtureRequest, endpoint: str, tmp_path: Path) -> Iterator[Setup]:
+    kind = getattr(request, "param", "sqlite")
+    url = source_url_for(request, kind, tmp_path)
+    engine, model_dir, model = prepare(url, tmp_path, endpoint)
+    with FaultProxy(endpoint, Faults(), seed=5) as proxy:
+        sessions = session_factory(engine)
+        yield Setup(
+            url, engine, model_dir, model, endpoint, proxy, fast_client(proxy.url), sessions, DecisionDataApp(sessions)
+        )
+    engine.dispose()
+
+
+def enable(s: Setup, reporter: RecordingReporter | None = None, **options: object) -> DualWrite:
+    dual = enable_dual_write(s.sessions, s.model_dir, s.client, reporter=reporter or RecordingReporter(), **options)  # type: ignore[arg-type]
+    return dual
+
+
+def verified(s: Setup) -> dict[str, int]:
+    result = verify(s.url, s.model_dir, s.endpoint, reporter=RecordingReporter())
+    assert result.ok, [d.as_dict() for d in result.comparison.differences[:5]]
+    return result.totals()
+
+
+def shadow_all(s: Setup, client: DynamoDBClient | None = None, attempts: int = 8) -> ShadowReader:
+    """Read every user, e-mail and file through a ShadowReader that compares every request."""
+    repository = Repository(s.model, client or fast_client(s.endpoint), max_attempts=attempts)
+    reader = ShadowReader(repository, engine=s.engine)
+    app = DecisionDataApp(s.sessions, reader)
+    user_ids, file_ids, emails = all_keys(app)
+    for user_id in user_ids:
+        app.get_user(user_id)
+        app.list_audio_files(user_id)
+    for file_id in file_ids:
+        app.get_audio_file(file_id)
+    for email in emails:
+        app.login(email)
+    return reader
+
+
+@pytest.mark.parametrize("setup", ["sqlite", "postgresql", "mariadb"], indirect=True)
+def test_app_stays_in_step_through_an_outage_and_the_outbox_drains(setup: Setup) -> None:
+    s = setup
+    reporter = RecordingReporter()
+    dual = enable(s, reporter, retry_after_s=0.0)
+    try:
+        done = run_workload(s.app, 30, seed=1)
+        stats = dual.stats()
+        assert stats.captured > 20 and stats.mirrored == stats.captured and stats.mirror_failures == 0
+        assert outbox_status(s.engine).entries == 0
+        verified(s)
+
+        # DynamoDB unreachable: some calls never arrive, some arrive and their answer is lost.
+        s.proxy.set_faults(Faults(drop=0.7, drop_after=0.3))
+        outage = run_workload(s.app, 30, seed=2)  # the application never notices
+        assert sum(outage.values()) == 30 and sum(done.values()) == 30
+        stats = dual.stats()
+        assert stats.mirror_failures > 0 and stats.last_error is not None
+        pending = outbox_status(s.engine).entries
+        assert pending > 0
+        assert any("wait in sql2dynamo_outbox" in w for w in reporter.messages("warning"))
+        during = shadow_all(s, s.client, attempts=1)  # shadow reads fall back to the source and count the errors
+        assert during.totals()["dynamodb_errors"] > 0 and during.totals()["served_source"] == during.totals()["reads"]
+
+        s.proxy.set_faults(Faults())
+        drained = sync_outbox(s.url, s.model_dir, s.proxy.url, reporter=RecordingReporter(), client=s.client)
+        assert drained.drain.applied == pending and drained.drain.remaining == 0
+        assert outbox_status(s.engine).entries == 0
+        totals = verified(s)
+        assert totals["missing"] == totals["extra"] == totals["different"] == 0
+        after = shadow_all(s)
+        assert after.totals()["compared"] == after.totals()["reads"] > 50
+        assert after.totals()["mismatches"] == 0, list(after.recent_mismatches)
+    finally:
+        dual.disable()
+
+
+def test_a_rolled_back_transaction_leaves_nothing_behind(setup: Setup) -> None:
+    s = setup
+    dual = enable(s)
+    try:
+        before = outbox_status(s.engine).entries
+        with pytest.raises(RuntimeError), s.sessions.begin() as session:
+            session.add(
+                AudioFile(
+                    file_id=uuid.uuid4(), user_id=all_keys(s.app)[0][0], s3_key="x", file_size=1, uploaded_at=EPOCH
+                )
+            )
+            session.flush()  # the outbox entry is written ...
+            assert dual.stats().captured == 1
+            raise RuntimeError("the application changes its mind")  # ... and rolled back with the row
+        assert outbox_status(s.engine).entries == before == 0
+        assert dual.stats().mirrored == 0
+        verified(s)
+    finally:
+        dual.disable()
+
+
+def test_key_updates_bulk_updates_and_bulk_deletes_are_followed(setup: Setup) -> None:
+    s = setup
+    dual = enable(s)
+    try:
+        user_ids, file_ids, _ = all_keys(s.app)
+        with s.sessions.begin() as session:  # an ORM primary-key update: delete + put
+            record = session.get(AudioFile, file_ids[0])
+            assert record is not None
+            record.file_id = uuid.uuid4()
+        with s.sessions.begin() as session:  # a bulk UPDATE through the session
+            session.execute(
+                sa.update(AudioFile).where(AudioFile.__table__.c.user_id == user_ids[0]).values(file_size=7)
+            )
+        with s.sessions.begin() as session:  # a bulk DELETE
+            session.execute(sa.delete(AudioFile).where(AudioFile.__table__.c.file_id == file_ids[1]))
+        s.app.change_email(user_ids[1], "renamed@example.org")  # moves the unique lookup item
+        assert dual.stats().mirrored == dual.stats().captured > 0
+        verified(s)
+        with pytest.raises(UnsupportedError, match="changes its primary key"), s.sessions.begin() as session:
+            session.execute(
+                sa.update(AudioFile).where(AudioFile.__table__.c.file_id == file_ids[2]).values(file_id=uuid.uuid4())
+            )
+        verified(s)  # refused before it ran: nothing changed anywhere
+    finally:
+        dual.disable()
+
+
+def test_queue_only_mode_and_the_engine_target(setup: Setup) -> None:
+    s = setup
+    dual = enable_dual_write(s.engine, s.model, s.client, reporter=RecordingReporter(), mirror=False)
+    try:
+        other = sa.create_engine("sqlite://")  # sessions of another engine are not watched
+        DecisionDataApp(session_factory(other)).register("elsewhere@example.org", "h", "s", EPOCH)
+        s.app.register("queued@example.org", "h", "s", EPOCH)
+        assert (dual.stats().captured, dual.stats().mirrored) == (1, 0)  # one row, one change, nothing applied yet
+        assert outbox_status(s.engine).entries == 1
+        with pytest.raises(AssertionError):
+            verified(s)
+        drained = dual.drain()
+        assert (drained.applied, drained.remaining) == (1, 0)
+        verified(s)
+        other.dispose()
+    finally:
+        dual.disable()
+
+
+def test_bad_options_are_usage_errors(setup: Setup) -> None:
+    with pytest.raises(UsageError, match="engine"):
+        enable_dual_write(sessionmaker(), setup.model, setup.client, reporter=RecordingReporter())
+    with pytest.raises(UsageError, match="mirror_batch"):
+        enable(setup, mirror_batch=0)
