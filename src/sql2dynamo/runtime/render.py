@@ -123,7 +123,11 @@ def expression_values(
             kind = codecs.attribute_type(attribute)
         if placeholder.endswith("_prefix"):
             kind = "S"
-        out[placeholder] = render(template, params, row=row, kind=kind, converters=converters, pattern_id=pattern_id)
+        av = render(template, params, row=row, kind=kind, converters=converters, pattern_id=pattern_id)
+        if "NULL" in av:
+            # SQL's "= NULL" (or "> NULL") is never true: no item can match
+            raise NullKey(f"{pattern_id}: {placeholder} ({template}) is NULL", pattern_id=pattern_id)
+        out[placeholder] = av
     return out
 
 

@@ -92,6 +92,8 @@ def _integer(av: AttributeValue) -> Any:
         return int(value) if value == value.to_integral_value() else value
     if "BOOL" in av:
         return int(av["BOOL"])
+    if "S" in av and re.fullmatch(r"-?\d+", av["S"]):
+        return int(av["S"])  # a key typed S built from the integer column alone
     return plain(av)
 
 
