@@ -8,7 +8,7 @@ returns the rows the SQL would return, as the frozen dataclasses below.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -42,28 +42,6 @@ def _pick_optional(row: Mapping[str, Any], *keys: str) -> Any:
         if key in row:
             return row[key]
     return None
-
-
-def _joined(
-    rows: Sequence[Mapping[str, Any]],
-    table: str,
-    *renames: tuple[str, str],
-) -> list[dict[str, Any]]:
-    """The rows of ``table`` inside rows of another entity, where its columns are "table.column".
-
-    ``renames`` (column, other) take a join column the item does not copy from the
-    other entity's column it equals.
-    """
-    prefix = table + "."
-    out: list[dict[str, Any]] = []
-    for row in rows:
-        mine = [k for k in row if k.startswith(prefix)]
-        view = {k.removeprefix(prefix): row[k] for k in mine}
-        for column, other in renames:
-            if column not in view and other in row:
-                view[column] = row[other]
-        out.append(view)
-    return out
 
 
 @dataclass(frozen=True)
@@ -687,20 +665,19 @@ class ChinookRepository:
 
         Access pattern AP15 (read): 0.0579 requests/s on average, 0.174 at peak.
 
-        Plan: Query; 0.5 RCU per call.
+        Unsupported: ORDER BY track.name, a column of a joined table: DynamoDB returns
+        playlist_track items in their own key order.
+        Alternative: sort the rows in the application after reading them (the
+        playlist_track items carry the copied columns), or keep the copy in a sort key
+        of an index.
+        Raises UnsupportedPattern.
 
         SQL::
 
             SELECT t.* FROM playlist_track AS pt JOIN track AS t ON t.track_id =
             pt.track_id WHERE pt.playlist_id = :playlist_id ORDER BY t.name
         """
-        params: dict[str, Any] = {
-            "playlist_id": playlist_id,
-        }
-        page = self.repository.read("AP15", params, limit=limit, cursor=cursor)
-        rows = _joined(page.rows, "track", ("track_id", "track_id"))
-        convert = Track.from_row
-        return Page(tuple(convert(row) for row in rows), page.cursor)
+        raise self._unsupported("AP15")
 
     def list_playlists(
         self,

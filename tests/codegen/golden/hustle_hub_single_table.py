@@ -325,7 +325,7 @@ class HustleHubRepository:
 
         Access pattern AP04 (write): 0.00116 requests/s on average, 0.00347 at peak.
 
-        Plan: GetItem, UpdateItem; 1 WCU per call.
+        Plan: GetItem, UpdateItem; 2 WCU per call.
 
         SQL::
 
@@ -367,7 +367,7 @@ class HustleHubRepository:
 
         Access pattern AP06 (read): 0.772 requests/s on average, 2.31 at peak.
 
-        Plan: Query; 0.5 RCU per call.
+        Plan: Query; 1 RCU per call.
 
         SQL::
 
@@ -457,7 +457,7 @@ class HustleHubRepository:
 
         Access pattern AP10 (write): 1.16e-05 requests/s on average, 3.47e-05 at peak.
 
-        Plan: GetItem, TransactWriteItems; 7 WCU per call.
+        Plan: GetItem, TransactWriteItems; 10 WCU per call.
 
         SQL::
 
@@ -480,7 +480,7 @@ class HustleHubRepository:
 
         Access pattern AP11 (write): 3.86e-07 requests/s on average, 1.16e-06 at peak.
 
-        Plan: GetItem, TransactWriteItems; 4 WCU per call.
+        Plan: GetItem, TransactWriteItems; 6 WCU per call.
 
         SQL::
 
@@ -496,7 +496,7 @@ class HustleHubRepository:
 
         Access pattern AP12 (read): 0.926 requests/s on average, 2.78 at peak.
 
-        Plan: GetItem, GetItem; 1 RCU per call.
+        Plan: Query; 0.5 RCU per call.
 
         SQL::
 
@@ -612,7 +612,7 @@ class HustleHubRepository:
 
         Access pattern AP17 (write): 5.79e-05 requests/s on average, 0.000174 at peak.
 
-        Plan: TransactWriteItems; 8 WCU per call.
+        Plan: TransactWriteItems; 10 WCU per call.
 
         SQL::
 
@@ -651,7 +651,7 @@ class HustleHubRepository:
 
         Access pattern AP18 (write): 0.000231 requests/s on average, 0.000694 at peak.
 
-        Plan: GetItem, TransactWriteItems, Query; 8 WCU per call.
+        Plan: GetItem, TransactWriteItems, Query; 11 WCU per call.
 
         SQL::
 
@@ -684,7 +684,7 @@ class HustleHubRepository:
 
         Access pattern AP19 (write): 2.31e-05 requests/s on average, 6.94e-05 at peak.
 
-        Plan: PutItem; 1 WCU per call.
+        Plan: PutItem; 2 WCU per call.
 
         SQL::
 
@@ -703,7 +703,7 @@ class HustleHubRepository:
 
         Access pattern AP20 (write): 1.16e-05 requests/s on average, 3.47e-05 at peak.
 
-        Plan: GetItem, TransactWriteItems; 4 WCU per call.
+        Plan: GetItem, TransactWriteItems; 6 WCU per call.
 
         SQL::
 
@@ -724,7 +724,7 @@ class HustleHubRepository:
 
         Access pattern AP21 (write): 0.0231 requests/s on average, 0.0694 at peak.
 
-        Plan: PutItem; 1 WCU per call.
+        Plan: PutItem; 2 WCU per call.
 
         SQL::
 
@@ -747,7 +747,7 @@ class HustleHubRepository:
 
         Access pattern AP22 (write): 0.00579 requests/s on average, 0.0174 at peak.
 
-        Plan: DeleteItem; 1 WCU per call.
+        Plan: DeleteItem; 2 WCU per call.
 
         SQL::
 
@@ -769,7 +769,7 @@ class HustleHubRepository:
 
         Access pattern AP23 (read): 0.0579 requests/s on average, 0.174 at peak.
 
-        Plan: Query, BatchGetItem; 3.22 RCU per call.
+        Plan: Query, BatchGetItem, BatchGetItem; 4.94 RCU per call.
 
         SQL::
 
