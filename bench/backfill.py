@@ -160,20 +160,28 @@ class Server:
 
 
 @contextlib.contextmanager
-def fresh_local() -> Iterator[Server]:
-    """A new in-memory DynamoDB Local on a free port, stopped at the end: every measured run gets its own.
+def fresh_local(storage: str = "memory") -> Iterator[Server]:
+    """A new DynamoDB Local on a free port, stopped at the end: every measured run gets its own.
 
-    ``main`` points ``SQL2DYNAMO_HOME`` at a throwaway directory and clears the
+    ``storage`` is ``memory`` (``-inMemory``) or ``disk`` (``-dbPath``, a new
+    directory under the throwaway home, deleted afterwards).  ``main`` points
+    ``SQL2DYNAMO_HOME`` at a throwaway directory and clears the
     extra-JVM-options variable first, so every instance starts the same way.
     """
-    instance = local.start(port=free_port(), in_memory=True)
+    port = free_port()
+    data_dir = None if storage == "memory" else local.state_dir() / f"bench-data-{port}"
+    instance = local.start(port=port, in_memory=data_dir is None, data_dir=data_dir)
     try:
         raw = Path(f"/proc/{instance.pid}/cmdline").read_bytes().split(b"\0")
         args = [a.decode() for a in raw if a]
         command = " ".join("PORT" if a == str(instance.port) else a for a in args)
+        if data_dir is not None:
+            command = command.replace(str(data_dir), "DATA_DIR")
         yield Server(instance.endpoint_url, instance.pid, command)
     finally:
         local.stop(instance.port)
+        if data_dir is not None:
+            shutil.rmtree(data_dir, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -547,7 +555,7 @@ def run_set(
     ]
     figures = []
     for name, run in runs:
-        with fresh_local() as server:
+        with fresh_local(args.storage) as server:
             deploy_model(work, server.url)
             warm_up(server.url, model, bodies, args.warmup, args.concurrency)
             say(f"{label}: {name} (DynamoDB Local pid {server.pid}) ...")
@@ -593,6 +601,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="migrate's writers and the limit run's threads")
     parser.add_argument("--segments", type=int, default=4, help="migrate's reader segments per table")
     parser.add_argument("--warmup", type=int, default=20_000, help="items written before each run (untimed)")
+    parser.add_argument(
+        "--storage", choices=["memory", "disk"], default="memory", help="DynamoDB Local's -inMemory or -dbPath"
+    )
     parser.add_argument("--child-migrate", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child_migrate:
