@@ -22,7 +22,7 @@ from sql2dynamo.runtime.calls import Meter, call, plain_key
 from sql2dynamo.runtime.cursor import CursorState, decode_cursor
 from sql2dynamo.runtime.entities import EntityCodec, Item, Row, TableCodecs
 from sql2dynamo.runtime.errors import InvalidRequest, Throttled
-from sql2dynamo.runtime.render import NullKey, expression_names, expression_values, render_key
+from sql2dynamo.runtime.render import MissingValue, NullKey, expression_names, expression_values, render_key
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -38,6 +38,8 @@ class Found:
     row: Row
     codec: EntityCodec | None
     joined: dict[str, Any] = field(default_factory=dict)
+    table: str | None = None  # the DynamoDB table the item came from
+    key: Item | None = None  # its table key as stored (a keys-only index gives little else)
 
     def carry(self) -> dict[str, Any]:
         """The joined columns a row found from this one inherits."""
@@ -133,6 +135,12 @@ class Reader:
             return render_key(codecs, step.key, self.params, parent.row, self.pattern_id)
         except NullKey:
             return None  # a NULL parameter or join column matches nothing, as in SQL
+        except MissingValue:
+            # Fetching the items a keys-only index found: their key is the one the index returned.
+            names = codecs.key_attributes(None)
+            if parent.table == step.table and parent.key is not None and set(step.key) == set(names):
+                return dict(parent.key)
+            raise
 
     def _get(self, step: PlanStep, parents: list[Found]) -> list[Found]:
         codecs = self._table(step)
@@ -152,7 +160,8 @@ class Reader:
 
     def _found(self, codecs: TableCodecs, item: Item, projected: frozenset[str] | None, parent: Found) -> Found:
         codec = codecs.entity_of(item)
-        return Found(codec.decode(item, projected), codec, parent.carry())
+        key = {a: item[a] for a in codecs.key_attributes(None) if a in item}
+        return Found(codec.decode(item, projected), codec, parent.carry(), codecs.table.name, key)
 
     def _batch_get(self, step: PlanStep, parents: list[Found]) -> list[Found]:
         codecs = self._table(step)
