@@ -26,7 +26,7 @@ from sql2dynamo.commands.migrate import migrate
 from sql2dynamo.commands.verify import verify
 from sql2dynamo.design.model import DataModel
 from sql2dynamo.errors import UnsupportedError, UsageError
-from sql2dynamo.examples.decision_data import EPOCH, generate
+from sql2dynamo.examples.decision_data import EPOCH, audio_files, generate
 from sql2dynamo.examples.decision_data.app import AudioFile, DecisionDataApp, all_keys, run_workload, session_factory
 from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.runtime import Repository
@@ -203,17 +203,15 @@ def test_key_updates_bulk_updates_and_bulk_deletes_are_followed(setup: Setup) ->
             assert record is not None
             record.file_id = uuid.uuid4()
         with s.sessions.begin() as session:  # a bulk UPDATE through the session
-            session.execute(
-                sa.update(AudioFile).where(AudioFile.__table__.c.user_id == user_ids[0]).values(file_size=7)
-            )
+            session.execute(sa.update(AudioFile).where(audio_files.c.user_id == user_ids[0]).values(file_size=7))
         with s.sessions.begin() as session:  # a bulk DELETE
-            session.execute(sa.delete(AudioFile).where(AudioFile.__table__.c.file_id == file_ids[1]))
+            session.execute(sa.delete(AudioFile).where(audio_files.c.file_id == file_ids[1]))
         s.app.change_email(user_ids[1], "renamed@example.org")  # moves the unique lookup item
         assert dual.stats().mirrored == dual.stats().captured > 0
         verified(s)
         with pytest.raises(UnsupportedError, match="changes its primary key"), s.sessions.begin() as session:
             session.execute(
-                sa.update(AudioFile).where(AudioFile.__table__.c.file_id == file_ids[2]).values(file_id=uuid.uuid4())
+                sa.update(AudioFile).where(audio_files.c.file_id == file_ids[2]).values(file_id=uuid.uuid4())
             )
         verified(s)  # refused before it ran: nothing changed anywhere
     finally:

@@ -193,10 +193,10 @@ class ShadowReader:
         served_bucket, shadow_bucket = self._buckets(pattern_id, params, request_key)
         from_dynamodb = served_bucket < self.read_percent
         shadowed = shadow_bucket < self.shadow_percent
-        counters = self._bump(pattern_id, "reads")
-        del counters
+        self._bump(pattern_id, "reads")
         source_rows: list[dict[str, Any]] | None = None
         dynamo_rows: list[dict[str, Any]] | None = None
+        tried_dynamodb = from_dynamodb
         if from_dynamodb:
             dynamo_rows = self._dynamo(pattern_id, params)
             if dynamo_rows is None:
@@ -204,7 +204,7 @@ class ShadowReader:
                 from_dynamodb = False
         if not from_dynamodb or shadowed:
             source_rows = self._source(pattern_id, params, source, must=not from_dynamodb)
-        if not from_dynamodb and shadowed and dynamo_rows is None:
+        if shadowed and not tried_dynamodb:
             dynamo_rows = self._dynamo(pattern_id, params)
         if source_rows is not None and dynamo_rows is not None:
             self._compare(pattern_id, params, source_rows, dynamo_rows, ordered)
