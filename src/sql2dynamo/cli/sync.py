@@ -44,6 +44,12 @@ from sql2dynamo.target.endpoint import ACCEPTED_FORMS
 @click.option(
     "--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the summary as JSON."
 )
+@click.option(
+    "--outbox",
+    is_flag=True,
+    help="Instead of a log stream, apply the dual-write outbox of SOURCE_URL (any source, SQLite too), then exit.",
+)
+@click.option("--outbox-table", default="sql2dynamo_outbox", show_default=True, help="The outbox table (--outbox).")
 def sync_cmd(
     source_url: str,
     model_dir: Path,
@@ -57,6 +63,8 @@ def sync_cmd(
     status: bool,
     drop_slot: bool,
     summary_path: Path | None,
+    outbox: bool,
+    outbox_table: str,
 ) -> None:
     """Stream SOURCE_URL's committed changes into --target from where `migrate --with-sync` took its snapshot.
 
@@ -66,6 +74,20 @@ def sync_cmd(
     """
     _, write_summary = _main_helpers(False)
     reporter = _reporter()
+    if outbox:  # the dual-write outbox (sql2dynamo.runtime), drained in id order
+        from sql2dynamo.commands.cutover import sync_outbox
+
+        drained = sync_outbox(
+            source_url,
+            model_dir,
+            target,
+            reporter=reporter,
+            outbox_table=outbox_table,
+            batch_size=batch_changes,
+            workers=workers,
+        )
+        write_summary(summary_path, drained.summary())
+        return
     result = sync(
         source_url,
         model_dir,
