@@ -23,6 +23,7 @@ from sql2dynamo.cli.deploy import deploy_cmd, destroy_cmd
 from sql2dynamo.cli.local import local_group
 from sql2dynamo.cli.migrate import migrate_cmd
 from sql2dynamo.cli.sync import sync_cmd
+from sql2dynamo.cli.validate import validate_cmd
 from sql2dynamo.cli.verify import verify_cmd
 from sql2dynamo.commands.analyze import analyze
 from sql2dynamo.commands.demo import demo
@@ -318,6 +319,7 @@ def demo_cmd(out_dir: Path, example: str, rows: int, strategy: str, target: str,
 cli.add_command(deploy_cmd)
 cli.add_command(migrate_cmd)
 cli.add_command(verify_cmd)
+cli.add_command(validate_cmd)
 cli.add_command(sync_cmd)
 cli.add_command(destroy_cmd)
 cli.add_command(local_group)

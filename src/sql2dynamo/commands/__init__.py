@@ -11,6 +11,7 @@ from sql2dynamo.commands.deploy import DeployResult, deploy, destroy
 from sql2dynamo.commands.design import DesignResult, design
 from sql2dynamo.commands.migrate import MigrateResult, migrate
 from sql2dynamo.commands.sync import SyncResult, sync
+from sql2dynamo.commands.validate import ValidateResult, validate
 from sql2dynamo.commands.verify import VerifyResult, verify
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "DesignResult",
     "MigrateResult",
     "SyncResult",
+    "ValidateResult",
     "VerifyResult",
     "analyze",
     "codegen",
@@ -28,5 +30,6 @@ __all__ = [
     "destroy",
     "migrate",
     "sync",
+    "validate",
     "verify",
 ]

@@ -107,7 +107,16 @@ def show_row(row: NormalRow) -> dict[str, Any]:
     """A normalized row for a report: column -> readable value."""
     out: dict[str, Any] = {}
     for c, v in row:
-        out[c] = v if v is None else (str(v[1]) if len(v) > 1 and not isinstance(v[1], tuple) else repr(v))
+        if v is None:
+            out[c] = None
+        elif v[0] == "absent":
+            out[c] = "<absent>"
+        elif v[0] == "num":
+            out[c] = format(v[1], "f")
+        elif isinstance(v[1], tuple):
+            out[c] = list(v[1])
+        else:
+            out[c] = v[1]
     return out
 
 
@@ -136,8 +145,19 @@ def _multiset_diff(expected: Sequence[NormalRow], actual: Sequence[NormalRow], w
         return None
     missing = list((want - got).elements())
     extra = list((got - want).elements())
+    detail = ""
+    if missing and extra:
+        a, b = dict(missing[0]), dict(extra[0])
+        cols = [c for c in a if a.get(c) != b.get(c)]
+        if cols:
+            first, second = show_row(((cols[0], a[cols[0]]),)), show_row(((cols[0], b.get(cols[0])),))
+            detail = (
+                f"; the first pair differs in {', '.join(cols[:5])} "
+                f"({cols[0]}: {first[cols[0]]!r} on the source, {second[cols[0]]!r} on DynamoDB)"
+            )
     return RowDiff(
-        f"{where}: {len(missing)} row(s) the SQL returns are missing, {len(extra)} row(s) it does not return came back",
+        f"{where}: {len(missing)} row(s) the SQL returns are missing, {len(extra)} row(s) it does not return came back"
+        + detail,
         tuple(show_row(r) for r in missing[:3]),
         tuple(show_row(r) for r in extra[:3]),
     )

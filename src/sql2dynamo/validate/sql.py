@@ -165,17 +165,26 @@ def coerce(value: Any, normalized_type: str | None) -> Any:
 def run_select(
     conn: sa.Connection, prepared: PreparedSQL, params: Mapping[str, Any]
 ) -> tuple[list[str], list[dict[str, Any]]]:
-    """The statement's rows and output columns (each named by position: ``c0``, ``c1``...; ORDER BY ones last).
+    """The statement's rows and output columns (the added ORDER BY ones last).
 
-    Driver names differ (``?column?`` and ``1`` for ``SELECT 1``) and joins
-    repeat names, so outputs are known by position; values are typed by their
-    source column (:attr:`PreparedSQL.outputs`).
+    Outputs are matched to :attr:`PreparedSQL.outputs` by position (driver
+    names differ: ``?column?`` and ``1`` for ``SELECT 1``); a repeated name
+    gets a ``#position`` suffix.  Values are typed by their source column.
     """
     result = conn.execute(sa.text(prepared.text), dict(params))
     names = list(result.keys())
     n_out = len(names) - len(prepared.order_columns)
-    columns = [f"c{i}" for i in range(n_out)] + list(prepared.order_columns)
+    columns = _unique_names(names[:n_out]) + list(prepared.order_columns)
     types = [o.type for o in prepared.outputs] if len(prepared.outputs) == n_out else [None] * n_out
     types += [None] * len(prepared.order_columns)
     rows = [{c: coerce(v, types[i]) for i, (c, v) in enumerate(zip(columns, r, strict=True))} for r in result]
     return columns, rows
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    seen: set[str] = set()
+    out = []
+    for i, name in enumerate(names):
+        out.append(name if name not in seen else f"{name}#{i}")
+        seen.add(name)
+    return out
