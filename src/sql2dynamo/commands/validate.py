@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from sql2dynamo.target.deploy import load_model
 from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, parse_target
 from sql2dynamo.validate.report import SUMMARY_COLUMNS, PatternResult
 from sql2dynamo.validate.run import DEFAULT_PAGE_SIZE, validate_patterns
+from sql2dynamo.validate.sample import sample_source
 
 from sql2dynamo.workload.patterns import load_patterns
 
@@ -145,7 +146,7 @@ def validate(
     with tempfile.TemporaryDirectory(prefix="s2d-validate-") as scratch:
         url = source_url
         if sample is not None:
-            raise UsageError("--sample is not available yet")
+            url = sample_source(source_url, model, Path(scratch) / "sample.sqlite", sample, reporter=reporter)
         if migrate_first:
             deploy(path.parent, spec, reporter=reporter)
             raise_for_failures(migrate(url, path.parent, spec, reporter=reporter))
@@ -158,6 +159,15 @@ def validate(
                 shutil.copyfile(str(source.engine.url.database or "").removeprefix("file:").split("?")[0], copy)
                 write_engine = sa.create_engine(f"sqlite:///{copy}")
             schema = introspect(source, reporter=reporter, with_stats=False)
+            if sample is not None:
+                # The copy's generic types lose what the source declared (UUID, BOOLEAN as TINYINT, ENUM):
+                # parameters and values are typed by the source's own schema, the SQL runs on the copy.
+                original = open_source(source_url)
+                try:
+                    declared = introspect(original, reporter=reporter, with_stats=False)
+                finally:
+                    original.engine.dispose()
+                schema = replace(declared, source=replace(declared.source, dialect=schema.source.dialect))
             client = dynamodb_client(spec, reporter)
             repo = Repository(model, client)
             reporter.info(f"validating {model.strategy} model {path} on {spec.display} against {source.display_url}")

@@ -122,7 +122,8 @@ def equals(column: sa.ColumnClause[Any], value: Any) -> sa.ColumnElement[bool]:
 
 
 def _sa_table(table: Table) -> sa.TableClause:
-    return sa.table(table.name, *(sa.column(c.name) for c in table.columns), schema=table.schema)
+    # No schema: the connection's default, as migrate's reader does (a sample copy has none).
+    return sa.table(table.name, *(sa.column(c.name) for c in table.columns))
 
 
 # ------------------------------------------------------------------ reads
