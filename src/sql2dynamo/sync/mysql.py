@@ -41,7 +41,7 @@ from sqlalchemy.pool import StaticPool
 
 from sql2dynamo.errors import PrerequisiteError, SourceConnectionError
 from sql2dynamo.sync.changes import Change, binlog_index, my_position
-from sql2dynamo.sync.stream import Transaction
+from sql2dynamo.sync.stream import LINGER_SECONDS, Transaction
 from sql2dynamo.urls import parse_url, redact_text
 
 __all__ = [
@@ -237,16 +237,19 @@ class MySqlCapture:
         """Committed transactions read within ``timeout`` seconds (stops at a commit once ``max_changes``)."""
         out: list[Transaction] = []
         count = 0
-        deadline = time.monotonic() + timeout
+        deadline = first = time.monotonic() + timeout
         while count < max_changes:
             try:
                 event = self._stream.fetchone()
             except pymysql.err.MySQLError as exc:
                 raise SourceConnectionError(f"reading the binlog failed: {exc}") from None
             if event is None:
-                if out or time.monotonic() >= deadline:
+                now = time.monotonic()
+                # A batch stays open LINGER_SECONDS after its first commit, so a steady trickle is
+                # applied in parallel groups rather than one change at a time.
+                if now >= deadline or (out and now >= first + LINGER_SECONDS):
                     break
-                time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))
+                time.sleep(min(0.02 if out else 0.1, max(0.0, deadline - now)))
                 continue
             if isinstance(event, RotateEvent):
                 self._file = event.next_binlog
@@ -254,6 +257,8 @@ class MySqlCapture:
                 continue
             if isinstance(event, XidEvent):
                 txn = self._commit(event)
+                if not out:
+                    first = time.monotonic()
                 out.append(txn)
                 count += len(txn.changes)
                 continue

@@ -39,7 +39,7 @@ from psycopg.adapt import Transformer
 
 from sql2dynamo.errors import PrerequisiteError, SourceConnectionError, UsageError
 from sql2dynamo.sync.changes import Change, lsn_from_text, lsn_text, pg_position
-from sql2dynamo.sync.stream import Transaction
+from sql2dynamo.sync.stream import LINGER_SECONDS, Transaction
 from sql2dynamo.urls import parse_url, redact_text
 
 __all__ = [
@@ -317,18 +317,22 @@ class PgCapture:
         """Committed transactions received within ``timeout`` seconds (stops early at ``max_changes``)."""
         out: list[Transaction] = []
         count = 0
-        deadline = time.monotonic() + timeout
+        deadline = first = time.monotonic() + timeout
         while count < max_changes:
             msg = self._cur.read_message()
             if msg is None:
                 now = time.monotonic()
-                # A transaction already begun is read to its commit, deadline or not.
-                if self._current is None and (out or now >= deadline):
+                # A transaction already begun is read to its commit, deadline or not; a batch stays open
+                # LINGER_SECONDS after its first commit, so a steady trickle is applied in parallel groups.
+                if self._current is None and (now >= deadline or (out and now >= first + LINGER_SECONDS)):
                     break
-                select.select([self._cur], [], [], min(max(deadline - now, 0.01), 0.2))
+                limit = deadline if not out else min(deadline, first + LINGER_SECONDS)
+                select.select([self._cur], [], [], min(max(limit - now, 0.005), 0.2))
                 continue
             txn = self._message(bytes(msg.payload))
             if txn is not None:
+                if not out:
+                    first = time.monotonic()
                 out.append(txn)
                 count += len(txn.changes)
         return out

@@ -27,7 +27,11 @@ from sql2dynamo.sync.apply import Applier, ApplyStats
 from sql2dynamo.sync.changes import Change
 from sql2dynamo.sync.control import ControlTable, VersionConflict
 
-__all__ = ["Capture", "StreamOutcome", "Transaction", "run_stream", "update_control"]
+__all__ = ["LINGER_SECONDS", "Capture", "StreamOutcome", "Transaction", "run_stream", "update_control"]
+
+
+LINGER_SECONDS = 0.1
+"""How long a capture keeps a batch open after its first commit (latency traded for parallel apply)."""
 
 
 @dataclass(frozen=True)
