@@ -220,6 +220,8 @@ def _spawn(java: str, jar: Path, port: int, data_dir: Path | None, in_memory: bo
     # -sharedDb: every access key and region sees the same tables, so the dummy
     # credentials of one command and another's profile cannot split the data.
     cmd.append("-sharedDb")
+    # No telemetry: the tool must not phone home from users' machines (nor wait on a closed network).
+    cmd.append("-disableTelemetry")
     if in_memory:
         cmd.append("-inMemory")
     else:
