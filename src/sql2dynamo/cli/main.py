@@ -19,6 +19,7 @@ import click
 
 from sql2dynamo import __version__
 from sql2dynamo.cli.codegen import codegen_cmd
+from sql2dynamo.cli.cutover import cutover_group
 from sql2dynamo.cli.deploy import deploy_cmd, destroy_cmd
 from sql2dynamo.cli.local import local_group
 from sql2dynamo.cli.migrate import migrate_cmd
@@ -324,6 +325,7 @@ cli.add_command(sync_cmd)
 cli.add_command(destroy_cmd)
 cli.add_command(local_group)
 cli.add_command(codegen_cmd)
+cli.add_command(cutover_group)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
