@@ -74,7 +74,17 @@ def test_key_update_and_deletes_during_backfill(
     before = verify(url, model_dir, endpoint, reporter=RecordingReporter()).totals()
     assert before["extra"] >= 3 and before["missing"] >= 1, before
 
-    result = sync(url, model_dir, endpoint, reporter=RecordingReporter(), slot=slot, until_caught_up=True)
+    status_reporter = RecordingReporter()
+    status = sync(url, model_dir, endpoint, reporter=status_reporter, slot=slot, status=True, stalled_bytes=1)
+    assert status.state is not None and status.state["backfill"] == "done"
+    if status.kind == "postgresql":  # a slot nobody reads is a stalled consumer
+        assert status.slot_status is not None and not status.slot_status["active"]
+        assert any("is not being read and holds back" in w for w in status_reporter.messages("warning"))
+
+    reporter = RecordingReporter()
+    result = sync(url, model_dir, endpoint, reporter=reporter, slot=slot, until_caught_up=True, report_seconds=0.0)
+    live = [m for m in reporter.messages("info") if " changes applied (" in m]
+    assert live and all(" lag " in m for m in live), reporter.messages("info")
     assert result.caught_up and result.stats["changes"] == 4, result.stats
     after = verify(url, model_dir, endpoint, reporter=RecordingReporter()).totals()
     assert (after["missing"], after["extra"], after["different"]) == (0, 0, 0), after

@@ -108,6 +108,8 @@ def sync(
     drop_slot: bool = False,
     status: bool = False,
     wait_backfill_seconds: float | None = None,
+    report_seconds: float = 5.0,
+    stalled_bytes: int = STALLED_BYTES,
     client: DynamoDBClient | None = None,
     stop: threading.Event | None = None,
     on_batch: Callable[[ApplyStats], None] | None = None,
@@ -117,8 +119,10 @@ def sync(
     Runs until ``stop`` is set, ``max_seconds`` pass or, with
     ``until_caught_up``, everything committed when it started is applied.
     While the backfill of ``migrate --with-sync`` runs it waits (at most
-    ``wait_backfill_seconds``).  ``status`` only reports; ``drop_slot``
-    removes the stream.  Raises ``UsageError`` (SQLite, no stream),
+    ``wait_backfill_seconds``).  Progress and lag are reported every
+    ``report_seconds``.  ``status`` only reports, and warns when the slot is
+    not being read while it holds back ``stalled_bytes`` of WAL or more;
+    ``drop_slot`` removes the stream.  Raises ``UsageError`` (SQLite, no stream),
     ``PrerequisiteError`` (server settings), ``SourceConnectionError``,
     ``TargetError``.
     """
@@ -153,7 +157,7 @@ def sync(
         state = control.get(name)
         if status:
             slot_info = pg.slot_status(source.engine, slot) if source.dialect.name == "postgresql" else None
-            _warn_stalled(reporter, slot, slot_info)
+            _warn_stalled(reporter, slot, slot_info, stalled_bytes)
             result = SyncResult(
                 "status",
                 kind=source.dialect.name,
@@ -187,6 +191,7 @@ def sync(
             batch_changes=batch_changes,
             stop=stop,
             on_batch=on_batch,
+            report_seconds=report_seconds,
         )
     finally:
         source.engine.dispose()
@@ -227,6 +232,7 @@ def _stream(
     batch_changes: int,
     stop: threading.Event | None,
     on_batch: Callable[[ApplyStats], None] | None,
+    report_seconds: float,
 ) -> StreamOutcome:
     with Applier(model, client, source=source.engine, reporter=reporter, workers=workers) as applier:
         tables = list(applier.source_tables)
@@ -276,6 +282,7 @@ def _stream(
                 stop=stop,
                 on_batch=on_batch,
                 behind_bytes=behind,
+                report_seconds=report_seconds,
             )
         finally:
             capture.close()
@@ -337,10 +344,10 @@ def _drop(source: Source, control: ControlTable, slot: str) -> bool:
     return dropped
 
 
-def _warn_stalled(reporter: Reporter, slot: str, info: Mapping[str, Any] | None) -> None:
+def _warn_stalled(reporter: Reporter, slot: str, info: Mapping[str, Any] | None, threshold: int) -> None:
     if info is None:
         return
-    if not info["active"] and info["retained_bytes"] >= STALLED_BYTES:
+    if not info["active"] and info["retained_bytes"] >= threshold:
         reporter.warning(
             f"slot {slot} is not being read and holds back {info['retained_bytes']:,} bytes of WAL: run "
             f"`sql2dynamo sync --slot {slot}`, or drop it (sync --drop-slot) before the disk fills"
