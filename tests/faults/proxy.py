@@ -12,7 +12,8 @@ it injects, instead of forwarding:
 ``drop``        the connection closes without an answer (nothing forwarded)
 ``drop_after``  the request is forwarded (so it lands), then the connection closes unanswered
 ``partial``     a BatchWriteItem is rewritten so only some of its items are forwarded; the
-                rest come back as ``UnprocessedItems`` and were never written.  The rewritten
+                rest come back as ``UnprocessedItems`` and were never written.  A BatchGetItem
+                likewise: the keys held back come back as ``UnprocessedKeys``.  The rewritten
                 body no longer matches its signature: DynamoDB Local does not check it.
 
 ``delay_ms`` adds latency to every call, whatever ``operations`` says.  The fault drawn for each call comes
@@ -195,7 +196,7 @@ class FaultProxy:
             for kind in FAULT_KINDS:
                 share = float(getattr(faults, kind))
                 if draw < share:
-                    if kind == "partial" and operation != "BatchWriteItem":
+                    if kind == "partial" and operation not in ("BatchWriteItem", "BatchGetItem"):
                         return None, faults
                     self._counts[kind] += 1
                     return kind, faults
@@ -298,6 +299,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._error(500, "InternalServerError", "Injected internal server error")
             elif fault == "drop":
                 self._drop()
+            elif fault == "partial" and operation == "BatchGetItem":
+                self._partial_get(body)
             elif fault == "partial":
                 self._partial(body)
             else:
@@ -365,6 +368,34 @@ class _Handler(BaseHTTPRequestHandler):
         for table, items in held.items():
             unprocessed.setdefault(table, []).extend(items)
         answer["UnprocessedItems"] = unprocessed
+        self._reply(200, headers, json.dumps(answer).encode(), crc=True)
+
+    def _partial_get(self, body: bytes) -> None:
+        """A BatchGetItem answered for some keys only: the rest come back as ``UnprocessedKeys``."""
+        proxy = self.server.proxy
+        request = json.loads(body)
+        tables = request.get("RequestItems", {})
+        entries = [(table, key) for table, spec in tables.items() for key in spec.get("Keys", [])]
+        keep = proxy._split(len(entries)) if entries else set()
+        sent: dict[str, Any] = {}
+        held: dict[str, Any] = {}
+        for index, (table, key) in enumerate(entries):
+            target = sent if index in keep else held
+            target.setdefault(table, {**tables[table], "Keys": []})["Keys"].append(key)
+        proxy._count("held_back_items", len(entries) - len(keep))
+        if not sent:
+            answer: dict[str, Any] = {"Responses": {}, "UnprocessedKeys": held}
+            self._reply(200, [("Content-Type", _JSON)], json.dumps(answer).encode(), crc=True)
+            return
+        status, headers, data = self._forward(json.dumps({**request, "RequestItems": sent}).encode())
+        if status != 200:
+            self._reply(status, headers, data, crc=False)
+            return
+        answer = json.loads(data)
+        unprocessed = answer.get("UnprocessedKeys") or {}
+        for table, spec in held.items():
+            unprocessed.setdefault(table, {**spec, "Keys": []})["Keys"].extend(spec["Keys"])
+        answer["UnprocessedKeys"] = unprocessed
         self._reply(200, headers, json.dumps(answer).encode(), crc=True)
 
     def _error(self, status: int, code: str, message: str) -> None:

@@ -352,11 +352,12 @@ class Writer:
                 ]
                 if not copies:
                     continue
-                self._rewrite_copies(target, holder.row, copies, new)
+                self._rewrite_copies(target, holder.key or _entity_key(target, holder.row), holder.row, copies, new)
 
-    def _rewrite_copies(self, target: EntityCodec, row: Row, copies: list[tuple[str, str, str]], new: Row) -> None:
+    def _rewrite_copies(
+        self, target: EntityCodec, key: Item, row: Row, copies: list[tuple[str, str, str]], new: Row
+    ) -> None:
         table = target.table.name
-        key = _entity_key(target, row)
         sets: dict[str, dict[str, Any]] = {}
         for name, column, transform in copies:
             av = converter(transform)(new[column]) if new.get(column) is not None else None
