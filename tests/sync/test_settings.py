@@ -142,3 +142,9 @@ def test_sync_without_a_started_stream_says_how_to_start(
     with pytest.raises(UsageError) as caught:
         sync(url, model_dir, endpoint, reporter=RecordingReporter(), slot="s2d_test_never")
     assert "migrate --with-sync" in (caught.value.hint or "")
+
+
+def test_slot_names_are_checked(tmp_path: Path) -> None:
+    with pytest.raises(UsageError) as caught:
+        sync("sqlite:///nowhere.db", tmp_path, "local", reporter=RecordingReporter(), slot="Bad-Name; DROP")
+    assert "not a valid slot name" in caught.value.message

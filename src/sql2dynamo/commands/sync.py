@@ -33,7 +33,7 @@ from sql2dynamo.reporting import Reporter
 from sql2dynamo.source.connect import Source, open_source
 from sql2dynamo.sync import mysql, pg
 from sql2dynamo.sync.apply import Applier, ApplyStats
-from sql2dynamo.sync.begin import control_name, primary_keys, tables_needing_old_rows
+from sql2dynamo.sync.begin import check_slot_name, control_name, primary_keys, tables_needing_old_rows
 from sql2dynamo.sync.control import DEFAULT_CONTROL_TABLE, ControlTable
 from sql2dynamo.sync.stream import Capture, StreamOutcome, run_stream
 from sql2dynamo.target.deploy import load_model
@@ -129,6 +129,7 @@ def sync(
     started = time.monotonic()
     if workers < 1 or batch_changes < 1:
         raise UsageError("--workers and --batch-changes must be at least 1")
+    check_slot_name(slot)
     path, model = load_model(model_dir)
     spec = target if isinstance(target, TargetSpec) else parse_target(target)
     source = open_source(source_url)

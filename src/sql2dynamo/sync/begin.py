@@ -13,6 +13,7 @@ the backfill's plain ``PutItem`` could otherwise overwrite a newer change.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,12 +31,28 @@ from sql2dynamo.sync.changes import lsn_text, my_position
 from sql2dynamo.sync.control import ControlTable
 from sql2dynamo.sync.stream import update_control
 
-__all__ = ["CaptureStart", "control_name", "primary_keys", "start_capture", "tables_needing_old_rows"]
+__all__ = [
+    "CaptureStart",
+    "check_slot_name",
+    "control_name",
+    "primary_keys",
+    "start_capture",
+    "tables_needing_old_rows",
+]
 
 
 def control_name(slot: str) -> str:
     """The control item of the stream named ``slot``."""
     return f"sync:{slot}"
+
+
+def check_slot_name(slot: str) -> None:
+    """``UsageError`` unless ``slot`` is a valid replication slot name (what PostgreSQL accepts)."""
+    if not re.fullmatch(r"[a-z0-9_]{1,63}", slot):
+        raise UsageError(
+            f"stream name {slot!r} is not a valid slot name",
+            hint="use 1 to 63 lower-case letters, digits and underscores",
+        )
 
 
 def primary_keys(engine: sa.Engine, tables: Sequence[str]) -> dict[str, tuple[str, ...]]:
@@ -103,6 +120,7 @@ def start_capture(
             hint="keep a SQLite application in step with the dual-write integration and its outbox "
             "(sql2dynamo.runtime), then migrate without --with-sync",
         )
+    check_slot_name(slot)
     control = ControlTable(client, control_table)
     control.ensure()
     name = control_name(slot)
