@@ -328,7 +328,10 @@ def baseline(source_url: str, url: str, model: DataModel) -> int:
 
 
 def encode_bodies(source_url: str, model: DataModel) -> tuple[list[tuple[bytes, int]], int]:
-    """Every item as (BatchWriteItem body, its put count): up to 25 puts to one table, keys unique in a body."""
+    """Every item as (BatchWriteItem body, its put count): up to 25 puts to one table, keys unique in a body.
+
+    The bodies of the tables are interleaved (see the end).
+    """
     builder = ItemBuilder(model)
     keys = key_names(model)
     pending: dict[str, dict[tuple[str, ...], Item]] = {t: {} for t in keys}
@@ -351,7 +354,13 @@ def encode_bodies(source_url: str, model: DataModel) -> tuple[list[tuple[bytes, 
     for table in keys:
         if pending[table]:
             flush(table)
-    return bodies, items
+    # Interleaved across tables, as migrate's segments of every table run at once: sent table after
+    # table, 8 threads all hit one table (and its GSIs), which DynamoDB Local ingests much more slowly.
+    per_table: dict[bytes, list[tuple[bytes, int]]] = {}
+    for body, count in bodies:
+        per_table.setdefault(body[: body.index(b'":[')], []).append((body, count))
+    mixed = [b for group in itertools.zip_longest(*per_table.values()) for b in group if b is not None]
+    return mixed, items
 
 
 @dataclass

@@ -279,6 +279,13 @@ def design_cmd(
 )
 @click.option("--rows", default=200, show_default=True, help="Rows of the example's main entity (others scale).")
 @click.option(
+    "--source",
+    "source_url",
+    metavar="URL",
+    help="Generate the example into this PostgreSQL or MySQL/MariaDB database (empty, or filled by an earlier "
+    "demo) and run from it, instead of a SQLite file.",
+)
+@click.option(
     "--strategy",
     type=click.Choice(["multi-table", "single-table"]),
     default="multi-table",
@@ -297,24 +304,34 @@ def design_cmd(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the summary as JSON to this file.",
 )
-def demo_cmd(out_dir: Path, example: str, rows: int, strategy: str, target: str, summary_path: Path | None) -> None:
+def demo_cmd(
+    out_dir: Path,
+    example: str,
+    rows: int,
+    source_url: str | None,
+    strategy: str,
+    target: str,
+    summary_path: Path | None,
+) -> None:
     """Run the pipeline end to end on a generated example: analyze, design, deploy, migrate, verify."""
     reporter = default_reporter()
-    result = demo(out_dir=out_dir, rows=rows, reporter=reporter, example=example, strategy=strategy, target=target)
-    summary = result.summary()
-    show_analyze_summary(reporter, summary["analyze"])
-    reporter.info(f"demo database: {result.database}")
-    reporter.info(f"design of {result.example}: {', '.join(str(p) for p in result.design.files)}")
-    moved, checked = result.migrate.totals(), result.verify.totals()
-    reporter.info(
-        f"migrate: {moved['read']:,} rows -> {moved['items']:,} items on {result.verify.target} "
-        f"({moved['items_per_second']:,.0f} items/s, {moved['rejected']} rejected)"
+
+    def after_stage(stage: str, result: Any) -> None:
+        if stage == "analyze":
+            show_analyze_summary(reporter, result.summary())
+
+    result = demo(
+        out_dir=out_dir,
+        rows=rows,
+        reporter=reporter,
+        example=example,
+        strategy=strategy,
+        target=target,
+        source=source_url,
+        after_stage=after_stage,
     )
-    reporter.info(
-        f"verify: {checked['actual']:,} items match the source's {checked['expected']:,}: "
-        f"{checked['missing']} missing, {checked['extra']} extra, {checked['different']} different"
-    )
-    write_summary(summary_path, summary)
+    reporter.info(f"demo of {result.example} done: source {result.database}, files in {out_dir}")
+    write_summary(summary_path, result.summary())
 
 
 cli.add_command(deploy_cmd)
