@@ -242,6 +242,14 @@ def test_update_moves_the_unique_claim(deployed: Deploy, strategy: str) -> None:
         env.repo.write("AP10", {**change, "slug": other})
     assert caught.value.columns == ("slug",) and caught.value.value == other
     assert env.repo.read("AP08", {"category_id": cat_id}).rows[0]["slug"] == f"{slug}-renamed"
+    env.repo.write("AP11", {"category_id": cat_id})  # the delete releases the claim with the item
+    assert env.repo.read("AP07", {"slug": f"{slug}-renamed"}).rows == ()
+    assert env.repo.read("AP08", {"category_id": cat_id}).rows == ()
+    env.repo.write("AP11", {"category_id": cat_id})  # deleting nothing is no error, as in SQL
+    fresh = {k: v for k, v in change.items() if k not in ("category_id", "now")}
+    fresh.update(id=cat_id, slug=f"{slug}-renamed", created_at=datetime(2026, 2, 3), updated_at=datetime(2026, 2, 3))
+    env.repo.write("AP09", fresh)  # the released value can be claimed again
+    assert env.repo.read("AP07", {"slug": f"{slug}-renamed"}).rows[0]["id"] == cat_id
 
 
 @pytest.mark.parametrize("strategy", ["multi-table", "single-table"])

@@ -19,14 +19,12 @@ from sql2dynamo.design.model import DataModel, EntityMapping, KeyPart, TableSpec
 from sql2dynamo.design.sizing import ITEM_TYPE_ATTRIBUTE
 from sql2dynamo.migrate.templates import Field, parse_template
 from sql2dynamo.migrate.transform import ItemBuilder
-from sql2dynamo.migrate.values import AttributeValue, Converter, ValueConverter, infer
+from sql2dynamo.migrate.values import AttributeValue, Converter, infer
 from sql2dynamo.runtime.errors import InvalidRequest
 from sql2dynamo.runtime.types import decode_value
 
 Item = dict[str, AttributeValue]
 Row = dict[str, Any]
-
-_VALUES = ValueConverter()
 
 
 def skeleton(template: str) -> tuple[str, list[Field]]:
@@ -40,11 +38,6 @@ def skeleton(template: str) -> tuple[str, list[Field]]:
             text.append("{}" if part.format is None else "{" + part.format + "}")
             fields.append(part)
     return "".join(text), fields
-
-
-def converter(transform: str) -> Converter:
-    """Migrate's converter for values of columns of normalized type ``transform``."""
-    return _VALUES.converter(transform)
 
 
 @dataclass
@@ -73,7 +66,11 @@ class EntityCodec:
     def column_converter(self, column: str) -> Converter:
         """The converter of one of the entity's columns (by Python type for an unknown one)."""
         transform = self.columns.get(column)
-        return converter(transform) if transform is not None else infer
+        return self.builder.values.converter(transform) if transform is not None else infer
+
+    def converter(self, transform: str) -> Converter:
+        """Migrate's converter (this model's compiled rules) for values of normalized type ``transform``."""
+        return self.builder.values.converter(transform)
 
     def key_parts(self) -> list[KeyPart]:
         """The entity's table keys and index keys."""
@@ -257,4 +254,4 @@ def used_placeholders(*expressions: str | None) -> set[str]:
     return found
 
 
-__all__ = ["EntityCodec", "TableCodecs", "converter", "skeleton", "used_placeholders"]
+__all__ = ["EntityCodec", "TableCodecs", "skeleton", "used_placeholders"]

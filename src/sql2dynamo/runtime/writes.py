@@ -29,7 +29,7 @@ from sql2dynamo.errors import TargetError
 from sql2dynamo.migrate.retry import RetryPolicy
 from sql2dynamo.migrate.templates import render_key as render_part
 from sql2dynamo.runtime.calls import Cancelled, Meter, call, plain_key
-from sql2dynamo.runtime.entities import EntityCodec, Item, Row, TableCodecs, converter
+from sql2dynamo.runtime.entities import EntityCodec, Item, Row, TableCodecs
 from sql2dynamo.runtime.errors import ConditionFailed, DuplicateValue, InvalidRequest, ItemNotFound
 from sql2dynamo.runtime.reads import Found, Reader
 from sql2dynamo.runtime.render import NullKey, expression_names, render, render_key
@@ -83,7 +83,12 @@ class Writer:
         for step in self.plan.steps:
             op = step.operation
             if op == "GetItem":
-                found = self._get_existing(step, found)
+                try:
+                    found = self._get_existing(step, found)
+                except ItemNotFound:
+                    if self._deletes_only():
+                        return  # DELETE of a row that is not there: nothing to do, as in SQL
+                    raise
             elif op == "Query" and not written:
                 found = [f for parent in found for f in self.reader._query_all(step, parent)]
             elif op == "Query":
@@ -95,6 +100,15 @@ class Writer:
                 written = True
             else:
                 raise InvalidRequest(f"{self.pattern_id}: a write plan cannot run {op}", pattern_id=self.pattern_id)
+
+    def _deletes_only(self) -> bool:
+        writes = [
+            inner
+            for step in self.plan.steps
+            for inner in (step.items if step.operation == "TransactWriteItems" else (step,))
+            if inner.operation in ("PutItem", "UpdateItem", "DeleteItem")
+        ]
+        return bool(writes) and all(w.operation == "DeleteItem" for w in writes)
 
     # -------------------------------------------------------------- finding
 
@@ -360,7 +374,7 @@ class Writer:
         table = target.table.name
         sets: dict[str, dict[str, Any]] = {}
         for name, column, transform in copies:
-            av = converter(transform)(new[column]) if new.get(column) is not None else None
+            av = target.converter(transform)(new[column]) if new.get(column) is not None else None
             sets[name] = av if av is not None else {"NULL": True}
         request = _update_request(table, key, sets, None)
         self._execute([_Action("UpdateItem", request, "copy", target, row)])
