@@ -72,7 +72,7 @@ def test_sync_outbox_drains(
         for i in range(3):
             app.register(f"cli{i}@example.org", "h", "s", EPOCH)
     finally:
-        dual.disable()
+        dual.close()
     assert outbox_status(w.engine).entries == 3
     summary = tmp_path / "sync.json"
     args = ["sync", w.url, "--outbox", "--model", str(w.model_dir), "--target", w.endpoint, "--summary", str(summary)]

@@ -114,7 +114,7 @@ def test_the_whole_walk_with_every_gate(fresh: World) -> None:
     try:
         DecisionDataApp(sessions).register("walker@example.org", "h", "s", EPOCH)
     finally:
-        dual.disable()
+        dual.close()
     error = blocked(w, "the outbox holds 1 changes: run `sql2dynamo sync SOURCE_URL --outbox`")
     assert error.context.extra["phase"] == "dual-write"
     assert sync_outbox(w.url, w.model_dir, w.endpoint, reporter=RecordingReporter()).drain.applied == 1

@@ -169,7 +169,7 @@ def test_app_stays_in_step_through_an_outage_and_the_outbox_drains(setup: Setup)
         assert after.totals()["compared"] == after.totals()["reads"] > 50
         assert after.totals()["mismatches"] == 0, list(after.recent_mismatches)
     finally:
-        dual.disable()
+        dual.close()
 
 
 def test_a_rolled_back_transaction_leaves_nothing_behind(setup: Setup) -> None:
@@ -190,7 +190,7 @@ def test_a_rolled_back_transaction_leaves_nothing_behind(setup: Setup) -> None:
         assert dual.stats().mirrored == 0
         verified(s)
     finally:
-        dual.disable()
+        dual.close()
 
 
 def test_key_updates_bulk_updates_and_bulk_deletes_are_followed(setup: Setup) -> None:
@@ -215,7 +215,7 @@ def test_key_updates_bulk_updates_and_bulk_deletes_are_followed(setup: Setup) ->
             )
         verified(s)  # refused before it ran: nothing changed anywhere
     finally:
-        dual.disable()
+        dual.close()
 
 
 def test_queue_only_mode_and_the_engine_target(setup: Setup) -> None:
@@ -234,7 +234,7 @@ def test_queue_only_mode_and_the_engine_target(setup: Setup) -> None:
         verified(s)
         other.dispose()
     finally:
-        dual.disable()
+        dual.close()
 
 
 def test_bad_options_are_usage_errors(setup: Setup) -> None:

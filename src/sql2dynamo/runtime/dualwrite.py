@@ -118,6 +118,7 @@ class DualWrite:
         self.engine = engine
         self.model = model
         self.applier = applier
+        self.owns_applier = False
         self.reporter = reporter
         self.outbox = ensure_outbox(engine, outbox_table)
         self.mirror_enabled = mirror
@@ -148,6 +149,12 @@ class DualWrite:
         for name, fn in self._listeners:
             if event.contains(self._listen_on, name, fn):
                 event.remove(self._listen_on, name, fn)
+
+    def close(self) -> None:
+        """:meth:`disable`, and stop the Applier's threads when dual-write built the Applier itself."""
+        self.disable()
+        if self.owns_applier:
+            self.applier.close()
 
     def stats(self) -> DualWriteStats:
         """The counters, consistent with each other."""
@@ -368,11 +375,12 @@ def enable_dual_write(
             raise UsageError("dual-write needs the application's engine", hint="pass engine=<the sa.Engine>")
     if retry_after_s < 0 or mirror_batch < 1:
         raise UsageError("retry_after_s must not be negative and mirror_batch at least 1")
+    owned = applier is None
     if applier is None:
         from sql2dynamo.sync.apply import Applier
 
         applier = Applier(model, client, source=engine, reporter=reporter)
-    return DualWrite(
+    dual = DualWrite(
         target,
         engine,
         model,
@@ -383,6 +391,8 @@ def enable_dual_write(
         retry_after_s=retry_after_s,
         mirror_batch=mirror_batch,
     )
+    dual.owns_applier = owned
+    return dual
 
 
 # ------------------------------------------------------------------ helpers
