@@ -37,7 +37,6 @@ from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, parse_target
 from sql2dynamo.validate.report import SUMMARY_COLUMNS, PatternResult
 from sql2dynamo.validate.run import DEFAULT_PAGE_SIZE, validate_patterns
 from sql2dynamo.validate.sample import sample_source
-
 from sql2dynamo.workload.patterns import load_patterns
 
 __all__ = ["PATTERNS_FILE", "ValidateResult", "ValidationFailed", "show_validate", "validate"]

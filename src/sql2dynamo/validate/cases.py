@@ -157,7 +157,7 @@ def read_cases(conn: sa.Connection, params: Sequence[Param]) -> list[Case]:
             values[p.name] = _median(conn, p, eq, combo)
         for p in others:
             values[p.name] = "a"
-        limits = [None]
+        limits: list[int | None] = [None]
         if limit is not None:
             limits = [READ_LIMIT_SMALL, READ_LIMIT_LARGE] if label in ("most rows", "all rows") else [READ_LIMIT_LARGE]
         for n in limits:
@@ -229,7 +229,7 @@ def _median(conn: sa.Connection, p: Param, eq: Sequence[Param], combo: Mapping[s
     assert p.table is not None and p.column is not None
     t = _sa_table(p.table)
     col = t.c[p.column]
-    where = [col.is_not(None)]
+    where: list[sa.ColumnElement[bool]] = [col.is_not(None)]
     where += [equals(t.c[e.column], combo[e.name]) for e in eq if e.table is p.table and e.column and e.name in combo]
     total = conn.execute(sa.select(sa.func.count()).select_from(t).where(*where)).scalar_one()
     if not total:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from botocore.exceptions import BotoCoreError, ClientError
 
 from sql2dynamo.errors import Sql2DynamoError
 from sql2dynamo.source.model import Table
@@ -52,7 +51,7 @@ def _source_rows(
     columns, rows = run_select(conn, spec.prepared, case.source_params)
     full_rows: list[dict[str, Any]] | None = None
     limit = case.source_params.get(spec.limit_param) if spec.limit_param else None
-    if spec.prepared.order_columns and isinstance(limit, int) and len(rows) >= limit:
+    if spec.limit_param and spec.prepared.order_columns and isinstance(limit, int) and len(rows) >= limit:
         _, full_rows = run_select(conn, spec.prepared, {**case.source_params, spec.limit_param: UNLIMITED})
     return columns, rows, full_rows
 
@@ -81,13 +80,13 @@ def run_read_case(engine: sa.Engine, repo: Repository, spec: ReadSpec, case: Cas
         actual_n, why = _count_of(got)
         ok = why is None and actual_n is not None and low <= actual_n <= expected_n
         span = f"{expected_n}" if low == expected_n else f"{low} (rows past their TTL left out) to {expected_n}"
-        diff = None if ok else {"reason": why or f"COUNT is {span} on the source, {actual_n} on DynamoDB"}
-        return CaseResult(case.label, params, ok, expected_n, actual_n or 0, calls, capacity, lat, diff)
+        why = why or f"COUNT is {span} on the source, {actual_n} on DynamoDB"
+        counted = None if ok else {"reason": why}
+        return CaseResult(case.label, params, ok, expected_n, actual_n or 0, calls, capacity, lat, counted)
     diff = _compare(spec, columns, rows, full_rows, got)
-    if diff is not None and live is not None:
-        # Every expired row may already be gone from DynamoDB: compare with the purged source too.
-        if _compare(spec, *live, got) is None:
-            diff = None
+    # Every expired row may already be gone from DynamoDB: compare with the purged source too.
+    if diff is not None and live is not None and _compare(spec, *live, got) is None:
+        diff = None
     return CaseResult(
         case.label, params, diff is None, len(rows), len(got), calls, capacity, lat, diff.as_dict() if diff else None
     )
@@ -154,13 +153,13 @@ def _read_all(
     repo: Repository, pattern_id: str, params: Mapping[str, Any], page_size: int | None
 ) -> tuple[list[dict[str, Any]], int, float, list[float], str | None]:
     rows: list[dict[str, Any]] = []
-    calls, capacity, latencies = 0, 0.0, []
+    calls, capacity, latencies = 0, 0.0, list[float]()
     cursor: str | None = None
     for _ in range(MAX_PAGES):
         started = time.perf_counter()
         try:
             page = repo.read(pattern_id, params, limit=page_size, cursor=cursor)
-        except Exception as exc:  # noqa: BLE001 - a repository crash is this case's failure, not validate's
+        except Exception as exc:  # a repository crash fails this case, not validate
             return rows, calls, capacity, latencies, f"the repository raised {type(exc).__name__}: {_text(exc)}"
         latencies.append((time.perf_counter() - started) * 1000)
         rows.extend(page.rows)

@@ -82,7 +82,7 @@ def run_ttl_case(
             key = {spec.pk.attribute: item[spec.pk.attribute]}
             if spec.sk:
                 key[spec.sk.attribute] = item[spec.sk.attribute]
-            got = client.get_item(TableName=spec.name, Key=key, ConsistentRead=True).get("Item")  # type: ignore[arg-type]
+            got = client.get_item(TableName=spec.name, Key=key, ConsistentRead=True).get("Item")
             calls += 1
             built = item.get(mapping.ttl.attribute)
             gone = got is None and built is not None and Decimal(built["N"]) < Decimal(time.time())
