@@ -242,3 +242,54 @@ def test_bad_options_are_usage_errors(setup: Setup) -> None:
         enable_dual_write(sessionmaker(), setup.model, setup.client, reporter=RecordingReporter())
     with pytest.raises(UsageError, match="mirror_batch"):
         enable(setup, mirror_batch=0)
+
+
+def test_the_breaker_spares_the_application_one_timeout_per_commit(setup: Setup) -> None:
+    s = setup
+    dual = enable(s, retry_after_s=60.0)
+    try:
+        s.proxy.set_faults(Faults(drop=1.0))
+        for i in range(5):
+            s.app.register(f"breaker{i}@example.org", "h", "s", EPOCH)
+        stats = dual.stats()
+        assert (stats.captured, stats.mirror_failures, stats.mirror_skipped, stats.mirrored) == (5, 1, 4, 0)
+        s.proxy.set_faults(Faults())
+        assert dual.drain().applied == 5
+        verified(s)
+    finally:
+        dual.close()
+
+
+def _own_workload(app: DecisionDataApp, tag: str, errors: list[BaseException]) -> None:
+    """Each thread works on its own users and files, so every step is valid whatever the interleaving."""
+    try:
+        for i in range(3):
+            user = app.register(f"{tag}-{i}@example.org", "h", "s", EPOCH)
+            files = [app.create_audio_file(user, f"{tag}/{i}/{n}.opus", 100 + n, EPOCH) for n in range(3)]
+            app.rename_file(files[0], f"{tag}/{i}/renamed.opus", 1)
+            app.change_email(user, f"{tag}-{i}-moved@example.org")
+            app.delete_audio_file(files[1], user)
+    except BaseException as exc:  # surfaced by the test
+        errors.append(exc)
+
+
+@pytest.mark.parametrize("setup", ["postgresql", "mariadb"], indirect=True)
+def test_concurrent_application_threads_stay_in_step(setup: Setup) -> None:
+    import threading
+
+    s = setup
+    dual = enable(s)
+    try:
+        errors: list[BaseException] = []
+        threads = [threading.Thread(target=_own_workload, args=(s.app, f"t{n}", errors)) for n in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        stats = dual.stats()
+        assert stats.captured == 6 * 3 * 7 and stats.mirror_failures == 0
+        assert outbox_status(s.engine).entries == 0
+        verified(s)
+    finally:
+        dual.close()
