@@ -197,6 +197,11 @@ def test_record_merges_readers_in_the_control_table(dd: Deployed) -> None:
     assert totals["readers"] == ["web-1", "web-2"] and totals["reads"] == 7 and totals["compared"] == 7
     assert totals["mismatch_rate"] == 0.0
     assert shadow_totals(None)["mismatch_rate"] is None
+    assert a.follow_cutover(control) == "dual-write" and (a.read_percent, a.write_primary) == (0, "source")
+    control.put("cutover", {"phase": "read-25", "history": []})
+    assert a.follow_cutover(control) == "read-25" and (a.read_percent, a.write_primary) == (25, "source")
+    control.put("cutover", {"phase": "write-shift", "history": []})
+    assert a.follow_cutover(control) == "write-shift" and (a.read_percent, a.write_primary) == (100, "dynamodb")
     dd.client.delete_table(TableName="shadow_test_control")
 
 

@@ -178,6 +178,18 @@ class ShadowReader:
                 raise UsageError(f"write primary {write_primary!r} is neither 'source' nor 'dynamodb'")
             self.write_primary = write_primary
 
+    def follow_cutover(self, control: ControlTable) -> str:
+        """Set the read share and write primary the cut-over's current phase calls for; returns the phase.
+
+        Call it periodically (or on a signal) so that ``cutover advance`` and
+        ``rollback`` reach the application without a deploy.
+        """
+        from sql2dynamo.cutover.phases import load_state, read_percent, write_primary
+
+        phase = load_state(control).phase
+        self.set_routing(read_percent=read_percent(phase), write_primary=write_primary(phase))
+        return phase
+
     # ------------------------------------------------------------ reads
 
     def read(
