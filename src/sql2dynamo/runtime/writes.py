@@ -337,8 +337,7 @@ class Writer:
             names.append(codec.mapping.ttl.attribute)
         return names
 
-    @staticmethod
-    def _needs_item(codec: EntityCodec, columns: set[str]) -> bool:
+    def _needs_item(self, codec: EntityCodec, columns: set[str]) -> bool:
         m = codec.mapping
         used = {c for p in m.index_keys for c in p.columns}
         used |= {s.column for s in m.sparse_keys.values()}
@@ -346,7 +345,11 @@ class Writer:
             used.add(m.ttl.source_column)
         keys = set(m.pk.columns) | (set(m.sk.columns) if m.sk else set())
         if columns & keys:
-            raise InvalidRequest(f"changing a key column ({', '.join(sorted(columns & keys))}) moves the item")
+            raise InvalidRequest(
+                f"{self.pattern_id}: changing a key column ({', '.join(sorted(columns & keys))}) would move the item",
+                hint="write it as a delete and an insert",
+                pattern_id=self.pattern_id,
+            )
         return bool(columns & used)
 
     # -------------------------------------------------------------- copies
