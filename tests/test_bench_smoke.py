@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
+
+from sql2dynamo.target.prerequisites import JAR_ENV
+from tests.target.conftest import dynamodb_jar  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).parents[1]
 
@@ -19,3 +24,29 @@ def test_design_scale_runs_and_prints_its_figures() -> None:
         check=True,
     ).stdout
     assert "design of 5 tables, 20 patterns:" in out and "stages:" in out
+
+
+def test_backfill_runs_all_six_measurements_on_fresh_servers(dynamodb_jar: Path) -> None:  # noqa: F811
+    env = dict(os.environ, **{JAR_ENV: str(dynamodb_jar)})
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "backfill.py"), "--rows", "400", "--warmup", "200", "--delay-ms", "5"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    assert "DynamoDB Local command line (identical for all runs):" in out and "-inMemory" in out
+    runs = re.findall(
+        r"^  (migrate x8|baseline: seed|server limit: pre)\S*.*?\s([\d,]+)\s+[\d.]+\s+([\d,]+)\s", out, re.M
+    )
+    assert [r[0] for r in runs] == ["migrate x8", "baseline: seed", "server limit: pre"] * 2
+    items = {r[1] for r in runs}
+    assert len(items) == 1 and f"{items.pop()} items" in out  # every run wrote every item
+    assert "(failed 0, rejected 0)" in out and "unprocessed resent" in out
+    for target in ("direct: migrate / server limit", "direct: migrate / baseline", "+5 ms: migrate / baseline"):
+        assert re.search(rf"{re.escape(target)}\s+[\d.]+\s+target >= [\d.]+\s+(MET|MISSED)", out), target
+    assert re.search(r"migrate peak RSS \(MiB\), all runs\s+[1-9][\d.]*\s+target <= 300", out)
+    assert "load average now" in out
