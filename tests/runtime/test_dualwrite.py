@@ -293,3 +293,27 @@ def test_concurrent_application_threads_stay_in_step(setup: Setup) -> None:
         verified(s)
     finally:
         dual.close()
+
+
+@pytest.mark.parametrize("setup", ["sqlite", "postgresql"], indirect=True)
+def test_background_mirror_keeps_up_and_survives_an_outage(setup: Setup) -> None:
+    s = setup
+    dual = enable(s, background=True, retry_after_s=0.0)
+    try:
+        run_workload(s.app, 25, seed=5)
+        assert dual.flush(30.0)
+        stats = dual.stats()
+        assert stats.mirrored == stats.captured > 0 and outbox_status(s.engine).entries == 0
+        verified(s)
+        s.proxy.set_faults(Faults(drop=1.0))
+        run_workload(s.app, 15, seed=6)
+        assert dual.flush(30.0)
+        assert dual.stats().mirror_failures > 0 and outbox_status(s.engine).entries > 0
+        s.proxy.set_faults(Faults())
+        s.app.register("after-outage@example.org", "h", "s", EPOCH)  # the next commit retries the backlog too
+        assert dual.flush(30.0)
+        assert outbox_status(s.engine).entries == 0
+        verified(s)
+    finally:
+        dual.close()
+    assert dual._worker is not None and not dual._worker.is_alive()

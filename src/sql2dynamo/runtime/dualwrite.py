@@ -113,6 +113,7 @@ class DualWrite:
         mirror: bool,
         retry_after_s: float,
         mirror_batch: int,
+        background: bool = False,
     ) -> None:
         self.target = target
         self.engine = engine
@@ -124,6 +125,15 @@ class DualWrite:
         self.mirror_enabled = mirror
         self.retry_after_s = retry_after_s
         self.mirror_batch = mirror_batch
+        self.background = background
+        # Background mode: commits only raise the id to mirror up to; one worker thread applies.
+        self._work = threading.Condition()
+        self._wanted = self._handled = 0
+        self._stopping = False
+        self._worker: threading.Thread | None = None
+        if background and mirror:
+            self._worker = threading.Thread(target=self._run_worker, name="s2d-dualwrite", daemon=True)
+            self._worker.start()
         self.tables = frozenset(e.source_table for t in model.tables for e in t.entities)
         self._info_key = f"sql2dynamo.dualwrite.{id(self)}"
         self._lock = threading.Lock()  # one mirror at a time: a process applies its entries in id order
@@ -150,11 +160,25 @@ class DualWrite:
             if event.contains(self._listen_on, name, fn):
                 event.remove(self._listen_on, name, fn)
 
-    def close(self) -> None:
-        """:meth:`disable`, and stop the Applier's threads when dual-write built the Applier itself."""
+    def close(self, *, timeout_s: float = 30.0) -> None:
+        """:meth:`disable`, let the background mirror finish what was committed, stop the threads dual-write built."""
         self.disable()
+        if self._worker is not None:
+            self.flush(timeout_s)
+            with self._work:
+                self._stopping = True
+                self._work.notify_all()
+            self._worker.join(timeout_s)
         if self.owns_applier:
             self.applier.close()
+
+    def flush(self, timeout_s: float = 30.0) -> bool:
+        """Background mode: wait until every committed change was mirrored (or failed into the outbox).
+
+        Returns False on timeout.  Without a background mirror there is nothing to wait for.
+        """
+        with self._work:
+            return self._work.wait_for(lambda: self._handled >= self._wanted, timeout_s)
 
     def stats(self) -> DualWriteStats:
         """The counters, consistent with each other."""
@@ -256,8 +280,14 @@ class DualWrite:
 
     def _after_commit(self, session: Session) -> None:
         ids = session.info.pop(self._info_key, None)
-        if ids and self.mirror_enabled:
+        if not ids or not self.mirror_enabled:
+            return
+        if self._worker is None:
             self._mirror(max(ids))
+            return
+        with self._work:
+            self._wanted = max(self._wanted, max(ids))
+            self._work.notify_all()
 
     def _after_rollback(self, session: Session) -> None:
         if not session.in_nested_transaction():
@@ -315,7 +345,19 @@ class DualWrite:
 
     # ------------------------------------------------------------ mirroring
 
-    def _mirror(self, up_to: int) -> None:
+    def _run_worker(self) -> None:
+        while True:
+            with self._work:
+                self._work.wait_for(lambda: self._stopping or self._wanted > self._handled)
+                if self._wanted <= self._handled:
+                    return  # stopping, and nothing is left
+                target = self._wanted
+            self._mirror(target, max_batches=None)
+            with self._work:
+                self._handled = max(self._handled, target)
+                self._work.notify_all()
+
+    def _mirror(self, up_to: int, max_batches: int | None = 1) -> None:
         if time.monotonic() < self._open_until:
             with self._counts_lock:
                 self._skipped += 1
@@ -323,7 +365,12 @@ class DualWrite:
         with self._lock:
             try:
                 applied, _ = apply_pending(
-                    self.engine, self.outbox, self.applier, up_to=up_to, batch_size=self.mirror_batch, max_batches=1
+                    self.engine,
+                    self.outbox,
+                    self.applier,
+                    up_to=up_to,
+                    batch_size=self.mirror_batch,
+                    max_batches=max_batches,
                 )
             except Exception as exc:  # whatever DynamoDB does, the application's commit stands
                 self._open_until = time.monotonic() + self.retry_after_s
@@ -352,6 +399,7 @@ def enable_dual_write(
     retry_after_s: float = 5.0,
     mirror_batch: int = 500,
     applier: Applier | None = None,
+    background: bool = False,
 ) -> DualWrite:
     """Mirror every committed change of ``target``'s sessions to DynamoDB (see the module docstring).
 
@@ -360,7 +408,10 @@ def enable_dual_write(
     directory of ``data_model.json``.  ``engine`` is needed only when it
     cannot be found from ``target`` (a sessionmaker without ``bind``).  The
     outbox table is created now if missing.  ``mirror=False`` only queues:
-    ``sync --outbox`` then does all the applying.
+    ``sync --outbox`` then does all the applying.  ``background=True``
+    mirrors from one worker thread instead of inside the committing thread:
+    a commit then costs the outbox insert only; :meth:`DualWrite.flush`
+    waits for the mirror, :meth:`DualWrite.close` stops it.
     """
     if isinstance(model, (str, Path)):
         from sql2dynamo.target.deploy import load_model
@@ -390,6 +441,7 @@ def enable_dual_write(
         mirror=mirror,
         retry_after_s=retry_after_s,
         mirror_batch=mirror_batch,
+        background=background,
     )
     dual.owns_applier = owned
     return dual
