@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from sql2dynamo.design.model import AccessPlan, PlanStep
 from sql2dynamo.errors import TargetError
 from sql2dynamo.migrate.retry import RetryPolicy
-from sql2dynamo.migrate.templates import render_key as render_part
+from sql2dynamo.runtime.actions import TRANSACT, Action, entity_key, key_of, same_key, update_request
 from sql2dynamo.runtime.calls import Cancelled, Meter, call, plain_key
 from sql2dynamo.runtime.entities import EntityCodec, Item, Row, TableCodecs
 from sql2dynamo.runtime.errors import ConditionFailed, DuplicateValue, InvalidRequest, ItemNotFound
@@ -40,17 +40,6 @@ if TYPE_CHECKING:
 
 _SET = re.compile(r"(#\w+)\s*=\s*(:\w+)")
 _CLAIMS = re.compile(r"claims the value of ([\w, ]+)")
-
-
-class _Action:
-    """One write of a transaction (or a single call) and what a refusal of it means."""
-
-    def __init__(self, operation: str, request: dict[str, Any], role: str, codec: EntityCodec, row: Row) -> None:
-        self.operation = operation  # PutItem, UpdateItem, DeleteItem
-        self.request = request
-        self.role = role  # "put", "claim", "update", "delete", "release"
-        self.codec = codec
-        self.row = row
 
 
 class Writer:
@@ -148,9 +137,9 @@ class Writer:
 
     # -------------------------------------------------------------- building
 
-    def _actions(self, step: PlanStep, parent: Found) -> list[_Action]:
+    def _actions(self, step: PlanStep, parent: Found) -> list[Action]:
         steps = step.items if step.operation == "TransactWriteItems" else (step,)
-        actions: list[_Action] = []
+        actions: list[Action] = []
         released: dict[int, tuple[EntityCodec, Item]] = {}
         old = parent.row if parent.codec is not None and not parent.codec.is_lookup else {}
         new = dict(old)
@@ -172,7 +161,7 @@ class Writer:
                 if item is None:
                     continue  # a NULL unique value claims nothing
                 before = released.get(i - 1)
-                if before is not None and before[0] is codec and _same_key(codecs, item, before[1]):
+                if before is not None and before[0] is codec and same_key(codecs, item, before[1]):
                     actions = [a for a in actions if not (a.role == "release" and a.request["Key"] == before[1])]
                     continue  # the unique value did not change: keep its claim
                 request = {"TableName": sub.table, "Item": item}
@@ -181,7 +170,7 @@ class Writer:
                     names = expression_names(sub, sub.condition)
                     if names:
                         request["ExpressionAttributeNames"] = names
-                actions.append(_Action("PutItem", request, "claim" if codec.is_lookup else "put", codec, row))
+                actions.append(Action("PutItem", request, "claim" if codec.is_lookup else "put", codec, row))
             else:
                 raise InvalidRequest(
                     f"{self.pattern_id}: a transaction cannot hold {sub.operation}", pattern_id=self.pattern_id
@@ -246,7 +235,7 @@ class Writer:
                     continue
                 if m.sk is not None and m.sk.columns not in ((), (column,)):
                     continue
-                key = _entity_key(codec, {column: value})
+                key = entity_key(codec, {column: value})
                 request = {"TableName": codecs.table.name, "Key": key, "ConsistentRead": True}
                 item = self._call("GetItem", request, codecs.table.name, key).get("Item")
                 return None if item is None else codec.decode(item)
@@ -255,7 +244,7 @@ class Writer:
             pattern_id=self.pattern_id,
         )
 
-    def _update(self, codecs: TableCodecs, step: PlanStep, parent: Found, old: Row) -> tuple[_Action, Row]:
+    def _update(self, codecs: TableCodecs, step: PlanStep, parent: Found, old: Row) -> tuple[Action, Row]:
         assert step.key is not None and step.update is not None
         key = self._key(codecs, step, parent, old)
         codec = self._codec_of_key(codecs, key)
@@ -300,12 +289,12 @@ class Writer:
             item = codec.build(new, {p: None for p in codec.builder.joins(codec.source_table)}) or {}
             for attribute in self._derived_attributes(codec):
                 sets[attribute] = item.get(attribute, {"NULL": True})
-        request = _update_request(codecs.table.name, key, sets, step)
+        request = update_request(codecs.table.name, key, sets, step)
         self.changes.append((codec, old, new, set(changed)))
-        return _Action("UpdateItem", request, "update", codec, new), new
+        return Action("UpdateItem", request, "update", codec, new), new
 
     def _delete(
-        self, codecs: TableCodecs, step: PlanStep, parent: Found, old: Row, actions: list[_Action]
+        self, codecs: TableCodecs, step: PlanStep, parent: Found, old: Row, actions: list[Action]
     ) -> tuple[EntityCodec, Item] | None:
         assert step.key is not None
         try:
@@ -319,7 +308,7 @@ class Writer:
             names = expression_names(step, step.condition)
             if names:
                 request["ExpressionAttributeNames"] = names
-        actions.append(_Action("DeleteItem", request, "release" if codec.is_lookup else "delete", codec, old))
+        actions.append(Action("DeleteItem", request, "release" if codec.is_lookup else "delete", codec, old))
         return (codec, key) if codec.is_lookup else None
 
     def _key(self, codecs: TableCodecs, step: PlanStep, parent: Found, old: Row) -> Item:
@@ -369,7 +358,7 @@ class Writer:
                 ]
                 if not copies:
                     continue
-                self._rewrite_copies(target, holder.key or _entity_key(target, holder.row), holder.row, copies, new)
+                self._rewrite_copies(target, holder.key or entity_key(target, holder.row), holder.row, copies, new)
 
     def _rewrite_copies(
         self, target: EntityCodec, key: Item, row: Row, copies: list[tuple[str, str, str]], new: Row
@@ -379,23 +368,23 @@ class Writer:
         for name, column, transform in copies:
             av = target.converter(transform)(new[column]) if new.get(column) is not None else None
             sets[name] = av if av is not None else {"NULL": True}
-        request = _update_request(table, key, sets, None)
-        self._execute([_Action("UpdateItem", request, "copy", target, row)])
+        request = update_request(table, key, sets, None)
+        self._execute([Action("UpdateItem", request, "copy", target, row)])
 
     # -------------------------------------------------------------- executing
 
-    def _execute(self, actions: list[_Action]) -> None:
+    def _execute(self, actions: list[Action]) -> None:
         if not actions:
             return
         if len(actions) == 1:
             action = actions[0]
             request = action.request
             try:
-                self._call(action.operation, request, request["TableName"], request.get("Key") or _key_of(action))
+                self._call(action.operation, request, request["TableName"], request.get("Key") or key_of(action))
             except ConditionFailed as exc:
                 raise self._refusal(action, exc) from exc
             return
-        transact = [{_TRANSACT[a.operation]: a.request} for a in actions]
+        transact = [{TRANSACT[a.operation]: a.request} for a in actions]
         try:
             self._call("TransactWriteItems", {"TransactItems": transact}, actions[0].request["TableName"], None)
         except Cancelled as exc:
@@ -404,9 +393,9 @@ class Writer:
                     raise self._refusal(action, exc) from exc
             raise
 
-    def _refusal(self, action: _Action, exc: ConditionFailed) -> TargetError:
+    def _refusal(self, action: Action, exc: ConditionFailed) -> TargetError:
         table = action.request["TableName"]
-        key = plain_key(action.request.get("Key") or _key_of(action))
+        key = plain_key(action.request.get("Key") or key_of(action))
         if action.role in ("claim", "put"):
             m = action.codec.mapping
             columns = (
@@ -451,62 +440,6 @@ class Writer:
             table=table,
             key=key,
         )
-
-
-_TRANSACT = {"PutItem": "Put", "UpdateItem": "Update", "DeleteItem": "Delete"}
-
-
-def _key_of(action: _Action) -> Item:
-    item = action.request.get("Item", {})
-    table = action.codec.table
-    names = [table.pk.attribute, *([table.sk.attribute] if table.sk else [])]
-    return {n: item[n] for n in names if n in item}
-
-
-def _same_key(codecs: TableCodecs, item: Item, key: Item) -> bool:
-    return all(item.get(name) == av for name, av in key.items())
-
-
-def _entity_key(codec: EntityCodec, row: Mapping[str, Any]) -> Item:
-    converters = {c: codec.column_converter(c) for c in codec.columns}
-    key = {codec.mapping.pk.attribute: render_part(codec.mapping.pk, row, converters=converters)}
-    if codec.mapping.sk is not None:
-        key[codec.mapping.sk.attribute] = render_part(codec.mapping.sk, row, converters=converters)
-    return key
-
-
-def _update_request(table: str, key: Item, sets: Mapping[str, dict[str, Any]], step: PlanStep | None) -> dict[str, Any]:
-    names: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    set_parts: list[str] = []
-    remove_parts: list[str] = []
-    for i, (attribute, av) in enumerate(sets.items()):
-        names[f"#u{i}"] = attribute
-        if "NULL" in av:
-            remove_parts.append(f"#u{i}")
-        else:
-            values[f":u{i}"] = av
-            set_parts.append(f"#u{i} = :u{i}")
-    expression = " ".join(
-        part
-        for part in (
-            "SET " + ", ".join(set_parts) if set_parts else "",
-            "REMOVE " + ", ".join(remove_parts) if remove_parts else "",
-        )
-        if part
-    )
-    request: dict[str, Any] = {"TableName": table, "Key": key, "UpdateExpression": expression}
-    if step is not None and step.condition:
-        request["ConditionExpression"] = step.condition
-        names.update(expression_names(step, step.condition))
-    else:
-        # A copy holder found by a query: update it only while it still exists.
-        names["#k0"] = next(iter(key))
-        request["ConditionExpression"] = "attribute_exists(#k0)"
-    request["ExpressionAttributeNames"] = names
-    if values:
-        request["ExpressionAttributeValues"] = values
-    return request
 
 
 __all__ = ["Writer"]
