@@ -9,8 +9,8 @@ in the control table.  A crash at any point therefore replays at most the
 batch in flight, which the applier's position conditions make harmless.
 
 Lag: ``lag_seconds`` is the age of the newest applied commit while changes
-keep coming (0 when the stream is idle), ``queued`` the changes received and
-not yet applied, ``behind_bytes`` what the source says is left to read
+keep coming (0 when the stream is idle), ``last_batch`` the changes of the
+latest batch (a full batch means more are waiting), ``behind_bytes`` what the source says is left to read
 (PostgreSQL: WAL after the slot's confirmed position; MySQL: binlog bytes).
 """
 
@@ -72,6 +72,7 @@ class StreamOutcome:
     lag_seconds: float = 0.0
     max_lag_seconds: float = 0.0
     seconds: float = 0.0
+    last_batch: int = 0  # changes in the latest batch: at --batch-changes the stream is behind by at least that
 
 
 def update_control(control: ControlTable, name: str, changes: Mapping[str, Any]) -> dict[str, Any]:
@@ -126,6 +127,7 @@ def run_stream(
             txns = capture.poll(poll_seconds, batch_changes)
             if txns:
                 changes = [c for t in txns for c in t.changes]
+                outcome.last_batch = len(changes)
                 stats = applier.apply(changes)
                 outcome.stats.add(stats)
                 last = txns[-1]
@@ -151,6 +153,7 @@ def run_stream(
                     on_batch(stats)
             else:
                 outcome.lag_seconds = 0.0
+                outcome.last_batch = 0
                 if target is not None and capture.reached(target):
                     outcome.caught_up = True
                     break
@@ -196,5 +199,6 @@ def _report(
     behind = behind_bytes() if behind_bytes is not None else None
     tail = f", {behind:,} bytes of log behind" if behind is not None else ""
     reporter.info(
-        f"sync: {outcome.stats.changes:,} changes applied ({rate:,.0f}/s), lag {outcome.lag_seconds:.1f} s{tail}"
+        f"sync: {outcome.stats.changes:,} changes applied ({rate:,.0f}/s), lag {outcome.lag_seconds:.1f} s, "
+        f"{outcome.last_batch:,} changes in the last batch{tail}"
     )
