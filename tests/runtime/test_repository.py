@@ -177,6 +177,7 @@ def test_insert_claims_unique_values(deployed: Deploy) -> None:
     with pytest.raises(DuplicateValue) as caught:
         env.repo.write("AP04", {**row, "id": 900002, "google_id": "g-900002", "email": taken})
     assert caught.value.columns == ("email",) and caught.value.value == taken
+    assert isinstance(caught.value, ConditionFailed) and caught.value.exit_code == 7
     assert caught.value.context.pattern_id == "AP04"
     assert env.repo.read("AP03", {"user_id": 900002}).rows == ()  # the transaction wrote nothing
     with pytest.raises(DuplicateValue) as again:
