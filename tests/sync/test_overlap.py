@@ -106,3 +106,21 @@ def _norm(value: Any) -> str:
 def _file_key(item: dict[str, Any], attribute: str) -> str:
     text = next(iter(item[attribute].values()))
     return _norm(text.split("#")[-1])
+
+
+def test_truncate_is_reported_not_silently_dropped(
+    new_pg_db: Callable[[str], str], slot_name: str, tmp_path: Path, endpoint: str, deployed: Callable[[Path], None]
+) -> None:
+    url = new_pg_db("truncate")
+    fill(url, 5)
+    model_dir = decision_model(url, tmp_path / "model")
+    deployed(model_dir)
+    migrate(url, model_dir, endpoint, reporter=RecordingReporter(), with_sync=True, slot=slot_name)
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("TRUNCATE audio_files"))
+    engine.dispose()
+    reporter = RecordingReporter()
+    result = sync(url, model_dir, endpoint, reporter=reporter, slot=slot_name, until_caught_up=True)
+    assert result.caught_up
+    assert any(w.startswith("TRUNCATE of audio_files is not streamed") for w in reporter.messages("warning"))

@@ -342,6 +342,10 @@ class MySqlCapture:
         """A resume point as text."""
         return f"{resume['file']}:{resume['pos']}"
 
+    def drain_notices(self) -> list[str]:
+        """Messages about changes that could not be applied (none: statements are not read from the binlog)."""
+        return []
+
     def close(self) -> None:
         """Close the binlog connection."""
         self._stream.close()

@@ -295,6 +295,7 @@ class PgCapture:
         self._commit_time = 0.0
         self._seq = 0
         self._flushed = 0
+        self.notices: list[str] = []
         try:
             self._cur.start_replication(
                 slot_name=slot,
@@ -397,7 +398,22 @@ class PgCapture:
             change = self._row_change(kind, data)
             if change is not None and self._current is not None:
                 self._current.append(change)
+        elif kind == b"T":
+            (count,) = struct.unpack_from("!I", data, 1)
+            relids = struct.unpack_from(f"!{count}I", data, 6)
+            names = [self._relations[r].name for r in relids if r in self._relations]
+            mapped = [n for n in names if n in self.tables]
+            if mapped:
+                self.notices.append(
+                    f"TRUNCATE of {', '.join(mapped)} is not streamed (it carries no rows): their items stay in "
+                    "DynamoDB; delete them, or run the backfill again"
+                )
         return None
+
+    def drain_notices(self) -> list[str]:
+        """Messages about changes that could not be applied, since the last call."""
+        out, self.notices = self.notices, []
+        return out
 
     def _relation(self, data: bytes) -> None:
         (relid,) = struct.unpack_from("!I", data, 1)

@@ -57,6 +57,8 @@ class Capture(Protocol):
 
     def describe(self, resume: Mapping[str, Any]) -> str: ...
 
+    def drain_notices(self) -> list[str]: ...
+
     def close(self) -> None: ...
 
 
@@ -125,6 +127,8 @@ def run_stream(
             if max_seconds is not None and time.monotonic() - started >= max_seconds:
                 break
             txns = capture.poll(poll_seconds, batch_changes)
+            for notice in capture.drain_notices():
+                reporter.warning(notice)
             if txns:
                 changes = [c for t in txns for c in t.changes]
                 outcome.last_batch = len(changes)
