@@ -18,7 +18,9 @@ How a change travels, and why it can never break the application:
    entries stay in the outbox and a circuit breaker skips the mirror for
    ``retry_after_s`` so an unreachable DynamoDB costs the application one
    timeout, not one per commit.  ``sql2dynamo sync SOURCE --outbox`` (or
-   :meth:`DualWrite.drain`) applies what is left.
+   :meth:`DualWrite.drain`) applies what is left.  With ``background=True``
+   a commit only hands its last id to one mirror thread: the application's
+   commit then costs the outbox insert, not a DynamoDB round trip.
 3. ``after_rollback`` forgets the transaction's entries: they were rolled back
    with it.
 
