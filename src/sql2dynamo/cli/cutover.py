@@ -192,7 +192,7 @@ def show_cutover(reporter: Reporter, result: CutoverResult) -> None:
         ],
         ["last verify", "none" if verify is None else ("passed" if verify.get("ok") else "FAILED")],
     ]
-    reporter.table(f"cutover on {result.target}", ["", ""], rows)
+    reporter.table(f"cutover on {result.target}", ["", "value"], rows)
     for line in s["blockers"]:
         reporter.warning(f"blocks advancing: {line}")
     if result.action != "status":
