@@ -73,6 +73,7 @@ _RETRYABLE = {
 }
 _MAX_ATTEMPTS = 10
 Row = Mapping[str, Any]
+_Cache = dict[tuple[str, str, Any], Row | None]
 ItemKey = tuple[str, tuple[tuple[str, str, Any], ...]]  # DynamoDB table, (attribute, type, payload) per key part
 
 
@@ -214,21 +215,24 @@ class Applier:
 
     def _apply_group(self, group: list[Change]) -> ApplyStats:
         stats = ApplyStats()
+        # Parent rows read once per group: every change of the batch committed before the first read, so a
+        # row read early is as good as one read late.
+        cache: _Cache = {}
         for change in group:
             stats.changes += 1
             if change.table not in self._needs_before:
                 continue
-            self._apply_one(change, stats)
+            self._apply_one(change, stats, cache)
         return stats
 
-    def _apply_one(self, change: Change, stats: ApplyStats) -> None:
+    def _apply_one(self, change: Change, stats: ApplyStats, cache: _Cache) -> None:
         pos = change.position
         old_keys: dict[ItemKey, None] = {}
         if change.op != "insert":
             old_keys = dict.fromkeys(self._old_item_keys(change))
         new_items: list[tuple[str, dict[str, Any]]] = []
         if change.row is not None:
-            related = self._related(change.table, change.row)
+            related = self._related(change.table, change.row, cache)
             result = self.builder.items_for(change.table, change.row, related)
             if result.rejects:
                 stats.rejected += 1
@@ -244,7 +248,7 @@ class Applier:
         for table, item in new_items:
             self._put(table, item, pos, stats)
         if change.table in self._children:
-            self._fan_out(change, stats)
+            self._fan_out(change, stats, cache)
 
     def _old_item_keys(self, change: Change) -> list[ItemKey]:
         image: Mapping[str, Any] | None = change.before
@@ -280,7 +284,7 @@ class Applier:
 
     # -------------------------------------------------------------- denormalized copies
 
-    def _related(self, table: str, row: Row) -> dict[str, Row | None] | None:
+    def _related(self, table: str, row: Row, cache: _Cache) -> dict[str, Row | None] | None:
         joins = self.builder.joins(table)
         if not joins:
             return None
@@ -293,11 +297,20 @@ class Applier:
                 self._warn_once(f"copies:{table}", f"{table}: no source connection, copies from {parent} left out")
                 related[parent] = None
                 continue
+            try:
+                slot = (parent, join.source_column, value)
+                if slot in cache:
+                    related[parent] = cache[slot]
+                    continue
+            except TypeError:  # an unhashable value: read it every time
+                slot = None
             found = self._select(parent, join.source_column, [value], limit=1)
             related[parent] = found[0] if found else None
+            if slot is not None:
+                cache[slot] = related[parent]
         return related
 
-    def _fan_out(self, change: Change, stats: ApplyStats) -> None:
+    def _fan_out(self, change: Change, stats: ApplyStats, cache: _Cache) -> None:
         """Rewrite the items of the rows that copy attributes of the changed parent row."""
         if self.source is None:
             return
@@ -311,7 +324,7 @@ class Applier:
             if change.before is not None and change.row is not None and not self._copied_changed(child, change):
                 continue
             for row in self._select(child, join.local_column, list(dict.fromkeys(values))):
-                related = self._related(child, row)
+                related = self._related(child, row, cache)
                 result = self.builder.items_for(child, row, related)
                 for table, item in result.items:
                     before = stats.puts
