@@ -137,8 +137,8 @@ def sync(
         if source.dialect.name == "sqlite":
             raise UsageError(
                 "SQLite has no change log to stream from",
-                hint="keep a SQLite application in step with the dual-write integration (sql2dynamo.runtime), "
-                "whose outbox table queues the writes DynamoDB missed",
+                hint="keep a SQLite application in step with the dual-write integration (sql2dynamo.runtime) "
+                "and drain its outbox with `sql2dynamo sync --outbox`",
             )
         client = client or dynamodb_client(spec, reporter)
         control = ControlTable(client, control_table)

@@ -117,8 +117,8 @@ def start_capture(
     if source.dialect.name == "sqlite":
         raise UsageError(
             "SQLite has no change log to stream from: --with-sync needs PostgreSQL or MySQL/MariaDB",
-            hint="keep a SQLite application in step with the dual-write integration and its outbox "
-            "(sql2dynamo.runtime), then migrate without --with-sync",
+            hint="keep a SQLite application in step with the dual-write integration (sql2dynamo.runtime), "
+            "migrate without --with-sync, and drain its outbox with `sql2dynamo sync --outbox`",
         )
     check_slot_name(slot)
     control = ControlTable(client, control_table)
