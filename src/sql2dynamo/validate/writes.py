@@ -394,6 +394,8 @@ def run_write_case(
             items_after = _items(builder, parents, spec.table.name, after)
             keys = {**{k: None for k in items_before}, **{k: None for k in items_after}}
             saved = {k: _get(client, model, k) for k in keys}
+            # A write to a key no row has must not create an item anywhere: count the tables (small ones).
+            counted = _counts(client, model, spec.table.name) if case.expect == "no-row" else None
             started = time.perf_counter()
             calls, capacity, target_error, refused = 0, 0.0, None, None
             try:
@@ -404,6 +406,8 @@ def run_write_case(
             except Exception as exc:  # a repository crash fails this case, not validate
                 target_error = f"the repository raised {type(exc).__name__}: {_text(exc)}"
             latencies.append((time.perf_counter() - started) * 1000)
+            if counted and target_error is None and _counts(client, model, spec.table.name) != counted:
+                target_error = "DynamoDB created or removed items for a key no row has"
             try:
                 reason, expected_n, actual_n = _judge(
                     case,
@@ -477,6 +481,24 @@ def _judge(
         if key not in items_after and _get(client, model, key) is not None:
             problems.append(f"item {key[0]} {dict(key[1])} should be gone after the write")
     return ("; ".join(problems[:3]) if problems else None), affected, len(items_after) - len(problems)
+
+
+COUNT_LIMIT = 5000  # tables up to this many items are counted around a write to a missing key
+
+
+def _counts(client: DynamoDBClient, model: DataModel, source_table: str) -> dict[str, int] | None:
+    """Items per DynamoDB table holding ``source_table``'s items (None when a table is too big to count)."""
+    out: dict[str, int] = {}
+    for spec in model.tables:
+        if not any(e.source_table == source_table for e in spec.entities):
+            continue
+        total = 0
+        for page in client.get_paginator("scan").paginate(TableName=spec.name, Select="COUNT"):
+            total += page["Count"]
+            if total > COUNT_LIMIT:
+                return None
+        out[spec.name] = total
+    return out
 
 
 def _next_id(conn: sa.Connection, spec: WriteSpec) -> int:
