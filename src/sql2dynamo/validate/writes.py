@@ -80,6 +80,11 @@ def write_cases(
             # Every row is referred to: as the application must, the case deletes the referring rows
             # first (on the source only; their items are not the pattern's to compare).
             children = _children(table, tables)
+    referred = [~c for c in _childless(table, tables, t)]
+    if shape.operation == "update" and referred:
+        # A row other rows refer to (and may hold copies of): the update must reach those copies too.
+        for condition in (sa.and_(*referred), sa.or_(*referred)):
+            rows = rows or [dict(r) for r in conn.execute(query.where(condition).limit(2)).mappings()]
     if not rows:
         rows = [dict(r) for r in conn.execute(query.limit(2)).mappings()]
     if not rows:
@@ -392,6 +397,9 @@ def run_write_case(
             after = _by_key(conn, spec.table, key) if key and source_error is None else before
             items_before = _items(builder, parents, spec.table.name, before)
             items_after = _items(builder, parents, spec.table.name, after)
+            if spec.operation == "update" and after is not None:
+                # Items of other rows holding copies of this row's columns must follow the update.
+                items_after.update(_copy_items(conn, builder, parents, spec.table, after))
             keys = {**{k: None for k in items_before}, **{k: None for k in items_after}}
             saved = {k: _get(client, model, k) for k in keys}
             # A write to a key no row has must not create an item anywhere: count the tables (small ones).
@@ -521,6 +529,43 @@ def _items(builder: ItemBuilder, parents: Any, source_table: str, row: Mapping[s
     out: dict[Key, Item] = {}
     for table, item in parents.items_of_row(source_table, dict(row)):
         out[_key_of(builder.model, table, item)] = item
+    return out
+
+
+MAX_COPIES = 50  # rows holding copies of an updated row that are compared, at most
+
+
+def _copy_items(
+    conn: sa.Connection, builder: ItemBuilder, parents: Any, table: Table, row: Mapping[str, Any]
+) -> dict[Key, Item]:
+    """The items of the rows that copy ``row``'s columns (denormalized), built with the updated row.
+
+    The rows are read in the write's transaction, and the updated row is given to the builder
+    directly: another connection would still see it as it was.
+    """
+    out: dict[Key, Item] = {}
+    for child in builder.source_tables:
+        joins = builder.joins(child)
+        join = joins.get(table.name)
+        if join is None or child == table.name or row.get(join.source_column) is None:
+            continue
+        c = sa.table(child, sa.column(join.local_column))
+        query = sa.select(sa.text("*")).select_from(c).where(equals(c.c[join.local_column], row[join.source_column]))
+        for found in conn.execute(query.limit(MAX_COPIES)).mappings():
+            child_row = dict(found)
+            related = {
+                parent: (
+                    dict(row)
+                    if parent == table.name
+                    else parents._parents(parent, j.source_column, {child_row[j.local_column]}).get(
+                        child_row[j.local_column]
+                    )
+                )
+                for parent, j in joins.items()
+                if child_row.get(j.local_column) is not None
+            }
+            for name, item in builder.items_for(child, child_row, related).items:
+                out[_key_of(builder.model, name, item)] = item
     return out
 
 
