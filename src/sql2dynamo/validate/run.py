@@ -25,7 +25,8 @@ from sql2dynamo.validate.reads import ReadSpec, Retention, run_read_case
 from sql2dynamo.validate.report import CaseResult, PatternResult
 from sql2dynamo.validate.sql import prepare
 from sql2dynamo.validate.ttl import run_ttl_case
-from sql2dynamo.validate.writes import WriteSpec, run_write_case, write_cases
+from sql2dynamo.validate.write_cases import write_cases
+from sql2dynamo.validate.writes import WriteSpec, run_write_case
 from sql2dynamo.verify.compare import SourceItems
 from sql2dynamo.workload.patterns import AccessPattern, PatternsFile
 from sql2dynamo.workload.shape import StatementShape, parse_shape
