@@ -28,6 +28,7 @@ segment's checkpoint moved on (they are listed in the rejects file).
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 import time
@@ -189,7 +190,10 @@ def run_migration(
                 if already:
                     progress[name].advance(already)
             job.progress = progress
-            work = [(name, state) for name in tables for state in plans[name].segments]
+            # Segments round-robin across tables: the readers then write to several tables at once, which
+            # DynamoDB Local ingests several times cheaper than long runs into one table (bench/backfill.py).
+            rounds = itertools.zip_longest(*[[(name, state) for state in plans[name].segments] for name in tables])
+            work = [pair for round_ in rounds for pair in round_ if pair is not None]
             for name, state in work:
                 outcomes[name].segments += 1
                 if state.done:
