@@ -53,29 +53,29 @@ see who spends the CPU), the load average around each run (the machine may be
 shared), and every target with MET / MISSED.  Asserts nothing.
 
     .venv/bin/python bench/backfill.py [--rows 1000000] [--delay-ms 10] [--concurrency 8] [--segments 4]
-    .venv/bin/python bench/backfill.py --rows 30000       # 25 minutes on the shared 2-core machine
+    .venv/bin/python bench/backfill.py --rows 30000       # about 10 minutes
 
 What the figures showed (2026-11-21, --rows 30000: 30,050 rows, 33,719 items
-into 12 tables, load average 1.5-4 from other work on the machine):
+into 12 tables; the machine is shared, load average 1.5-5 during the runs):
 
-    direct    migrate 377 items/s, baseline 214, server limit 202 (tables sent one after another)
-    +10 ms    migrate 328 items/s, baseline 154, server limit 61
-    migrate peak RSS 176 MiB
+    migrate 1,177 items/s direct, 1,064 with +10 ms; peak RSS 185 MiB
+    baseline 256 direct, 179 with +10 ms; server limit 3,057 direct, 2,172 with +10 ms
+    direct: migrate / limit 0.39 (target 0.75), migrate / baseline 4.59 (target 3)
+    +10 ms: migrate / baseline 5.96 (target 6)
 
-With this model DynamoDB Local, not the client, is the bottleneck: it spends
-3-5 ms of CPU per item (2.9 ms in the migrate run, 4.5 ms in the baseline run),
-against ~0.2 ms for a plain 10-attribute item without GSIs (``bench/ingest.py``),
-and about 11 ms for ``search_history``, whose two sparse GSIs have a constant
-partition key (``IS_PUBLIC``); on-disk storage (``--storage disk``) is slower
-still.  It processes those writes on about one core whatever the client's
-concurrency, so a single-threaded client that waits for every answer loses
-only its own CPU per item (~0.25 ms) and the round trips: migrate's client
-spends 0.17-0.19 ms per item and waits on the server most of the time (py-spy:
-socket reads and the writer's in-flight semaphore).  Hence ``migrate /
-baseline`` stays near 2 here, short of the issue's 3x and 6x, and the
-pre-encoded limit run is no ceiling for migrate (its table-after-table order
-cost DynamoDB Local more per item, which is why the bodies are now interleaved
-across tables).
+DynamoDB Local, not the client, is the bottleneck: per item it spent 0.5 ms
+of CPU in the limit run, 0.9 ms in migrate's and 3.6 ms in the baseline's,
+while the clients spent 0.02, 0.15 and 0.22 ms.  Its cost depends on the
+order of the writes: long runs of batches into one table cost it several
+times more per item than batches that alternate between tables (the same
+items sent table after table: 4.8 ms per item; interleaved: 0.4-0.5 ms).
+That is why the limit run's bodies are interleaved across tables and why
+migrate schedules its segments round-robin across tables (before that
+change: migrate 377 items/s, baseline 214, ratio 1.76).  Migrate still
+writes a quarter of a table per segment, so it pays more per item than the
+fully interleaved limit run.  On-disk storage (``--storage disk``) was slower
+than ``-inMemory``.  py-spy on the migrate child: its threads wait on socket
+reads and on the writer's in-flight limit most of the time.
 """
 
 from __future__ import annotations
