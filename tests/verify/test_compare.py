@@ -15,7 +15,7 @@ from sql2dynamo.commands.analyze import analyze
 from sql2dynamo.commands.deploy import deploy
 from sql2dynamo.commands.design import design
 from sql2dynamo.commands.verify import VerificationFailed, verify
-from sql2dynamo.design.model import DataModel
+from sql2dynamo.design.model import DataModel, KeyPart, TableSpec
 from sql2dynamo.errors import InputError, TargetError, UsageError
 from sql2dynamo.migrate.reader import read_table
 from sql2dynamo.migrate.transform import ItemBuilder
@@ -24,7 +24,7 @@ from sql2dynamo.source.connect import open_source
 from sql2dynamo.source.introspect import introspect
 from sql2dynamo.target import local
 from sql2dynamo.target.deploy import load_model
-from sql2dynamo.verify.compare import HashStore, display_key, key_text, low_level_key
+from sql2dynamo.verify.compare import HashStore, _expired, display_key, key_text, low_level_key
 from sql2dynamo.verify.scan import count_items, scan_items
 from tests.target.conftest import (  # noqa: F401  (fixtures, found by pytest through this import)
     boto_client,
@@ -154,6 +154,40 @@ def test_hash_store_finds_each_kind(tmp_path: Path) -> None:
     finally:
         store.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_expired_item_may_be_gone_but_must_match_while_there(tmp_path: Path) -> None:
+    store = HashStore(tmp_path)
+    try:
+        store.add_expected(
+            [
+                ("T", "gone", "h1", "S", "[1]", 1),  # past its TTL, deleted by DynamoDB: not a loss
+                ("T", "kept", "h2", "S", "[2]", 1),  # past its TTL, still there but changed: a difference
+                ("T", "lost", "h3", "S", "[3]", 0),  # not expired and absent: missing
+            ]
+        )
+        store.add_actual([("T", "kept", "CHANGED")])
+        assert list(store.differences("T")) == [("missing", "lost", "S", "[3]"), ("different", "kept", "S", "[2]")]
+        assert store.expired_and_gone("T") == 1
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    ("ttl_attribute", "item", "expired"),
+    [
+        ("expires_at", {"expires_at": {"N": "999"}}, True),  # long past
+        ("expires_at", {"expires_at": {"N": "1000"}}, True),  # exactly now: DynamoDB may delete it
+        ("expires_at", {"expires_at": {"N": "1000.5"}}, False),  # still in the future
+        ("expires_at", {}, False),  # no TTL value: never expires
+        ("expires_at", {"expires_at": {"S": "999"}}, False),  # DynamoDB ignores a TTL that is not a number
+        (None, {"expires_at": {"N": "1"}}, False),  # the table has no TTL
+    ],
+)
+def test_expiry_follows_dynamodb_ttl_rules(ttl_attribute: str | None, item: dict[str, Any], expired: bool) -> None:
+    key = KeyPart("id", "N", "{id}", ("id",))
+    spec = TableSpec("T", "entity", key, None, (), (), (), 100, ttl_attribute=ttl_attribute)
+    assert _expired(spec, item, 1000.0) is expired
 
 
 # ------------------------------------------------------------------ DynamoDB side

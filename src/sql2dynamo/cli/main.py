@@ -313,7 +313,7 @@ def demo_cmd(
     target: str,
     summary_path: Path | None,
 ) -> None:
-    """Run the pipeline end to end on a generated example: analyze, design, deploy, migrate, verify."""
+    """Run the pipeline end to end on a generated example: analyze, design, deploy, migrate, verify, validate."""
     reporter = default_reporter()
 
     def after_stage(stage: str, result: Any) -> None:

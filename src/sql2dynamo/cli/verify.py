@@ -92,12 +92,12 @@ def verify_cmd(
 def show_verify(reporter: Reporter, result: VerifyResult) -> None:
     """The per-table table, the first differences with their diffs, and one closing line."""
     rows = [
-        [t.table, t.expected, t.actual, t.missing, t.extra, t.different, t.rejects, round(t.seconds, 2)]
+        [t.table, t.expected, t.actual, t.missing, t.extra, t.different, t.rejects, t.expired, round(t.seconds, 2)]
         for t in result.comparison.tables
     ]
     reporter.table(
         f"verify {result.target} against {result.source}",
-        ["table", "expected", "actual", "missing", "extra", "different", "rejects", "seconds"],
+        ["table", "expected", "actual", "missing", "extra", "different", "rejects", "expired (TTL)", "seconds"],
         rows,
     )
     for d in result.comparison.differences[:20]:
@@ -108,5 +108,7 @@ def show_verify(reporter: Reporter, result: VerifyResult) -> None:
     verdict = "match" if result.ok else "DIFFER"
     reporter.info(
         f"verify: {verdict}: {totals['expected']} expected, {totals['actual']} found, {totals['missing']} missing, "
-        f"{totals['extra']} extra, {totals['different']} different in {result.seconds:.1f} s"
+        f"{totals['extra']} extra, {totals['different']} different"
+        + (f", {totals['expired']} expired by TTL" if totals["expired"] else "")
+        + f" in {result.seconds:.1f} s"
     )

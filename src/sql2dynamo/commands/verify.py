@@ -54,7 +54,7 @@ class VerifyResult:
 
     def totals(self) -> dict[str, int]:
         """Counts summed over tables."""
-        names = ("expected", "actual", "missing", "extra", "different", "duplicates", "rejects")
+        names = ("expected", "actual", "missing", "extra", "different", "duplicates", "rejects", "expired")
         return {n: sum(getattr(t, n) for t in self.comparison.tables) for n in names}
 
     def summary(self) -> dict[str, Any]:

@@ -9,6 +9,11 @@ spelling and set order) in a temporary SQLite database on disk: memory stays
 bounded by a source batch and a few Scan pages whatever the table sizes, and
 the comparison is three indexed joins (missing, extra, different).
 
+Items whose TTL attribute is already in the past may be gone: DynamoDB
+deletes expired items by itself (within days of their expiry), so an expired
+expected item that DynamoDB no longer holds is counted as ``expired``, not
+``missing``.  If it is still there it must match like any other item.
+
 For the first differences in content, both items are fetched again (GetItem,
 and the source row re-read and rebuilt) and compared attribute by attribute
 with :func:`~sql2dynamo.verify.canonical.diff_items`.
@@ -92,11 +97,15 @@ class TableCheck:
     duplicates: int
     rejects: int
     seconds: float
+    expired: int = 0
+    """Expected items past their TTL that DynamoDB already deleted (not a loss)."""
 
     @property
     def ok(self) -> bool:
         """No difference in count or content."""
-        return self.expected == self.actual and not (self.missing or self.extra or self.different or self.duplicates)
+        return self.expected - self.expired == self.actual and not (
+            self.missing or self.extra or self.different or self.duplicates
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
@@ -111,6 +120,7 @@ class TableCheck:
             "different": self.different,
             "duplicates": self.duplicates,
             "rejects": self.rejects,
+            "expired": self.expired,
             "seconds": round(self.seconds, 3),
         }
 
@@ -186,21 +196,37 @@ class HashStore:
             PRAGMA journal_mode = OFF;
             PRAGMA synchronous = OFF;
             PRAGMA cache_size = -65536;
-            CREATE TABLE expected (tbl TEXT, k TEXT, h TEXT, src TEXT, src_key TEXT, PRIMARY KEY (tbl, k));
+            CREATE TABLE expected (
+                tbl TEXT, k TEXT, h TEXT, src TEXT, src_key TEXT, expired INTEGER DEFAULT 0, PRIMARY KEY (tbl, k)
+            );
             CREATE TABLE actual (tbl TEXT, k TEXT, h TEXT, PRIMARY KEY (tbl, k));
             """
         )
         self.duplicates: dict[str, int] = {}
 
-    def add_expected(self, rows: Sequence[tuple[str, str, str, str, str]]) -> None:
-        """Add ``(table, key, hash, source table, source key JSON)`` rows; a repeated key is counted."""
+    def add_expected(
+        self, rows: Sequence[tuple[str, str, str, str, str] | tuple[str, str, str, str, str, int]]
+    ) -> None:
+        """Add ``(table, key, hash, source table, source key JSON[, expired])`` rows; a repeated key is counted.
+
+        ``expired`` is 1 for an item whose TTL is already past (DynamoDB may have deleted it).
+        """
         for row in rows:
+            full = (*row, 0) if len(row) == 5 else row
             try:
-                self.db.execute("INSERT INTO expected VALUES (?, ?, ?, ?, ?)", row)
+                self.db.execute("INSERT INTO expected VALUES (?, ?, ?, ?, ?, ?)", full)
             except sqlite3.IntegrityError:
                 # Two rows building one key: the backfill's later write wins, so does the later row here.
                 self.duplicates[row[0]] = self.duplicates.get(row[0], 0) + 1
-                self.db.execute("REPLACE INTO expected VALUES (?, ?, ?, ?, ?)", row)
+                self.db.execute("REPLACE INTO expected VALUES (?, ?, ?, ?, ?, ?)", full)
+
+    def expired_and_gone(self, table: str) -> int:
+        """Expected items of ``table`` past their TTL that DynamoDB no longer holds."""
+        sql = (
+            "SELECT count(*) FROM expected e LEFT JOIN actual a ON a.tbl = e.tbl AND a.k = e.k "
+            "WHERE e.tbl = ? AND e.expired = 1 AND a.k IS NULL"
+        )
+        return int(self.db.execute(sql, (table,)).fetchone()[0])
 
     def add_actual(self, rows: Iterable[tuple[str, str, str]]) -> None:
         """Add ``(table, key, hash)`` rows of scanned items."""
@@ -212,7 +238,7 @@ class HashStore:
             (
                 "missing",
                 "SELECT e.k, e.src, e.src_key FROM expected e LEFT JOIN actual a ON a.tbl = e.tbl AND a.k = e.k "
-                "WHERE e.tbl = ? AND a.k IS NULL ORDER BY e.k",
+                "WHERE e.tbl = ? AND a.k IS NULL AND e.expired = 0 ORDER BY e.k",
             ),
             (
                 "extra",
@@ -330,10 +356,11 @@ def compare(
         expected = dict.fromkeys(specs, 0)
         rejected = dict.fromkeys(specs, 0)
         rejects: list[Reject] = []
+        now = time.time()
         for source_table in items.builder.source_tables:
             with reporter.task(f"building the expected items of {source_table}") as progress:
                 for batch in items.batches(source_table, batch_size=batch_size):
-                    rows: list[tuple[str, str, str, str, str]] = []
+                    rows: list[tuple[str, str, str, str, str, int]] = []
                     for row, result in batch:
                         if result.rejects:
                             for reject in result.rejects:
@@ -344,8 +371,16 @@ def compare(
                         source_key = json.dumps(encode_key(key_of(items.tables[source_table], row)))
                         for name, item in result.items:
                             expected[name] += 1
+                            gone = int(_expired(specs[name], item, now))
                             rows.append(
-                                (name, key_text(specs[name], item), canonical_hash(item), source_table, source_key)
+                                (
+                                    name,
+                                    key_text(specs[name], item),
+                                    canonical_hash(item),
+                                    source_table,
+                                    source_key,
+                                    gone,
+                                )
                             )
                     store.add_expected(rows)
                     progress.advance(len(batch))
@@ -393,11 +428,22 @@ def compare(
                     duplicates=store.duplicates.get(name, 0),
                     rejects=rejected[name],
                     seconds=time.monotonic() - started,
+                    expired=store.expired_and_gone(name),
                 )
             )
         return Comparison(tuple(checks), tuple(differences), truncated, tuple(rejects))
     finally:
         store.close()
+
+
+def _expired(spec: TableSpec, item: Item, now: float) -> bool:
+    """Whether the item's TTL attribute (epoch seconds) is already past: DynamoDB may have deleted it."""
+    if spec.ttl_attribute is None:
+        return False
+    value = item.get(spec.ttl_attribute)
+    if not isinstance(value, Mapping) or "N" not in value:
+        return False  # DynamoDB ignores a TTL attribute that is not a number
+    return Decimal(value["N"]) <= Decimal(repr(now))
 
 
 def _detail(
