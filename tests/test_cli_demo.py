@@ -56,6 +56,9 @@ def test_demo_runs_the_pipeline_on_algoitny(capsys: pytest.CaptureFixture[str], 
     assert migrated["users"]["read"] == 40 and migrated["users"]["rejected"] == 0
     assert summary["verify"]["ok"] is True
     assert "0 missing, 0 extra, 0 different" in res.err
+    verdicts = {p["pattern_id"]: p["status"] for p in summary["validate"]["patterns"]}
+    assert len(verdicts) == 33 and verdicts["AP14"] == "unsupported"
+    assert {s for pid, s in verdicts.items() if pid != "AP14"} == {"pass"}
 
 
 @pytest.mark.parametrize("example", ["hustle_hub", "decision_data", "chinook"])
@@ -83,6 +86,8 @@ def test_demo_runs_every_example(
     assert summary["example"] == example and summary["design"]["strategy"] == "single-table"
     assert (tmp_path / "design" / "data_model.json").exists()
     assert summary["verify"]["ok"] is True
+    statuses = [p["status"] for p in summary["validate"]["patterns"]]
+    assert statuses and "fail" not in statuses and "pass" in statuses
 
 
 def test_demo_rejects_unknown_example(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -35,7 +35,9 @@ def write_cases(
     """The cases of one write pattern: apply, a key with no row, and one duplicate per unique column set."""
     pk = list(table.primary_key)
     t = _sa_table(table)
-    query = sa.select(t).order_by(*(t.c[c] for c in pk))
+    where_columns = [p.column for p in params if p.op == "=" and p.table is table and p.column]
+    # `column = :param` never matches a NULL: an "existing row" case needs a row its WHERE can find.
+    query = sa.select(t).where(*(t.c[c].is_not(None) for c in where_columns)).order_by(*(t.c[c] for c in pk))
     children: list[tuple[Table, tuple[str, ...], tuple[str, ...]]] = []
     rows: list[dict[str, Any]] = []
     if shape.operation == "delete":
