@@ -12,19 +12,12 @@ from pathlib import Path
 import click
 
 from sql2dynamo.cli.deploy import _main_helpers, _reporter
+from sql2dynamo.cli.options import model_option
 from sql2dynamo.commands.codegen import LANGUAGES, codegen
 
 
 @click.command("codegen")
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(path_type=Path),
-    default=Path("."),
-    show_default=True,
-    metavar="DIR",
-    help="Directory with data_model.json (the -o directory of design), or the file itself.",
-)
+@model_option()
 @click.option(
     "--lang",
     default="python",

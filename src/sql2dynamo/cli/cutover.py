@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from sql2dynamo.cli.deploy import _main_helpers, _reporter
+from sql2dynamo.cli.options import model_option
 from sql2dynamo.commands.cutover import CutoverResult, cutover_advance, cutover_rollback, cutover_status
 from sql2dynamo.cutover.status import DEFAULT_SLOT
 from sql2dynamo.reporting import Reporter
@@ -27,15 +28,7 @@ def _common(fn: Callable[..., None]) -> Callable[..., None]:
     for option in reversed(
         [
             click.argument("source_url", required=False),
-            click.option(
-                "--model",
-                "model_dir",
-                type=click.Path(path_type=Path),
-                default=Path("."),
-                show_default=True,
-                metavar="DIR",
-                help="Directory with data_model.json.",
-            ),
+            model_option("Directory with data_model.json."),
             click.option("--target", required=True, help=f"The DynamoDB being cut over to: {ACCEPTED_FORMS}."),
             click.option(
                 "--control-table", default=DEFAULT_CONTROL_TABLE, show_default=True, help="The target's control table."

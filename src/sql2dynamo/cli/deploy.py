@@ -14,6 +14,7 @@ from typing import Any, cast
 
 import click
 
+from sql2dynamo.cli.options import model_option
 from sql2dynamo.commands.deploy import (
     DEFAULT_WAIT_S,
     DeployResult,
@@ -27,15 +28,7 @@ from sql2dynamo.errors import UsageError
 from sql2dynamo.reporting import Reporter, default_reporter
 from sql2dynamo.target.endpoint import ACCEPTED_FORMS
 
-_MODEL = click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(path_type=Path),
-    default=Path("."),
-    show_default=True,
-    metavar="DIR",
-    help="Directory with data_model.json (the -o directory of design), or the file itself.",
-)
+_MODEL = model_option()
 
 
 def _wait(what: str) -> Callable[[Callable[..., None]], Callable[..., None]]:

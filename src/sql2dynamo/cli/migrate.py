@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from sql2dynamo.cli.deploy import _main_helpers, _reporter
+from sql2dynamo.cli.options import model_option
 from sql2dynamo.commands.migrate import migrate, raise_for_failures
 from sql2dynamo.target.endpoint import ACCEPTED_FORMS
 
@@ -23,15 +24,7 @@ def _names(text: str | None) -> list[str]:
 
 @click.command("migrate")
 @click.argument("source_url")
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(path_type=Path),
-    default=Path("."),
-    show_default=True,
-    metavar="DIR",
-    help="Directory with data_model.json (checkpoints and rejects are kept there too).",
-)
+@model_option("Directory with data_model.json (checkpoints and rejects are kept there too).")
 @click.option("--target", help=f"Where to write: {ACCEPTED_FORMS}.")
 @click.option("--resume", is_flag=True, help="Continue an interrupted migration from its checkpoints.")
 @click.option("--dry-run", is_flag=True, help="Read and transform every row, check DynamoDB's limits, write nothing.")

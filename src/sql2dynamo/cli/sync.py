@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from sql2dynamo.cli.deploy import _main_helpers, _reporter
+from sql2dynamo.cli.options import model_option
 from sql2dynamo.commands.sync import require_caught_up, sync
 from sql2dynamo.sync.control import DEFAULT_CONTROL_TABLE
 from sql2dynamo.target.endpoint import ACCEPTED_FORMS
@@ -21,15 +22,7 @@ from sql2dynamo.target.endpoint import ACCEPTED_FORMS
 
 @click.command("sync")
 @click.argument("source_url")
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(path_type=Path),
-    default=Path("."),
-    show_default=True,
-    metavar="DIR",
-    help="Directory with data_model.json.",
-)
+@model_option("Directory with data_model.json.")
 @click.option("--target", required=True, help=f"Where the migrated tables are: {ACCEPTED_FORMS}.")
 @click.option("--slot", default="sql2dynamo", show_default=True, help="The stream (PostgreSQL: replication slot).")
 @click.option("--until-caught-up", is_flag=True, help="Exit once everything committed at the start is applied.")

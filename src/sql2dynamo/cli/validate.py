@@ -13,21 +13,14 @@ from pathlib import Path
 import click
 
 from sql2dynamo.cli.deploy import _main_helpers, _reporter
+from sql2dynamo.cli.options import model_option
 from sql2dynamo.commands.validate import validate
 from sql2dynamo.target.endpoint import ACCEPTED_FORMS
 
 
 @click.command("validate")
 @click.argument("source_url")
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(path_type=Path),
-    default=Path("."),
-    show_default=True,
-    metavar="DIR",
-    help="Directory with data_model.json (the -o directory of design), or the file itself.",
-)
+@model_option()
 @click.option("--target", required=True, help=f"The DynamoDB to deploy, fill and run the plans on: {ACCEPTED_FORMS}.")
 @click.option(
     "--patterns",

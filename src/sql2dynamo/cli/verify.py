@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from sql2dynamo.cli.deploy import _main_helpers, _reporter
+from sql2dynamo.cli.options import model_option
 from sql2dynamo.commands.verify import VerifyResult, verify
 from sql2dynamo.reporting import Reporter
 from sql2dynamo.target.endpoint import ACCEPTED_FORMS
@@ -21,15 +22,7 @@ from sql2dynamo.verify.compare import DEFAULT_MAX_DIFFS, DEFAULT_MAX_KEYS
 
 @click.command("verify")
 @click.argument("source_url")
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(path_type=Path),
-    default=Path("."),
-    show_default=True,
-    metavar="DIR",
-    help="Directory with data_model.json (the -o directory of design), or the file itself.",
-)
+@model_option()
 @click.option("--target", required=True, help=f"The DynamoDB holding the migrated tables: {ACCEPTED_FORMS}.")
 @click.option(
     "--segments",
