@@ -103,6 +103,7 @@ def test_differences_exit_8_with_report(
         "different": 1,
         "duplicates": 0,
         "rejects": 0,
+        "expired": 0,
     }
     assert data["differences"] == [
         {"table": "Employee", "kind": "different", "key": {"EmployeeId": 2}, "source_table": "Employee",
@@ -112,7 +113,7 @@ def test_differences_exit_8_with_report(
     genre = next(t for t in data["tables"] if t["table"] == "Genre")
     assert set(genre) == {
         "table", "ok", "expected", "actual", "scanned", "missing", "extra", "different", "duplicates", "rejects",
-        "seconds",
+        "expired", "seconds",
     }  # fmt: skip
     assert (genre["ok"], genre["expected"], genre["actual"], genre["missing"]) == (False, 25, 24, 1)
 
