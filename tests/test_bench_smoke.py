@@ -50,3 +50,25 @@ def test_backfill_runs_all_six_measurements_on_fresh_servers(dynamodb_jar: Path)
         assert re.search(rf"{re.escape(target)}\s+[\d.]+\s+target >= [\d.]+\s+(MET|MISSED)", out), target
     assert re.search(r"migrate peak RSS \(MiB\), all runs\s+[1-9][\d.]*\s+target <= 300", out)
     assert "load average now" in out
+
+
+SYNC_SMALL = ("--rate", "10", "--seconds", "3")
+
+
+def test_sync_apply_reports_throughput_and_lag(pg_admin: object, dynamodb_jar: Path) -> None:  # noqa: F811
+    """PostgreSQL must be up (``pg_admin`` skips or fails loudly otherwise); the bench makes its own database."""
+    env = dict(os.environ, **{JAR_ENV: str(dynamodb_jar)})
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "sync_apply.py"), *("--users", "20", "--backlog", "50"), *SYNC_SMALL],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
+    drained = re.search(r"drain of (\d+) backlogged changes .*: ([\d.]+) changes/s applied", out)
+    assert drained and int(drained.group(1)) > 0 and float(drained.group(2)) > 0, out
+    lag = re.search(r"end-to-end lag .*, (\d+) of (\d+) markers: p50 (\d+) ms", out)
+    assert lag and lag.group(1) == lag.group(2) and int(lag.group(1)) > 0, out  # every marker arrived
