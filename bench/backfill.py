@@ -62,6 +62,8 @@ into 12 tables; the machine is shared, load average 1.5-5 during the runs):
     baseline 256 direct, 179 with +10 ms; server limit 3,057 direct, 2,172 with +10 ms
     direct: migrate / limit 0.39 (target 0.75), migrate / baseline 4.59 (target 3)
     +10 ms: migrate / baseline 5.96 (target 6)
+    with --segments 8: migrate 1,246 / 1,178 items/s, limit 2,713 / 2,272, baseline 184 / 159:
+    migrate / limit 0.46, migrate / baseline 6.77 direct and 7.41 with +10 ms; peak RSS 184 MiB
 
 DynamoDB Local, not the client, is the bottleneck: per item it spent 0.5 ms
 of CPU in the limit run, 0.9 ms in migrate's and 3.6 ms in the baseline's,
