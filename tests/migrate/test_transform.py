@@ -226,7 +226,9 @@ def test_lookups_only_for_non_null_unique_values(example_rows: dict[str, dict[st
 def test_denormalized_copies_need_their_parent(example_rows: dict[str, dict[str, list[Row]]]) -> None:
     model = golden("chinook", "single-table")
     builder = ItemBuilder(model)
-    assert builder.joins("playlist_track") == {"track": model.table("chinook").entities[-2].attributes[2].join}
+    entity = next(e for e in model.table("chinook").entities if e.source_table == "playlist_track")
+    copied = next(a for a in entity.attributes if a.denormalized and a.source_table == "track")
+    assert copied.join is not None and builder.joins("playlist_track") == {"track": copied.join}
     row = example_rows["chinook"]["playlist_track"][0]
     track = next(t for t in example_rows["chinook"]["track"] if t["track_id"] == row["track_id"])
     item = builder.items_for("playlist_track", row, {"track": track}).items[0][1]
