@@ -224,20 +224,20 @@ def test_lookups_only_for_non_null_unique_values(example_rows: dict[str, dict[st
 
 
 def test_denormalized_copies_need_their_parent(example_rows: dict[str, dict[str, list[Row]]]) -> None:
-    model = golden("chinook", "single-table")
+    model = golden("hustle_hub", "single-table")
     builder = ItemBuilder(model)
-    entity = next(e for e in model.table("chinook").entities if e.source_table == "playlist_track")
-    copied = next(a for a in entity.attributes if a.denormalized and a.source_table == "track")
-    assert copied.join is not None and builder.joins("playlist_track") == {"track": copied.join}
-    row = example_rows["chinook"]["playlist_track"][0]
-    track = next(t for t in example_rows["chinook"]["track"] if t["track_id"] == row["track_id"])
-    item = builder.items_for("playlist_track", row, {"track": track}).items[0][1]
-    assert item["track_name"] == {"S": track["name"]}
-    assert item["track_unit_price"] == {"N": repr(track["unit_price"])}
-    bare = builder.items_for("playlist_track", row, {"track": None}).items[0][1]  # no parent row: no copies
-    assert not any(name.startswith("track_") for name in bare if name != "track_id")
-    with pytest.raises(ValueError, match="related track row"):
-        builder.items_for("playlist_track", row)
+    entity = next(e for e in model.table("hustle_hub").entities if e.source_table == "listing_slug_history")
+    copied = next(a for a in entity.attributes if a.denormalized and a.source_column == "title")
+    assert copied.join is not None and builder.joins("listing_slug_history") == {"listings": copied.join}
+    row = example_rows["hustle_hub"]["listing_slug_history"][0]
+    listing = next(r for r in example_rows["hustle_hub"]["listings"] if r["id"] == row["listing_id"])
+    items = builder.items_for("listing_slug_history", row, {"listings": listing}).items
+    item = next(i for _, i in items if copied.name in i)
+    assert item[copied.name] == {"S": listing["title"]}
+    bare = builder.items_for("listing_slug_history", row, {"listings": None}).items  # no parent row: no copies
+    assert not any(name.startswith("listings_") for _, i in bare for name in i)
+    with pytest.raises(ValueError, match="related listings row"):
+        builder.items_for("listing_slug_history", row)
 
 
 def test_model_type_warnings() -> None:
