@@ -255,7 +255,7 @@ def test_a_projection_difference_is_shown_attribute_by_attribute(endpoint: str, 
         endpoint,
         model_dir,
         "usage_logs",
-        ["GSI usage_logs_by_user_id_action_day: projection KEYS_ONLY != ALL"],
+        [f"GSI {gsi['IndexName']}: projection KEYS_ONLY != ALL"],
         {"id": {"N": "1"}},
     )
 
