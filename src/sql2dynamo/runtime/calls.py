@@ -26,6 +26,9 @@ from sql2dynamo.runtime.types import plain
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
+    from sql2dynamo.design.model import AccessPlan
+    from sql2dynamo.runtime.entities import TableCodecs
+
 _RETRYABLE_REASONS = frozenset({"ThrottlingError", "TransactionConflict", "ProvisionedThroughputExceeded"})
 _METHODS = {
     "GetItem": "get_item",
@@ -61,6 +64,26 @@ class Meter:
         entries = consumed if isinstance(consumed, list) else [consumed] if consumed else []
         for entry in entries:
             self.capacity += float(entry.get("CapacityUnits", 0.0) or 0.0)
+
+
+class PlanCall:
+    """One execution of one plan: what a read and a write both hold (never shared between threads)."""
+
+    def __init__(
+        self,
+        client: DynamoDBClient,
+        codecs: Mapping[str, TableCodecs],
+        policy: RetryPolicy,
+        plan: AccessPlan,
+        params: Mapping[str, Any],
+    ) -> None:
+        self.client = client
+        self.codecs = codecs
+        self.policy = policy
+        self.plan = plan
+        self.params = dict(params)  # a write adds the values it reads on the way
+        self.pattern_id = plan.pattern_id
+        self.meter = Meter()
 
 
 def plain_key(key: Mapping[str, Any] | None) -> dict[str, Any] | None:

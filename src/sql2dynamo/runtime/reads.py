@@ -14,18 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sql2dynamo.design.model import AccessPlan, PlanStep
-from sql2dynamo.migrate.retry import RetryPolicy
-from sql2dynamo.runtime.calls import Meter, call, plain_key
+from sql2dynamo.design.model import PlanStep
+from sql2dynamo.runtime.calls import PlanCall, call, plain_key
 from sql2dynamo.runtime.cursor import CursorState, decode_cursor
 from sql2dynamo.runtime.entities import EntityCodec, Item, Row, TableCodecs
 from sql2dynamo.runtime.errors import InvalidRequest, Throttled
 from sql2dynamo.runtime.render import MissingValue, NullKey, expression_names, expression_values, render_key
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
 
 BATCH_GET_MAX = 100
 COUNT_COLUMN = "count"
@@ -67,24 +63,8 @@ class ReadResult:
     next_state: CursorState | None
 
 
-class Reader:
+class Reader(PlanCall):
     """Executes one read plan for one call (holds that call's meter; never shared between threads)."""
-
-    def __init__(
-        self,
-        client: DynamoDBClient,
-        codecs: Mapping[str, TableCodecs],
-        policy: RetryPolicy,
-        plan: AccessPlan,
-        params: Mapping[str, Any],
-    ) -> None:
-        self.client = client
-        self.codecs = codecs
-        self.policy = policy
-        self.plan = plan
-        self.params = params
-        self.meter = Meter()
-        self.pattern_id = plan.pattern_id
 
     # -------------------------------------------------------------- plan
 

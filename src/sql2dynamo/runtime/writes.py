@@ -28,7 +28,7 @@ from sql2dynamo.design.model import AccessPlan, PlanStep
 from sql2dynamo.errors import TargetError
 from sql2dynamo.migrate.retry import RetryPolicy
 from sql2dynamo.runtime.actions import TRANSACT, Action, entity_key, key_of, same_key, update_request
-from sql2dynamo.runtime.calls import Cancelled, Meter, call, plain_key
+from sql2dynamo.runtime.calls import Cancelled, PlanCall, call, plain_key
 from sql2dynamo.runtime.entities import EntityCodec, Item, Row, TableCodecs
 from sql2dynamo.runtime.errors import ConditionFailed, DuplicateValue, InvalidRequest, ItemNotFound
 from sql2dynamo.runtime.reads import Found, Reader
@@ -42,7 +42,7 @@ _SET = re.compile(r"(#\w+)\s*=\s*(:\w+)")
 _CLAIMS = re.compile(r"claims the value of ([\w, ]+)")
 
 
-class Writer:
+class Writer(PlanCall):
     """Executes one write plan for one call (holds that call's meter; never shared between threads)."""
 
     def __init__(
@@ -53,13 +53,7 @@ class Writer:
         plan: AccessPlan,
         params: Mapping[str, Any],
     ) -> None:
-        self.client = client
-        self.codecs = codecs
-        self.policy = policy
-        self.plan = plan
-        self.params = dict(params)
-        self.pattern_id = plan.pattern_id
-        self.meter = Meter()
+        super().__init__(client, codecs, policy, plan, params)
         self.reader = Reader(client, codecs, policy, plan, params)
         self.reader.meter = self.meter
         # Per written item: (codec, row before, row after) for the steps after the write.
