@@ -10,6 +10,7 @@ data and every write case starts from it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
@@ -39,6 +40,23 @@ if TYPE_CHECKING:
 DEFAULT_PAGE_SIZE = 2
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What every pattern of one validation shares: both sides, the model and how to build its items."""
+
+    dialect: str  # the patterns' SQL dialect
+    source: Source
+    write_engine: sa.Engine
+    schema: Schema
+    tables: Tables
+    model: DataModel
+    builder: ItemBuilder
+    parents: SourceItems
+    repo: Repository
+    client: DynamoDBClient
+    page_size: int | None
+
+
 def validate_patterns(
     source: Source,
     write_engine: sa.Engine,
@@ -57,20 +75,27 @@ def validate_patterns(
     ``write_engine`` runs the write cases (a writable engine: SQLite sources
     are opened read-only, so the caller passes a scratch copy's).
     """
-    dialect = patterns.dialect or schema.source.dialect
-    tables = Tables(schema.tables)
     builder = ItemBuilder(model)
-    wanted = {t.name: t for t in schema.tables}
-    parents = SourceItems(source, wanted, builder)
+    run = _Run(
+        dialect=patterns.dialect or schema.source.dialect,
+        source=source,
+        write_engine=write_engine,
+        schema=schema,
+        tables=Tables(schema.tables),
+        model=model,
+        builder=builder,
+        parents=SourceItems(source, {t.name: t for t in schema.tables}, builder),
+        repo=repo,
+        client=client,
+        page_size=page_size,
+    )
     chosen = [p for p in patterns.patterns if not only or p.id in only]
     reads = [p for p in chosen if _kind(model, p) == "read"]
     writes = [p for p in chosen if _kind(model, p) != "read"]
     results: dict[str, PatternResult] = {}
     with reporter.task(f"validating {len(chosen)} access patterns", total=len(chosen)) as progress:
         for pattern in [*reads, *writes]:
-            results[pattern.id] = _one(
-                pattern, dialect, source, write_engine, schema, tables, model, builder, parents, repo, client, page_size
-            )
+            results[pattern.id] = _one(run, pattern)
             r = results[pattern.id]
             if r.status == "fail":
                 reporter.warning(f"{pattern.id} FAIL: {r.reason}")
@@ -85,22 +110,9 @@ def _kind(model: DataModel, pattern: AccessPattern) -> str:
         return "read"
 
 
-def _one(
-    pattern: AccessPattern,
-    dialect: str,
-    source: Source,
-    write_engine: sa.Engine,
-    schema: Schema,
-    tables: Tables,
-    model: DataModel,
-    builder: ItemBuilder,
-    parents: SourceItems,
-    repo: Repository,
-    client: DynamoDBClient,
-    page_size: int | None,
-) -> PatternResult:
+def _one(run: _Run, pattern: AccessPattern) -> PatternResult:
     try:
-        plan = model.plan(pattern.id)
+        plan = run.model.plan(pattern.id)
     except KeyError:
         return PatternResult(pattern.id, pattern.description, "read", "fail", (), "the model has no plan for it")
     if not plan.supported:
@@ -108,23 +120,8 @@ def _one(
             pattern.id, pattern.description, plan.kind, "unsupported", (), plan.reason, plan.alternative
         )
     try:
-        shape = parse_shape(pattern.sql, dialect, pattern_id=pattern.id)
-        cases = _cases(
-            pattern,
-            plan,
-            shape,
-            dialect,
-            source,
-            write_engine,
-            schema,
-            tables,
-            model,
-            builder,
-            parents,
-            repo,
-            client,
-            page_size,
-        )
+        shape = parse_shape(pattern.sql, run.dialect, pattern_id=pattern.id)
+        cases = _cases(run, pattern, plan, shape)
     except (Sql2DynamoError, sa.exc.SQLAlchemyError) as exc:
         text = exc.one_line() if isinstance(exc, Sql2DynamoError) else " ".join(str(exc).split())[:300]
         return PatternResult(pattern.id, pattern.description, plan.kind, "fail", (), f"could not run: {text}")
@@ -139,43 +136,32 @@ def _one(
     return PatternResult(pattern.id, pattern.description, plan.kind, "fail" if bad else "pass", tuple(cases), reason)
 
 
-def _cases(
-    pattern: AccessPattern,
-    plan: AccessPlan,
-    shape: StatementShape,
-    dialect: str,
-    source: Source,
-    write_engine: sa.Engine,
-    schema: Schema,
-    tables: Tables,
-    model: DataModel,
-    builder: ItemBuilder,
-    parents: SourceItems,
-    repo: Repository,
-    client: DynamoDBClient,
-    page_size: int | None,
-) -> list[CaseResult]:
-    params = params_of(shape, tables)
-    source_dialect = schema.source.dialect
-    statement_tables = _statement_tables(shape, tables)
+def _cases(run: _Run, pattern: AccessPattern, plan: AccessPlan, shape: StatementShape) -> list[CaseResult]:
+    params = params_of(shape, run.tables)
+    source_dialect = run.schema.source.dialect
+    statement_tables = _statement_tables(shape, run.tables)
     if plan.kind == "read":
-        with source.engine.connect() as conn:
+        with run.source.engine.connect() as conn:
             cases = read_cases(conn, params)
-        prepared = prepare(pattern.sql, dialect, source_dialect, find_table=tables.find)
+        prepared = prepare(pattern.sql, run.dialect, source_dialect, find_table=run.tables.find)
         limit = next((p.name for p in params if p.op == "limit"), None)
-        spec = ReadSpec(pattern.id, prepared, limit, page_size, _retention(model, statement_tables[0], write_engine))
-        return [run_read_case(source.engine, repo, spec, c) for c in cases]
+        retention = _retention(run.model, statement_tables[0], run.write_engine)
+        spec = ReadSpec(pattern.id, prepared, limit, run.page_size, retention)
+        return [run_read_case(run.source.engine, run.repo, spec, c) for c in cases]
     main = statement_tables[0]
-    prepared = prepare(pattern.sql, dialect, source_dialect, add_order=False)
+    prepared = prepare(pattern.sql, run.dialect, source_dialect, add_order=False)
     if not plan.steps:
-        return [run_ttl_case(write_engine, client, model, builder, prepared.text, shape, main, params)]
+        return [run_ttl_case(run.write_engine, run.client, run.model, run.builder, prepared.text, shape, main, params)]
     auto = None
     if shape.operation == "insert" and len(main.primary_key) == 1 and main.primary_key[0] not in shape.insert_columns:
         auto = main.primary_key[0]
     spec_w = WriteSpec(pattern.id, prepared.text, shape.operation, main, auto)
-    with write_engine.connect() as conn:
-        cases = write_cases(conn, shape, params, main, schema.tables)
-    return [run_write_case(write_engine, repo, client, model, builder, parents, spec_w, c) for c in cases]
+    with run.write_engine.connect() as conn:
+        cases = write_cases(conn, shape, params, main, run.schema.tables)
+    return [
+        run_write_case(run.write_engine, run.repo, run.client, run.model, run.builder, run.parents, spec_w, c)
+        for c in cases
+    ]
 
 
 def _retention(model: DataModel, table: Table, engine: sa.Engine) -> Retention | None:
