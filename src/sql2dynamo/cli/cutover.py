@@ -75,85 +75,32 @@ def _run(action: Callable[..., CutoverResult], summary_path: Path | None, **kwar
     write_summary(summary_path, result.summary())
 
 
+# The command functions take the shared options as keywords and hand them on unchanged: the typed
+# command functions (sql2dynamo.commands.cutover) check them.
 @cutover_group.command("status")
 @_common
-def status_cmd(
-    source_url: str | None,
-    model_dir: Path,
-    target: str,
-    control_table: str,
-    outbox_table: str,
-    slot: str,
-    summary_path: Path | None,
-) -> None:
+def status_cmd(summary_path: Path | None, **options: Any) -> None:
     """Show the phase, replication lag, outbox backlog, shadow-read mismatches, the last verify and what blocks."""
-    _run(
-        cutover_status,
-        summary_path,
-        model_dir=model_dir,
-        target=target,
-        source_url=source_url,
-        control_table=control_table,
-        outbox_table=outbox_table,
-        slot=slot,
-    )
+    _run(cutover_status, summary_path, **options)
 
 
 @cutover_group.command("advance")
 @_common
 @click.option("--note", help="Recorded in the phase history.")
-def advance_cmd(
-    source_url: str | None,
-    model_dir: Path,
-    target: str,
-    control_table: str,
-    outbox_table: str,
-    slot: str,
-    summary_path: Path | None,
-    note: str | None,
-) -> None:
+def advance_cmd(summary_path: Path | None, **options: Any) -> None:
     """Move to the next phase; exits 8 naming the blocker while lag or mismatches are non-zero or verify has not passed.
 
     SOURCE_URL lets the outbox backlog of a dual-writing application count as lag.
     """
-    _run(
-        cutover_advance,
-        summary_path,
-        model_dir=model_dir,
-        target=target,
-        source_url=source_url,
-        control_table=control_table,
-        outbox_table=outbox_table,
-        slot=slot,
-        note=note,
-    )
+    _run(cutover_advance, summary_path, **options)
 
 
 @cutover_group.command("rollback")
 @_common
 @click.option("--note", help="Recorded in the phase history.")
-def rollback_cmd(
-    source_url: str | None,
-    model_dir: Path,
-    target: str,
-    control_table: str,
-    outbox_table: str,
-    slot: str,
-    summary_path: Path | None,
-    note: str | None,
-) -> None:
+def rollback_cmd(summary_path: Path | None, **options: Any) -> None:
     """Return to the previous phase."""
-    _run(
-        cutover_rollback,
-        summary_path,
-        model_dir=model_dir,
-        target=target,
-        source_url=source_url,
-        control_table=control_table,
-        outbox_table=outbox_table,
-        slot=slot,
-        note=note,
-    )
+    _run(cutover_rollback, summary_path, **options)
 
 
 def show_cutover(reporter: Reporter, result: CutoverResult) -> None:
