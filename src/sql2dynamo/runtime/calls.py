@@ -85,6 +85,21 @@ class PlanCall:
         self.pattern_id = plan.pattern_id
         self.meter = Meter()
 
+    def _call(
+        self, operation: str, request: dict[str, Any], table: str, key: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        """One DynamoDB call of this plan: retried, metered, its errors naming pattern, table and key."""
+        return call(
+            self.client,
+            operation,
+            request,
+            policy=self.policy,
+            meter=self.meter,
+            pattern_id=self.pattern_id,
+            table=table,
+            key=key,
+        )
+
 
 def plain_key(key: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """A low-level key as plain values, for error messages and contexts."""

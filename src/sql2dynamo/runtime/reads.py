@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sql2dynamo.design.model import PlanStep
-from sql2dynamo.runtime.calls import PlanCall, call, plain_key
+from sql2dynamo.runtime.calls import PlanCall, plain_key
 from sql2dynamo.runtime.cursor import CursorState, decode_cursor
 from sql2dynamo.runtime.entities import EntityCodec, Item, Row, TableCodecs
 from sql2dynamo.runtime.errors import InvalidRequest, Throttled
@@ -295,18 +295,6 @@ class Reader(PlanCall):
         if not last or (cap is not None and returned >= cap):
             return found, None
         return found, CursorState(last, returned)
-
-    def _call(self, operation: str, request: dict[str, Any], table: str, key: Item | None) -> dict[str, Any]:
-        return call(
-            self.client,
-            operation,
-            request,
-            policy=self.policy,
-            meter=self.meter,
-            pattern_id=self.pattern_id,
-            table=table,
-            key=key,
-        )
 
 
 def _canon(key: Mapping[str, Mapping[str, Any]]) -> tuple[Any, ...]:

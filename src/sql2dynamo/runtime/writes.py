@@ -28,7 +28,7 @@ from sql2dynamo.design.model import AccessPlan, PlanStep
 from sql2dynamo.errors import TargetError
 from sql2dynamo.migrate.retry import RetryPolicy
 from sql2dynamo.runtime.actions import TRANSACT, Action, entity_key, key_of, same_key, update_request
-from sql2dynamo.runtime.calls import Cancelled, PlanCall, call, plain_key
+from sql2dynamo.runtime.calls import Cancelled, PlanCall, plain_key
 from sql2dynamo.runtime.entities import EntityCodec, Item, Row, TableCodecs
 from sql2dynamo.runtime.errors import ConditionFailed, DuplicateValue, InvalidRequest, ItemNotFound
 from sql2dynamo.runtime.reads import Found, Reader
@@ -421,18 +421,6 @@ class Writer(PlanCall):
             table=table,
             key=key,
             pattern_id=self.pattern_id,
-        )
-
-    def _call(self, operation: str, request: dict[str, Any], table: str, key: Item | None) -> dict[str, Any]:
-        return call(
-            self.client,
-            operation,
-            request,
-            policy=self.policy,
-            meter=self.meter,
-            pattern_id=self.pattern_id,
-            table=table,
-            key=key,
         )
 
 
