@@ -89,7 +89,6 @@ import itertools
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -109,6 +108,9 @@ from boto3.dynamodb.types import TypeDeserializer
 ROOT = Path(__file__).resolve().parent.parent
 # The repo root makes ``tests.faults.proxy`` importable for the proxy child (``python -m``, cwd=ROOT).
 sys.path.insert(0, str(ROOT))
+
+from tests.faults.proxy import delay_proxy_process  # noqa: E402
+from tests.target.conftest import free_port  # noqa: E402
 
 from sql2dynamo.commands.analyze import analyze  # noqa: E402
 from sql2dynamo.commands.deploy import deploy  # noqa: E402
@@ -135,13 +137,6 @@ STARTED = time.monotonic()
 def say(message: str) -> None:
     """A progress line with the seconds since start (stderr, so the figures on stdout stay clean)."""
     print(f"[{time.monotonic() - STARTED:7.1f}s] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def jvm_cpu_s(pid: int | None) -> float:
@@ -206,25 +201,6 @@ def fresh_local(storage: str = "memory") -> Iterator[Server]:
         local.stop(instance.port)
         if data_dir is not None:
             shutil.rmtree(data_dir, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def delay_proxy(upstream: str, delay_ms: float) -> Iterator[str]:
-    """The fault proxy in a child process (its CPU is not this process's), adding ``delay_ms`` to every call."""
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tests.faults.proxy", upstream, "--delay-ms", str(delay_ms)],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        yield child.stdout.readline().strip()
-    finally:
-        assert child.stdin is not None
-        child.stdin.close()
-        child.wait(10)
 
 
 def prepare(source_url: str, users: int, work: Path) -> tuple[dict[str, int], DataModel]:
@@ -593,7 +569,7 @@ def run_set(
             warm_up(server.url, model, bodies, args.warmup, args.concurrency)
             say(f"{label}: {name} (DynamoDB Local pid {server.pid}) ...")
             with contextlib.ExitStack() as stack:
-                url = stack.enter_context(delay_proxy(server.url, delay_ms)) if delay_ms else server.url
+                url = stack.enter_context(delay_proxy_process(server.url, delay_ms)) if delay_ms else server.url
                 figures.append(measure(name, server, url, run))
     return figures
 

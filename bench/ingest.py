@@ -21,8 +21,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,6 +35,9 @@ from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.faults.proxy import delay_proxy_process  # noqa: E402
+from tests.target.conftest import free_port  # noqa: E402
 
 from sql2dynamo.migrate.writer import BatchWriter, writer_client_config  # noqa: E402
 from sql2dynamo.target import local  # noqa: E402
@@ -62,13 +63,6 @@ def make_item(i: int) -> Item:
     }
 
 
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def dynamodb_local() -> Iterator[tuple[str, int | None]]:
     """An in-memory DynamoDB Local in a throwaway home: (endpoint URL, JVM pid)."""
@@ -81,25 +75,6 @@ def dynamodb_local() -> Iterator[tuple[str, int | None]]:
             yield instance.endpoint_url, instance.pid
         finally:
             local.stop(instance.port)
-
-
-@contextlib.contextmanager
-def delay_proxy(upstream: str, delay_ms: float) -> Iterator[str]:
-    """The fault proxy in a child process, adding ``delay_ms`` to every call."""
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tests.faults.proxy", upstream, "--delay-ms", str(delay_ms)],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert child.stdout is not None
-        yield child.stdout.readline().strip()
-    finally:
-        assert child.stdin is not None
-        child.stdin.close()
-        child.wait(10)
 
 
 def jvm_cpu_s(pid: int | None) -> float:
@@ -183,7 +158,7 @@ def main() -> None:
         else:
             url, pid = stack.enter_context(dynamodb_local())
         if args.delay_ms:
-            url = stack.enter_context(delay_proxy(url, args.delay_ms))
+            url = stack.enter_context(delay_proxy_process(url, args.delay_ms))
         if args.warmup:
             with_writer(url, [make_item(i) for i in range(args.warmup)], args.concurrency, fast=True)()
         runs = [

@@ -32,13 +32,16 @@ import http.client
 import json
 import random
 import socket
+import subprocess
 import sys
 import threading
 import time
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -424,6 +427,25 @@ def _error_body(code: str, message: str) -> bytes:
 def _shut(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
+
+
+@contextlib.contextmanager
+def delay_proxy_process(upstream: str, delay_ms: float) -> Iterator[str]:
+    """This proxy in a child process (its CPU is not the caller's), adding ``delay_ms`` to every call: its URL."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "tests.faults.proxy", upstream, "--delay-ms", str(delay_ms)],
+        cwd=Path(__file__).resolve().parents[2],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert child.stdout is not None
+        yield child.stdout.readline().strip()
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()  # main() serves until its stdin closes
+        child.wait(10)
 
 
 def main(argv: list[str] | None = None) -> int:
