@@ -20,8 +20,8 @@ What it does, in one run:
 
    * **migrate**: the ``migrate`` command function in a child process; its
      items/s is ``MigrateResult.totals()`` (items over the command's wall time,
-     opening the source included) and its peak memory is the child's
-     ``ru_maxrss`` from ``os.wait4`` (interpreter and imports included);
+     opening the source included) and its peak memory is the child's own
+     ``VmHWM`` (interpreter and imports included; see ``run_migrate_child``);
    * **baseline**: what seed 001's migrate script does, single-threaded:
      SQLAlchemy ``SELECT *`` ordered by the primary key with ``fetchmany``, and
      boto3's resource ``Table.batch_writer()`` with Python-typed items.  To write
@@ -29,7 +29,11 @@ What it does, in one run:
      the low-level item is converted to Python types (Decimal numbers) with
      boto3's ``TypeDeserializer``, inside the timed loop (standing in for the
      seed script's own dict building).  Parents of denormalized attributes are
-     fetched per batch with one ``IN`` query, as migrate does;
+     fetched per batch with one ``IN`` query, as migrate does.  It stops after
+     ``--baseline-seconds`` (300): writing table after table, its cost per item
+     on DynamoDB Local only grows (see below), so at 1M rows it would run for
+     hours, and its rate over the first five minutes makes ``migrate /
+     baseline`` a lower bound;
    * **server limit**: the same items, pre-encoded as BatchWriteItem JSON
      bodies of 25 puts, sent from a thread pool over keep-alive
      ``http.client`` connections with one static set of headers (a static
@@ -53,31 +57,46 @@ see who spends the CPU), the load average around each run (the machine may be
 shared), and every target with MET / MISSED.  Asserts nothing.
 
     .venv/bin/python bench/backfill.py [--rows 1000000] [--delay-ms 10] [--concurrency 8] [--segments 4]
-    .venv/bin/python bench/backfill.py --rows 30000       # about 10 minutes
+    .venv/bin/python bench/backfill.py --rows 30000       # about 5 minutes; the default 1M: about 35
 
-What the figures showed (2026-11-21, --rows 30000: 30,050 rows, 33,719 items
-into 12 tables; the machine is shared, load average 1.5-5 during the runs):
+What the figures showed (2026-11-22, default --rows 1000000: 1,000,455 rows,
+1,121,406 items into 12 tables; load average 1.2-2.3 during the runs):
 
-    migrate 1,177 items/s direct, 1,064 with +10 ms; peak RSS 185 MiB
-    baseline 256 direct, 179 with +10 ms; server limit 3,057 direct, 2,172 with +10 ms
-    direct: migrate / limit 0.39 (target 0.75), migrate / baseline 4.59 (target 3)
-    +10 ms: migrate / baseline 5.96 (target 6)
-    with --segments 8: migrate 1,246 / 1,178 items/s, limit 2,713 / 2,272, baseline 184 / 159:
-    migrate / limit 0.46, migrate / baseline 6.77 direct and 7.41 with +10 ms; peak RSS 184 MiB
+    direct:  migrate 4,070 items/s, server limit 4,847, baseline 283 (its first 89,336 items)
+             migrate / limit 0.84 (target 0.75), migrate / baseline 14.4 (target 3, a lower bound)
+    +10 ms:  migrate 3,468, server limit 4,858, baseline 274 (its first 86,336 items)
+             migrate / baseline 12.7 (target 6, a lower bound), migrate / limit 0.71
+    migrate's peak RSS 171 MiB (target 300 MiB)
+    server CPU per item: migrate 273 us, limit 252, baseline 3,374; client: 85, 10, 177
 
-DynamoDB Local, not the client, is the bottleneck: per item it spent 0.5 ms
-of CPU in the limit run, 0.9 ms in migrate's and 3.6 ms in the baseline's,
-while the clients spent 0.02, 0.15 and 0.22 ms.  Its cost depends on the
-order of the writes: long runs of batches into one table cost it several
-times more per item than batches that alternate between tables (the same
-items sent table after table: 4.8 ms per item; interleaved: 0.4-0.5 ms).
-That is why the limit run's bodies are interleaved across tables and why
-migrate schedules its segments round-robin across tables (before that
-change: migrate 377 items/s, baseline 214, ratio 1.76).  Migrate still
-writes a quarter of a table per segment, so it pays more per item than the
-fully interleaved limit run.  On-disk storage (``--storage disk``) was slower
-than ``-inMemory``.  py-spy on the migrate child: its threads wait on socket
-reads and on the writer's in-flight limit most of the time.
+Before this session's changes (2026-11-21, --rows 30000): migrate 1,177
+items/s against a limit of 3,057 (0.39).
+
+DynamoDB Local, not the client, is the bottleneck, and its CPU per item
+depends on the order of the writes.  The model enables streams on every
+entity table, and for every write DynamoDB Local's stream emulation runs
+``SELECT MIN(SequenceNumber) FROM us WHERE StreamID = ?`` over one SQLite
+table holding every stream's records, with no index on ``StreamID`` (seen
+with jstack, and in the schema of a ``-dbPath`` database file): the scan
+passes every record written before the table's own first record.  A table
+first written after 30,000 items of other tables cost it 5 ms of CPU per
+item instead of 0.7 (the same bodies, table after table: 498 items/s;
+interleaved: 4,320).  Hence the limit run interleaves the tables body by
+body; migrate's readers take turns on every segment of every table, largest
+table first with a 25-row first turn (``migrate/rotation.py``); and the
+seed-style baseline, which goes table after table, pays the most and gets
+slower the longer it runs (3.4 ms of server CPU per item in its first five
+minutes at 1M rows).  Steps, at 30,000 rows: one segment per reader thread
+1,177 items/s (0.39 of the limit); turns over all segments 2,266 (0.55);
+consumed capacity asked on a sample of requests instead of all
+(``ReturnConsumedCapacity=TOTAL`` added a third to the server's CPU per item:
+359 -> 480 us with the limit run's bodies) 2,825 (0.56, limit 5,061); a
+short first turn 3,446 (0.75).  At 1M rows the PostgreSQL tables had no
+planner estimate yet (never analyzed), so the largest tables came last in
+the first pass: 3,708 (0.75); with the statistics system's live-row count as
+the fallback estimate, 4,070 (0.84).  On-disk storage (``--storage disk``)
+is slower than ``-inMemory``.  py-spy on the migrate child: its threads
+mostly wait on socket reads and on the writer's in-flight limit.
 """
 
 from __future__ import annotations
@@ -307,9 +326,15 @@ def _parents(engine: sa.Engine, metadata: sa.MetaData, joins: dict[str, Any], ro
     return found
 
 
-def baseline(source_url: str, url: str, model: DataModel) -> int:
-    """Seed 001's way: one thread, SQLAlchemy reads, ``Table.batch_writer()`` with Python-typed items."""
+def baseline(source_url: str, url: str, model: DataModel, seconds: float | None = None) -> tuple[int, bool]:
+    """Seed 001's way: one thread, SQLAlchemy reads, ``Table.batch_writer()`` with Python-typed items.
+
+    Stops after the batch that passes ``seconds`` (then flushes what the
+    writers hold).  Returns the items written and whether the time box ended
+    the run before the last row.
+    """
     builder = ItemBuilder(model)
+    deadline = time.perf_counter() + seconds if seconds else None
     keys = key_names(model)
     resource_api = boto3.resource("dynamodb", endpoint_url=url, **CREDS)  # type: ignore[call-overload]
     deserialize = TypeDeserializer().deserialize
@@ -321,7 +346,9 @@ def baseline(source_url: str, url: str, model: DataModel) -> int:
             for table, item in batch:
                 writers[table].put_item(Item={k: deserialize(v) for k, v in item.items()})
             written += len(batch)
-    return written
+            if deadline is not None and time.perf_counter() > deadline:
+                return written, True
+    return written, False
 
 
 # ------------------------------------------------------------------ the server's ingest limit
@@ -450,7 +477,12 @@ def server_limit(url: str, bodies: list[tuple[bytes, int]], threads: int) -> Lim
 
 
 def run_migrate_child(source_url: str, work: Path, url: str, segments: int, concurrency: int) -> dict[str, Any]:
-    """``migrate`` in a child process: its totals, the child's peak RSS (MiB) and CPU seconds (from ``wait4``)."""
+    """``migrate`` in a child process: its totals, its peak RSS (MiB, its own report) and CPU seconds (``wait4``).
+
+    Not ``ru_maxrss``: Linux carries the parent's resident size at the fork
+    into the child's maximum across ``exec``, and this parent holds the
+    server-limit run's bodies (363 MiB at 1M rows).
+    """
     args = json.dumps({"source": source_url, "work": str(work), "url": url, "segments": segments, "c": concurrency})
     child = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "--child-migrate", args],
@@ -466,7 +498,6 @@ def run_migrate_child(source_url: str, work: Path, url: str, segments: int, conc
     if child.returncode != 0:
         raise SystemExit(f"migrate child failed with exit code {child.returncode}")
     total = dict(json.loads(out.strip().splitlines()[-1]))
-    total["peak_rss_mib"] = usage.ru_maxrss / 1024  # KiB on Linux
     total["cpu_s"] = usage.ru_utime + usage.ru_stime
     return total
 
@@ -481,7 +512,9 @@ def child_migrate(args: dict[str, Any]) -> None:
         segments=args["segments"],
         concurrency=args["c"],
     )
-    print(json.dumps(result.totals()), flush=True)
+    status = Path("/proc/self/status").read_text()
+    peak_kib = int(status.split("VmHWM:")[1].split()[0])  # this image's high-water mark, since exec
+    print(json.dumps({**result.totals(), "peak_rss_mib": peak_kib / 1024}), flush=True)
 
 
 # ------------------------------------------------------------------ measuring
@@ -550,7 +583,8 @@ def run_set(
         return int(total["items"]), float(total["seconds"]), float(total["cpu_s"]), extra, total["peak_rss_mib"]
 
     def do_baseline(url: str) -> tuple[int, float | None, float | None, str, float | None]:
-        return baseline(source_url, url, model), None, None, "", None
+        written, boxed = baseline(source_url, url, model, args.baseline_seconds)
+        return written, None, None, "(time-boxed: the first items only)" if boxed else "", None
 
     def do_limit(url: str) -> tuple[int, float | None, float | None, str, float | None]:
         check_static_auth(url)
@@ -590,8 +624,10 @@ def report(label: str, figures: list[Figure]) -> tuple[float, float]:
         )
     mig, base, limit = figures
     to_limit, to_base = mig.items_s / limit.items_s, mig.items_s / base.items_s
+    boxed = "time-boxed" in base.extra
+    bound = "  (a lower bound: the baseline was time-boxed and only slows down later)" if boxed else ""
     print(f"  migrate / server limit = {to_limit:.2f}")
-    print(f"  migrate / baseline     = {to_base:.2f}", flush=True)
+    print(f"  migrate / baseline     = {to_base:.2f}{bound}", flush=True)
     return to_limit, to_base
 
 
@@ -610,6 +646,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="migrate's writers and the limit run's threads")
     parser.add_argument("--segments", type=int, default=4, help="migrate's reader segments per table")
     parser.add_argument("--warmup", type=int, default=20_000, help="items written before each run (untimed)")
+    parser.add_argument(
+        "--baseline-seconds",
+        type=float,
+        default=300.0,
+        help="stop the seed-style baseline after this long (0: never); its rate only falls later, see the docstring",
+    )
     parser.add_argument(
         "--storage", choices=["memory", "disk"], default="memory", help="DynamoDB Local's -inMemory or -dbPath"
     )

@@ -63,6 +63,14 @@ from sql2dynamo.target.deploy import load_model  # noqa: E402
 from sql2dynamo.target.prerequisites import HOME_ENV, JAR_ENV  # noqa: E402
 
 SYNC_CLI = [sys.executable, "-m", "sql2dynamo", "sync"]
+
+
+def sync_command(url: str, model_dir: Path, endpoint: str, workers: int, summary: Path, *extra: str) -> list[str]:
+    """The ``sync`` command line both phases run, with the phase's own options in ``extra``."""
+    common = ["--model", str(model_dir), "--target", endpoint, "--slot", SLOT, "--workers", str(workers)]
+    return [*SYNC_CLI, url, *common, *extra, "--summary", str(summary)]
+
+
 ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 SLOT = "s2d_bench_sync"
 
@@ -175,21 +183,7 @@ def main() -> None:
         backlog.engine.dispose()
         summary = work / "drain.json"
         subprocess.run(
-            [
-                *SYNC_CLI,
-                url,
-                "--model",
-                str(model_dir),
-                "--target",
-                endpoint,
-                "--slot",
-                SLOT,
-                "--until-caught-up",
-                "--workers",
-                str(args.workers),
-                "--summary",
-                str(summary),
-            ],
+            sync_command(url, model_dir, endpoint, args.workers, summary, "--until-caught-up"),
             check=True,
             capture_output=True,
         )
@@ -206,22 +200,9 @@ def main() -> None:
         marker = Marker(url, endpoint, model_dir)
         steady_summary = work / "steady.json"
         syncer = subprocess.Popen(
-            [
-                *SYNC_CLI,
-                url,
-                "--model",
-                str(model_dir),
-                "--target",
-                endpoint,
-                "--slot",
-                SLOT,
-                "--workers",
-                str(args.workers),
-                "--max-seconds",
-                str(args.seconds + 15),
-                "--summary",
-                str(steady_summary),
-            ],
+            sync_command(
+                url, model_dir, endpoint, args.workers, steady_summary, "--max-seconds", str(args.seconds + 15)
+            ),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -14,28 +14,29 @@ from tests.target.conftest import dynamodb_jar  # noqa: F401  (fixture)
 ROOT = Path(__file__).parents[1]
 
 
-def test_design_scale_runs_and_prints_its_figures() -> None:
-    out = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "design_scale.py"), "--tables", "5", "--patterns", "20"],
+def run_bench(script: str, *args: str, timeout: float, jar: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``bench/<script>`` with ``args`` from the repository root (``jar``: the DynamoDB Local to use)."""
+    env = dict(os.environ, **{JAR_ENV: str(jar)}) if jar is not None else None
+    return subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=120,
-        check=True,
-    ).stdout
+        timeout=timeout,
+        env=env,
+    )
+
+
+def test_design_scale_runs_and_prints_its_figures() -> None:
+    done = run_bench("design_scale.py", "--tables", "5", "--patterns", "20", timeout=120)
+    assert done.returncode == 0, done.stderr[-3000:]
+    out = done.stdout
     assert "design of 5 tables, 20 patterns:" in out and "stages:" in out
 
 
 def test_backfill_runs_all_six_measurements_on_fresh_servers(dynamodb_jar: Path) -> None:  # noqa: F811
-    env = dict(os.environ, **{JAR_ENV: str(dynamodb_jar)})
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "backfill.py"), "--rows", "400", "--warmup", "200", "--delay-ms", "5"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-    )
+    tiny = ("--rows", "400", "--warmup", "200", "--delay-ms", "5")
+    done = run_bench("backfill.py", *tiny, timeout=600, jar=dynamodb_jar)
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
     assert "DynamoDB Local command line (identical for all runs):" in out and "-inMemory" in out
@@ -57,15 +58,7 @@ SYNC_SMALL = ("--rate", "10", "--seconds", "3")
 
 def test_sync_apply_reports_throughput_and_lag(pg_admin: object, dynamodb_jar: Path) -> None:  # noqa: F811
     """PostgreSQL must be up (``pg_admin`` skips or fails loudly otherwise); the bench makes its own database."""
-    env = dict(os.environ, **{JAR_ENV: str(dynamodb_jar)})
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "sync_apply.py"), *("--users", "20", "--backlog", "50"), *SYNC_SMALL],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env=env,
-    )
+    done = run_bench("sync_apply.py", "--users", "20", "--backlog", "50", *SYNC_SMALL, timeout=600, jar=dynamodb_jar)
     assert done.returncode == 0, done.stderr[-3000:]
     out = done.stdout
     drained = re.search(r"drain of (\d+) backlogged changes .*: ([\d.]+) changes/s applied", out)

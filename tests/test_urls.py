@@ -6,7 +6,7 @@ import pytest
 
 from sql2dynamo.errors import UsageError
 from sql2dynamo.source.connect import normalize_url
-from sql2dynamo.urls import parse_url, redact_text, redact_url
+from sql2dynamo.urls import parse_url, redact_endpoint, redact_text, redact_url
 
 
 @pytest.mark.parametrize(
@@ -21,6 +21,19 @@ from sql2dynamo.urls import parse_url, redact_text, redact_url
 def test_redact_url(url: str, shown: str) -> None:
     assert redact_url(url) == shown
     assert redact_url(parse_url(url)) == shown
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://127.0.0.1:8000", "http://127.0.0.1:8000"),
+        ("http://key:secret@127.0.0.1:8000/", "http://***@127.0.0.1:8000/"),
+        ("https://user@dynamodb.eu-west-1.amazonaws.com", "https://***@dynamodb.eu-west-1.amazonaws.com"),
+        ("http://a:b@c@proxy:3128", "http://***@proxy:3128"),
+    ],
+)
+def test_redact_endpoint_hides_all_userinfo(url: str, shown: str) -> None:
+    assert redact_endpoint(url) == shown
 
 
 def test_redact_text_masks_userinfo_and_secrets() -> None:

@@ -16,12 +16,13 @@ it injects, instead of forwarding:
                 likewise: the keys held back come back as ``UnprocessedKeys``.  The rewritten
                 body no longer matches its signature: DynamoDB Local does not check it.
 
-``delay_ms`` adds latency to every call, whatever ``operations`` says.  The fault drawn for each call comes
-from one ``random.Random(seed)`` in arrival order, so a run's sequence of
-faults is reproducible (which request gets which fault still depends on thread
-timing).  The proxy listens on 127.0.0.1 only, uses daemon threads, ends idle
-connections after ``idle_timeout_s``, and shuts itself down after
-``lifetime_s`` even if nobody stops it.
+``delay_ms`` adds latency to every call, whatever ``operations`` says.  Faults are dealt, in arrival
+order, from a deck shuffled by ``random.Random(seed)``: the smallest deck in which every share is a whole
+number of cards (20 for shares of 0.2/0.1/0.05/0.05/0.3), reshuffled when it runs out.  So every block of
+that many calls gets each fault exactly its share: a short run cannot miss a kind by chance, and the
+sequence is reproducible (which request gets which fault still depends on thread timing).  The proxy
+listens on 127.0.0.1 only, uses daemon threads, ends idle connections after ``idle_timeout_s``, and shuts
+itself down after ``lifetime_s`` even if nobody stops it.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["FAULT_KINDS", "FaultProxy", "Faults", "main"]
+__all__ = ["FAULT_KINDS", "FaultProxy", "Faults", "deck", "main"]
 
 FAULT_KINDS = ("throttle", "error500", "drop", "drop_after", "partial")
 
@@ -89,6 +90,23 @@ class Faults:
             raise ValueError("delay_ms must be >= 0")
 
 
+def deck(faults: Faults, *, largest: int = 1000) -> list[str | None]:
+    """One unshuffled deck for ``faults``: each kind its share of the cards, ``None`` (no fault) for the rest.
+
+    The deck is the smallest size up to ``largest`` in which every share is a whole number of cards;
+    shares that never come out whole are rounded on a deck of ``largest``.
+    """
+    shares = [float(getattr(faults, kind)) for kind in FAULT_KINDS]
+    size = next(
+        (n for n in range(1, largest + 1) if all(abs(share * n - round(share * n)) < 1e-6 for share in shares)),
+        largest,
+    )
+    cards: list[str | None] = [
+        kind for kind, share in zip(FAULT_KINDS, shares, strict=True) for _ in range(round(share * size))
+    ]
+    return cards + [None] * max(0, size - len(cards))
+
+
 class FaultProxy:
     """A threaded proxy to ``upstream`` that injects ``faults``; a context manager."""
 
@@ -113,6 +131,9 @@ class FaultProxy:
         self.idle_timeout_s = idle_timeout_s
         self.max_requests_per_connection = max_requests_per_connection
         self._rng = random.Random(seed)
+        # Splits have their own generator so that how many partial batches came first does not move the deck.
+        self._split_rng = random.Random(seed + 1)
+        self._deck: list[str | None] = []
         self._lock = threading.Lock()
         self._counts: Counter[str] = Counter()
         self._in_flight = 0
@@ -171,9 +192,10 @@ class FaultProxy:
         self.stop()
 
     def set_faults(self, faults: Faults) -> None:
-        """Change the faults for the calls that follow."""
+        """Change the faults for the calls that follow (a fresh deck is dealt)."""
         with self._lock:
             self.faults = faults
+            self._deck = []
 
     def stats(self) -> dict[str, int]:
         """Counts so far: ``requests``, ``forwarded``, one per fault kind, ``held_back_items``, ``max_in_flight``."""
@@ -195,16 +217,14 @@ class FaultProxy:
             self._counts["max_in_flight"] = max(self._counts["max_in_flight"], self._in_flight)
             if faults.operations is not None and operation not in faults.operations:
                 return None, faults
-            draw = self._rng.random()
-            for kind in FAULT_KINDS:
-                share = float(getattr(faults, kind))
-                if draw < share:
-                    if kind == "partial" and operation not in ("BatchWriteItem", "BatchGetItem"):
-                        return None, faults
-                    self._counts[kind] += 1
-                    return kind, faults
-                draw -= share
-            return None, faults
+            if not self._deck:
+                self._deck = deck(faults)
+                self._rng.shuffle(self._deck)
+            kind = self._deck.pop()
+            if kind is None or (kind == "partial" and operation not in ("BatchWriteItem", "BatchGetItem")):
+                return None, faults
+            self._counts[kind] += 1
+            return kind, faults
 
     def _done(self) -> None:
         with self._lock:
@@ -217,8 +237,8 @@ class FaultProxy:
     def _split(self, count: int) -> set[int]:
         """Which of ``count`` items a partial batch forwards: at least one is held back."""
         with self._lock:
-            keep = self._rng.randrange(count)
-            return set(self._rng.sample(range(count), keep))
+            keep = self._split_rng.randrange(count)
+            return set(self._split_rng.sample(range(count), keep))
 
     def _track(self, sock: socket.socket, alive: bool) -> None:
         with self._lock:

@@ -14,6 +14,7 @@ import datetime as dt
 import itertools
 import json
 import random
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +28,7 @@ import sqlalchemy as sa
 
 from sql2dynamo.errors import InputError
 from sql2dynamo.examples import get_example
+from sql2dynamo.migrate import keysample, planning
 from sql2dynamo.migrate import segments as seg
 from sql2dynamo.migrate.reader import (
     Checkpoint,
@@ -167,6 +169,15 @@ def test_chinook_resume_from_a_checkpoint(chinook_url: str) -> None:
     # A checkpoint at the very end reads nothing more.
     last = read_all(source, table, segments[2:], 5000)[0][-1]
     assert list(read_segment(source, table, segments[2], after=key_of(table, last))) == []
+
+
+@pytest.mark.parametrize(("first", "sizes"), [(100, [100, 300, 300]), (300, [300, 300, 300]), (1000, [300, 300, 300])])
+def test_chinook_small_first_batch(chinook_url: str, first: int, sizes: list[int]) -> None:
+    source, table = chinook_table(chinook_url, "invoiceline")
+    (whole,) = plan_segments(source, table, 1)
+    batches = list(read_segment(source, table, whole, batch_size=300, first_batch_size=first))
+    assert [len(b) for b in batches[:3]] == sizes
+    assert [row for b in batches for row in b] == server_rows(source, table)
 
 
 def test_chinook_segments_in_parallel_threads(chinook_url: str) -> None:
@@ -332,14 +343,14 @@ def test_probe_method_on_every_key_type(scratch: Scratch, name: str) -> None:
     table = scratch.table(name)
     with scratch.source.engine.connect() as conn:
         ks = seg.KeySql(conn, table)
-        samples = seg._probe_sample(conn, ks, 120, random.Random(3))
+        samples = keysample.probe_sample(conn, ks, 120, random.Random(3))
     assert samples is not None and len(samples) >= 4
     keys = [k for k, _ in samples]
     order = [key_of(table, r) for r in server_rows(scratch.source, table)]
     positions = [order.index(k) for k in keys]
     assert positions == sorted(set(positions))  # real keys, distinct, in the server's order
-    bounds = seg._cut(samples, 4)
-    segments = seg._plan(table, bounds, "probe", None, len(samples)).segments
+    bounds = planning._cut(samples, 4)
+    segments = planning._plan(table, bounds, "probe", None, len(samples)).segments
     assert_reads_exactly(scratch.source, table, segments, batch_size=50)
 
 
@@ -378,6 +389,24 @@ def test_small_tables_get_one_segment(scratch: Scratch) -> None:
     assert len(plan_segments(scratch.source, table, 8)) == 4
     assert len(plan_segments(scratch.source, scratch.table("k_int"), 8)) == 1
     assert plan_segments(scratch.source, table, 1) == (Segment("usage_logs", 0, None, None),)
+
+
+def test_one_segment_plan_carries_the_catalog_estimate(scratch: Scratch) -> None:
+    """Without statistics, a one-segment plan still says how big the table is (progress, reading order)."""
+    table = replace(scratch.table("usage_logs"), stats=None)
+    deadline = time.monotonic() + 10
+    while True:
+        # PostgreSQL: never analyzed, so the statistics system's live rows, flushed about once a second.
+        plan = segment_plan(scratch.source, table, 1)
+        if plan.rows is not None or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert plan.method == "single" and len(plan.segments) == 1
+    assert plan.rows is not None
+    if scratch.dialect == "mysql":  # InnoDB's estimate may be off by half
+        assert 10_000 <= plan.rows <= 40_000
+    else:
+        assert plan.rows == 20_000
 
 
 def test_snapshot_connection_hides_later_writes(scratch: Scratch) -> None:

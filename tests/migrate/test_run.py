@@ -223,6 +223,29 @@ def test_dry_run_writes_nothing_and_only_restricts(sqlite_model: Path, chinook_s
         migrate(chinook_sqlite_url, sqlite_model, None, reporter=RecordingReporter(), dry_run=True, only=["Nope"])
 
 
+def test_every_table_is_read_from_the_start_largest_first(sqlite_model: Path, chinook_sqlite_url: str) -> None:
+    """One reader takes turns: the first batch of every table comes before any table's second batch."""
+    turns: list[str] = []
+    migrate(
+        chinook_sqlite_url,
+        sqlite_model,
+        None,
+        reporter=RecordingReporter(),
+        dry_run=True,
+        segments=1,  # one segment per table and one reader thread
+        batch_size=50,
+        on_batch=lambda table, rows: turns.append(table),
+    )
+    counts = row_counts(chinook_sqlite_url)
+    tables = sorted({*turns}, key=lambda t: -counts[t])
+    assert turns[: len(tables)] == tables
+    # Round-robin afterwards: the biggest table's batches are spread over the whole run.
+    biggest = [i for i, t in enumerate(turns) if t == tables[0]]
+    assert biggest[1] == len(tables)
+    # A short first turn (25 rows), then batches of 50.
+    assert len(biggest) == 1 + -(-(counts[tables[0]] - 25) // 50)
+
+
 @pytest.fixture
 def big_text_db(tmp_path: Path) -> str:
     path = tmp_path / "notes.sqlite"

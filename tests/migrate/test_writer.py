@@ -142,6 +142,55 @@ def test_5000_items_all_land(endpoint: str, make_table: MakeTable) -> None:
 
 
 @pytest.mark.dynamodb
+def test_consumed_capacity_is_sampled_and_scaled_by_the_measured_ratio(endpoint: str) -> None:
+    """Only sampled requests ask for capacity; the rest are scaled by what the samples measured (GSI included)."""
+    client = writer_client(endpoint)
+    items = [make_item(i, pad=1500 if i % 10 == 0 else 0) for i in range(2000)]
+    totals = {}
+    for sample, concurrency in ((1, 1), (4, 1), (4, 8)):
+        name = f"cap-{sample}-{concurrency}-{uuid.uuid4().hex[:8]}"
+        boto_client(endpoint).create_table(
+            TableName=name,
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "name", "AttributeType": "S"},
+            ],
+            GlobalSecondaryIndexes=[
+                {
+                    "IndexName": "by_name",
+                    "KeySchema": [{"AttributeName": "name", "KeyType": "HASH"}],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        asked: list[bool] = []
+
+        def spy(request: Any, asked: list[bool] = asked, **_: Any) -> None:
+            asked.append(b"ReturnConsumedCapacity" in (request.body or b""))
+
+        client.meta.events.register("before-send.dynamodb.BatchWriteItem", spy)
+        try:
+            with BatchWriter(client, concurrency=concurrency, capacity_sample=sample) as writer:
+                assert writer.write(name, items).ok
+                totals[sample, concurrency] = writer.counters(name).wcu_consumed
+        finally:
+            client.meta.events.unregister("before-send.dynamodb.BatchWriteItem", spy)
+        # 80 requests: every one with 1; with 4 and one at a time the first and every fourth (4, 8, ..., 80);
+        # with 8 at once, all that start before the first measured answer is back.
+        assert len(asked) == 80
+        if concurrency == 1:
+            assert sum(asked) == (80 if sample == 1 else 21)
+        else:
+            assert 21 <= sum(asked) < 80
+    # The GSI (projecting everything) doubles what the item sizes alone would cost; the estimate is scaled to it.
+    assert totals[1, 1] == 2 * estimate_wcu(items)
+    assert totals[4, 1] == pytest.approx(totals[1, 1])
+    assert totals[4, 8] == pytest.approx(totals[1, 1])
+
+
+@pytest.mark.dynamodb
 def test_duplicates_last_wins_and_bad_keys_are_reported(endpoint: str, make_table: MakeTable) -> None:
     table = make_table(range_key=True)
     client = writer_client(endpoint)

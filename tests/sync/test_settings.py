@@ -18,7 +18,7 @@ from sql2dynamo.commands.migrate import migrate
 from sql2dynamo.commands.sync import sync
 from sql2dynamo.errors import PrerequisiteError, UsageError
 from sql2dynamo.reporting import RecordingReporter
-from sql2dynamo.sync import mysql, pg
+from sql2dynamo.sync import mysql, pg_slot
 from sql2dynamo.sync.begin import control_name
 from sql2dynamo.sync.control import ControlTable
 from tests.sync.conftest import boto_client, decision_model, fill, leftover_slots
@@ -29,7 +29,7 @@ pytestmark = pytest.mark.dynamodb
 def test_configured_servers_are_ready(new_pg_db: Callable[[str], str], new_maria_db: Callable[[str], str]) -> None:
     engine = sa.create_engine(new_pg_db("ready"))
     try:
-        assert pg.check_server(engine, [], []) == []
+        assert pg_slot.check_server(engine, [], []) == []
     finally:
         engine.dispose()
     engine = sa.create_engine(new_maria_db("ready"))
@@ -71,7 +71,7 @@ def test_postgres_names_replica_identity_and_replication_role(
         weak = sa.make_url(url).set(username=role)
         weak_engine = sa.create_engine(weak)
         try:
-            problems = pg.check_server(weak_engine, ["users"], [])
+            problems = pg_slot.check_server(weak_engine, ["users"], [])
         finally:
             weak_engine.dispose()
         assert problems == [

@@ -13,6 +13,7 @@ import random
 import threading
 import uuid
 from collections import Counter
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -70,7 +71,9 @@ class Workload(threading.Thread):
 
     # -------------------------------------------------------------- operations (True: a row changed)
 
-    def _some(self, conn: sa.Connection, table: sa.Table, where: sa.ColumnElement[bool] | None = None) -> sa.Row | None:
+    def _some(
+        self, conn: sa.Connection, table: sa.Table, where: sa.ColumnElement[bool] | None = None
+    ) -> sa.Row[Any] | None:
         query = sa.select(table)
         if where is not None:
             query = query.where(where)

@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from sql2dynamo.errors import PrerequisiteError, UsageError
 from sql2dynamo.reporting import Reporter
 from sql2dynamo.source.connect import Source, open_source
-from sql2dynamo.sync import mysql, pg
+from sql2dynamo.sync import mysql, pg, pg_slot
 from sql2dynamo.sync.apply import Applier, ApplyStats
 from sql2dynamo.sync.begin import check_slot_name, control_name, primary_keys, tables_needing_old_rows
 from sql2dynamo.sync.control import DEFAULT_CONTROL_TABLE, ControlTable
@@ -157,7 +157,7 @@ def sync(
             )
         state = control.get(name)
         if status:
-            slot_info = pg.slot_status(source.engine, slot) if source.dialect.name == "postgresql" else None
+            slot_info = pg_slot.slot_status(source.engine, slot) if source.dialect.name == "postgresql" else None
             _warn_stalled(reporter, slot, slot_info, stalled_bytes)
             result = SyncResult(
                 "status",
@@ -241,7 +241,7 @@ def _stream(
         capture: Capture
         behind: Callable[[], int | None]
         if source.dialect.name == "postgresql":
-            pg.require_server(source.engine, tables, tables_needing_old_rows(applier, keys))
+            pg_slot.require_server(source.engine, tables, tables_needing_old_rows(applier, keys))
             pg_capture = pg.PgCapture(
                 url,
                 slot,
@@ -252,7 +252,7 @@ def _stream(
             capture = pg_capture
 
             def behind() -> int | None:
-                info = pg.slot_status(source.engine, slot)
+                info = pg_slot.slot_status(source.engine, slot)
                 return None if info is None else int(info["behind_bytes"])
         else:
             mysql.require_server(source.engine)
@@ -337,7 +337,7 @@ def _wait_backfill(
 def _drop(source: Source, control: ControlTable, slot: str) -> bool:
     dropped = False
     if source.dialect.name == "postgresql":
-        dropped = pg.drop_slot(source.engine, slot)
+        dropped = pg_slot.drop_slot(source.engine, slot)
     name = control_name(slot)
     if control.get(name) is not None:
         control.delete(name)

@@ -72,6 +72,11 @@ def money(value: float) -> str:
     return f"{sign}${abs(value):,.2f}"
 
 
+def approx_rows(count: int, *, exact: bool) -> str:
+    """A table's size for prose: ``1,000 rows`` when counted, ``~1,000 rows`` when estimated."""
+    return f"{'' if exact else '~'}{num(count)} rows"
+
+
 def bullet(label: str, value: object) -> str:
     """``- **label**: value`` as in seed 002's templates."""
     return f"- **{label}**: {value}"

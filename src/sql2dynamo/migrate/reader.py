@@ -32,20 +32,17 @@ from typing import Any
 import sqlalchemy as sa
 
 from sql2dynamo.errors import InputError, UsageError
+from sql2dynamo.migrate.planning import SegmentBudget, SegmentPlan, plan_segments, segment_plan
 from sql2dynamo.migrate.segments import (
     Checkpoint,
     Key,
     KeySql,
     Segment,
-    SegmentBudget,
-    SegmentPlan,
     connected,
     decode_key,
     encode_key,
     key_of,
-    plan_segments,
     require_primary_key,
-    segment_plan,
 )
 from sql2dynamo.source.connect import Source
 from sql2dynamo.source.model import Table
@@ -77,6 +74,7 @@ def read_segment(
     batch_size: int = 1000,
     columns: Sequence[str] | None = None,
     connection: sa.Connection | None = None,
+    first_batch_size: int | None = None,
 ) -> Iterator[list[Row]]:
     """The rows of ``segment``, in key order, in batches of at most ``batch_size`` row mappings.
 
@@ -86,6 +84,8 @@ def read_segment(
     primary-key columns are always included, since the next page and any
     checkpoint need them.  ``connection`` reads every page through one open
     connection (a snapshot transaction) instead of pooled ones.
+    ``first_batch_size`` makes the first batch smaller, so that its rows come
+    sooner; the others have ``batch_size`` rows.
     """
     require_primary_key(table)
     if segment.table != table.name:
@@ -95,10 +95,11 @@ def read_segment(
     select = _select_list(table, columns)
     queries: KeySql | None = None
     lower, last = segment.lower, after
+    limit = min(batch_size, first_batch_size) if first_batch_size else batch_size
     while True:
         with connected(source, connection) as conn:
             queries = queries or KeySql(conn, table)
-            sql, params = queries.page(select, lower=lower, upper=segment.upper, after=last, limit=batch_size)
+            sql, params = queries.page(select, lower=lower, upper=segment.upper, after=last, limit=limit)
             batch = [dict(row) for row in conn.execute(sa.text(sql), params).mappings()]
         if not batch:
             return
@@ -107,8 +108,9 @@ def read_segment(
         # The last key read lies in the segment: from now on it alone bounds the range from below.
         lower = None
         yield batch
-        if len(batch) < batch_size:
+        if len(batch) < limit:
             return
+        limit = batch_size
 
 
 def read_table(

@@ -1,54 +1,48 @@
 """Run a migration: source tables -> segments -> batches of rows -> items -> one shared BatchWriter.
 
 Flow per source table the model maps: the segments are planned once (or
-taken from the checkpoint file on ``resume``), then every unfinished segment
-of every table is read by a pool of reader threads (each page borrows a
-pooled connection).  A worker turns each batch into items with
+taken from the checkpoint file on ``resume``), then a pool of reader threads
+takes turns on every unfinished segment of every table, one batch per turn
+(:mod:`~sql2dynamo.migrate.rotation` says why and in which order).  In its
+turn a reader reads the segment's next batch (one keyset query on a pooled
+connection), turns it into items with
 :class:`~sql2dynamo.migrate.transform.ItemBuilder`, submits them to the
-shared :class:`~sql2dynamo.migrate.writer.BatchWriter` and keeps reading;
-its batches are confirmed in order, and a segment's checkpoint moves past a
-batch only once the writer's futures for it (and every earlier batch) have
-resolved.  So after a crash, a resumed run re-writes at most the batches
-that were in flight (at most ``_IN_FLIGHT`` per segment), which PutItem
-overwrites harmlessly.
+shared :class:`~sql2dynamo.migrate.writer.BatchWriter` and confirms, in
+order, the segment's earlier batches the writer has finished; a segment's
+checkpoint moves past a batch only once the writer's futures for it (and
+every earlier batch) have resolved.  So after a crash, a resumed run
+re-writes at most the batches that were in flight (at most ``_IN_FLIGHT``
+per segment), which PutItem overwrites harmlessly.
 
-Denormalized attributes: for each batch, the distinct non-NULL join values
-are collected per parent table and the parent rows fetched with one
-``SELECT * FROM parent WHERE col IN (...)`` (chunks of ``_IN_CHUNK``
-values).  Values are matched in Python by equality, so a join that only
-matches under a case-insensitive collation finds no parent (the copies are
-then left out, as for a missing parent).
-
-Rejects (rows DynamoDB cannot hold) are appended to
-``rejects_dir/<source table>.jsonl`` as ``{"table", "key", "reason",
-"target"}`` lines; items the writer gives up on go to the same file with
-``"failed": true``.  A resumed run does not retry failed items: their
-segment's checkpoint moved on (they are listed in the rejects file).
+Denormalized attributes take their parent rows from :mod:`~sql2dynamo.migrate.related`, one query per
+parent table and batch; rows DynamoDB cannot hold and items the writer gives up on go to the rejects
+files (:mod:`~sql2dynamo.migrate.rejects`).
 """
 
 from __future__ import annotations
 
-import itertools
+import contextlib
 import json
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
 from sql2dynamo.design.model import DataModel
 from sql2dynamo.errors import InputError, UsageError
-from sql2dynamo.migrate.checkpoints import CheckpointStore, SegmentState, TablePlan
+from sql2dynamo.migrate.checkpoints import CheckpointStore, TablePlan
+from sql2dynamo.migrate.planning import segment_plan
 from sql2dynamo.migrate.reader import read_segment
-from sql2dynamo.migrate.segments import Checkpoint, segment_plan
+from sql2dynamo.migrate.rejects import RejectLog, failed_line, key_text, reject_line
+from sql2dynamo.migrate.related import related_rows
+from sql2dynamo.migrate.rotation import Rotation, SegmentRun, Submitted, turn_order
+from sql2dynamo.migrate.segments import Checkpoint
 from sql2dynamo.migrate.transform import ItemBuilder, Reject
-from sql2dynamo.migrate.writer import BatchWriter, KeySchema, WriteResult
+from sql2dynamo.migrate.writer import BatchWriter, KeySchema
 from sql2dynamo.reporting import Progress, Reporter
 from sql2dynamo.source.connect import Source
 from sql2dynamo.source.introspect import introspect
@@ -61,7 +55,7 @@ __all__ = ["MigrationOutcome", "RunOptions", "TableOutcome", "key_schemas", "run
 
 Row = dict[str, Any]
 _IN_FLIGHT = 3  # batches per segment submitted but not yet confirmed: keeps the writer busy, bounds memory
-_IN_CHUNK = 500  # values per IN (...) list: under SQLite's and every driver's parameter limits
+_FIRST_BATCH = 25  # rows in a segment's first turn: the first pass over every table ends within seconds
 
 
 @dataclass(frozen=True)
@@ -174,7 +168,7 @@ def run_migration(
             key_schema=key_schemas(model),
         )
     )
-    rejects = _RejectLog(rejects_dir)
+    rejects = RejectLog(rejects_dir)
     stop = threading.Event()
     lock = threading.Lock()
     job = _Job(source, builder, by_name, store, writer, rejects, outcomes, options, stop, lock)
@@ -190,16 +184,11 @@ def run_migration(
                 if already:
                     progress[name].advance(already)
             job.progress = progress
-            # Segments round-robin across tables: the readers then write to several tables at once, which
-            # DynamoDB Local ingests several times cheaper than long runs into one table (bench/backfill.py).
-            rounds = itertools.zip_longest(*[[(name, state) for state in plans[name].segments] for name in tables])
-            work = [pair for round_ in rounds for pair in round_ if pair is not None]
-            for name, state in work:
-                outcomes[name].segments += 1
-                if state.done:
-                    outcomes[name].segments_skipped += 1
-            pending = [(n, s) for n, s in work if not s.done]
-            _run_pool(job, pending, min(max(1, options.segments), max(1, len(pending))))
+            for name in tables:
+                outcomes[name].segments = len(plans[name].segments)
+                outcomes[name].segments_skipped = sum(1 for state in plans[name].segments if state.done)
+            runs = turn_order(tables, plans)
+            _run_pool(job, runs, min(max(1, options.segments), max(1, len(runs))))
     finally:
         if writer is not None:
             writer.close()
@@ -218,12 +207,14 @@ def run_migration(
     return MigrationOutcome([outcomes[t] for t in tables], time.monotonic() - started, job.failed_examples, writes)
 
 
-def _run_pool(job: _Job, work: list[tuple[str, SegmentState]], threads: int) -> None:
-    """Run the segments on ``threads`` readers; on any error stop the others, then raise the first."""
-    if not work:
+def _run_pool(job: _Job, runs: list[SegmentRun], threads: int) -> None:
+    """Take turns on ``runs`` with ``threads`` readers; on any error stop the others, then raise the first."""
+    if not runs:
         return
+    rotation = Rotation(runs)
+    error: BaseException | None = None
     with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="s2d-reader") as pool:
-        futures = [pool.submit(job.segment, name, state) for name, state in work]
+        futures = [pool.submit(job.read_turns, rotation) for _ in range(threads)]
         try:
             for future in futures:
                 # Polling with a timeout keeps the main thread able to take Ctrl-C.
@@ -233,19 +224,18 @@ def _run_pool(job: _Job, work: list[tuple[str, SegmentState]], threads: int) -> 
                         break
                     except TimeoutError:
                         continue
-        except BaseException:
+        except BaseException as exc:
+            error = exc
             job.stop.set()
-            for future in futures:
-                future.cancel()
-            raise
-
-
-@dataclass
-class _Pending:
-    futures: list[Future[WriteResult]]
-    checkpoint: Checkpoint
-    rows: int
-    items: int
+            rotation.close()
+    # Stopped early: what the runs left waiting for a turn submitted is still written and checkpointed.
+    for run in rotation.drain():
+        try:
+            job.settle(run)
+        except BaseException as exc:
+            error = error or exc
+    if error is not None:
+        raise error
 
 
 class _Job:
@@ -258,7 +248,7 @@ class _Job:
         tables: Mapping[str, Table],
         store: CheckpointStore,
         writer: BatchWriter | None,
-        rejects: _RejectLog,
+        rejects: RejectLog,
         outcomes: Mapping[str, TableOutcome],
         options: RunOptions,
         stop: threading.Event,
@@ -277,43 +267,73 @@ class _Job:
         self.progress: dict[str, Progress] = {}
         self.failed_examples: list[dict[str, Any]] = []
 
-    def segment(self, name: str, state: SegmentState) -> None:
-        """Read, transform, write and checkpoint one segment."""
-        if self.stop.is_set():
-            return
-        table = self.tables[name]
-        outcome = self.outcomes[name]
-        with self.lock:
-            now = time.monotonic()
-            outcome.started = now if outcome.started is None else min(outcome.started, now)
-        checkpoint = state.checkpoint
-        pending: deque[_Pending] = deque()
-        finished = False
-        try:
-            for batch in read_segment(
-                self.source, table, state.segment, after=state.after, batch_size=self.options.batch_size
-            ):
-                if self.stop.is_set():
-                    break
-                checkpoint = checkpoint.advanced(batch, table.primary_key)
-                pending.append(self._transform_and_submit(name, batch, checkpoint))
-                while pending and (len(pending) > _IN_FLIGHT or all(f.done() for f in pending[0].futures)):
-                    self._confirm(name, state, pending.popleft(), done=False)
+    def read_turns(self, rotation: Rotation) -> None:
+        """One reader thread: take turns on the rotation's runs until none is left or the job stops."""
+        while (run := rotation.take()) is not None:
+            try:
+                more = not self.stop.is_set() and self.turn(run)
+            except BaseException:
+                self.stop.set()
+                rotation.close()
+                rotation.finished(run)
+                with contextlib.suppress(BaseException):  # the first error is the one to report
+                    self.settle(run)
+                raise
+            if more:
+                rotation.give_back(run)
             else:
-                finished = True
-        finally:
-            # Whatever stopped the loop, what was submitted is written (or failed) and checkpointed in order.
-            while pending:
-                last = len(pending) == 1
-                self._confirm(name, state, pending.popleft(), done=finished and last)
-            if finished and not state.done:
-                self.store.advance(name, state.segment.index, checkpoint, done=True)
+                rotation.finished(run)
+                self.settle(run)
+
+    def turn(self, run: SegmentRun) -> bool:
+        """Read, transform and submit the next batch of ``run``; False once the segment has no more rows."""
+        table = self.tables[run.name]
+        if run.batches is None:
             with self.lock:
+                outcome = self.outcomes[run.name]
+                now = time.monotonic()
+                outcome.started = now if outcome.started is None else min(outcome.started, now)
+            run.batches = read_segment(
+                self.source,
+                table,
+                run.state.segment,
+                after=run.state.after,
+                batch_size=self.options.batch_size,
+                first_batch_size=_FIRST_BATCH,
+            )
+        batch = next(run.batches, None)
+        if batch is None:
+            run.batches = None
+            self._finish(run)
+            return False
+        run.checkpoint = run.checkpoint.advanced(batch, table.primary_key)
+        run.pending.append(self._transform_and_submit(run.name, batch, run.checkpoint))
+        while run.pending and (len(run.pending) > _IN_FLIGHT or all(f.done() for f in run.pending[0].futures)):
+            self._confirm(run, run.pending.popleft(), done=False)
+        return True
+
+    def _finish(self, run: SegmentRun) -> None:
+        """The segment is read to its end: confirm its last batches and mark it done."""
+        while run.pending:
+            submitted = run.pending.popleft()
+            self._confirm(run, submitted, done=not run.pending)
+        if not run.state.done:
+            self.store.advance(run.name, run.state.segment.index, run.checkpoint, done=True)
+
+    def settle(self, run: SegmentRun) -> None:
+        """``run`` takes no more turns: confirm what it submitted (errors re-raised) and stop the table's clock."""
+        try:
+            while run.pending:
+                self._confirm(run, run.pending.popleft(), done=False)
+        finally:
+            run.batches = None  # a paused reader holds no connection: nothing to close
+            with self.lock:
+                outcome = self.outcomes[run.name]
                 now = time.monotonic()
                 outcome.finished = now if outcome.finished is None else max(outcome.finished, now)
 
-    def _transform_and_submit(self, name: str, batch: list[Row], checkpoint: Checkpoint) -> _Pending:
-        related = self._related(name, batch)
+    def _transform_and_submit(self, name: str, batch: list[Row], checkpoint: Checkpoint) -> Submitted:
+        related = related_rows(self.source, self.tables, self.builder.joins(name), batch)
         by_table: dict[str, list[dict[str, Any]]] = {}
         rejects: list[Reject] = []
         for i, row in enumerate(batch):
@@ -326,22 +346,23 @@ class _Job:
                 by_table.setdefault(ddb_table, []).append(item)
         if rejects:
             rows_rejected = len({json.dumps(r.key, sort_keys=True, default=str) for r in rejects})
-            self.rejects.write(name, [_reject_line(r) for r in rejects])
+            self.rejects.write(name, [reject_line(r) for r in rejects])
             with self.lock:
                 self.outcomes[name].rejected += rows_rejected
             if self.options.on_error_stop:
                 first = rejects[0]
                 self.stop.set()
                 raise InputError(
-                    f"row {_key_text(first.key)} of {name} cannot be an item of {first.table}: {first.reason}",
+                    f"row {key_text(first.key)} of {name} cannot be an item of {first.table}: {first.reason}",
                     hint=f"see {self.rejects.path(name)}; run without --on-error-stop to migrate the other rows",
                     table=name,
                 )
         items = sum(len(v) for v in by_table.values())
         futures = [] if self.writer is None else [self.writer.submit(t, items) for t, items in by_table.items()]
-        return _Pending(futures, checkpoint, len(batch), items)
+        return Submitted(futures, checkpoint, len(batch), items)
 
-    def _confirm(self, name: str, state: SegmentState, done_batch: _Pending, *, done: bool) -> None:
+    def _confirm(self, run: SegmentRun, done_batch: Submitted, *, done: bool) -> None:
+        name = run.name
         written = failed = duplicates = 0
         failures: list[dict[str, Any]] = []
         error: BaseException | None = None
@@ -358,13 +379,7 @@ class _Job:
         if self.writer is None:
             written = done_batch.items
         if failures:
-            self.rejects.write(
-                name,
-                [
-                    {"table": name, "target": f["table"], "key": f["key"], "reason": f["error"], "failed": True}
-                    for f in failures
-                ],
-            )
+            self.rejects.write(name, [failed_line(name, f) for f in failures])
         with self.lock:
             outcome = self.outcomes[name]
             outcome.rows_read += done_batch.rows
@@ -379,76 +394,10 @@ class _Job:
         if error is not None:
             self.stop.set()
             raise error
-        self.store.advance(name, state.segment.index, done_batch.checkpoint, done=done)
-        state.after, state.rows_read = done_batch.checkpoint.after, done_batch.checkpoint.rows_read
+        self.store.advance(name, run.state.segment.index, done_batch.checkpoint, done=done)
+        run.state.after, run.state.rows_read = done_batch.checkpoint.after, done_batch.checkpoint.rows_read
         if self.options.on_batch is not None:
             self.options.on_batch(name, done_batch.rows)
-
-    def _related(self, name: str, batch: list[Row]) -> list[dict[str, Row | None]] | None:
-        """Per row of ``batch``, its parent row in each table its denormalized attributes copy from."""
-        joins = self.builder.joins(name)
-        if not joins:
-            return None
-        found: dict[str, dict[Any, Row]] = {}
-        for parent, join in joins.items():
-            values = list({row[join.local_column] for row in batch if row[join.local_column] is not None})
-            found[parent] = self._fetch(self.tables[parent], join.source_column, values)
-        out: list[dict[str, Row | None]] = []
-        for row in batch:
-            related: dict[str, Row | None] = {}
-            for parent, join in joins.items():
-                value = row[join.local_column]
-                if value is not None:
-                    related[parent] = found[parent].get(value)
-            out.append(related)
-        return out
-
-    def _fetch(self, table: Table, column: str, values: list[Any]) -> dict[Any, Row]:
-        rows: dict[Any, Row] = {}
-        target = sa.table(table.name, *[sa.column(c.name) for c in table.columns], schema=table.schema)
-        with self.source.engine.connect() as conn:
-            for start in range(0, len(values), _IN_CHUNK):
-                chunk = values[start : start + _IN_CHUNK]
-                query = sa.select(target).where(target.c[column].in_(chunk))
-                for row in conn.execute(query).mappings():
-                    rows.setdefault(row[column], dict(row))
-        return rows
-
-
-class _RejectLog:
-    """Append-only JSON-lines files, one per source table, opened on first use."""
-
-    def __init__(self, directory: Path) -> None:
-        self.directory = directory
-        self._files: dict[str, Any] = {}
-        self._lock = threading.Lock()
-
-    def path(self, table: str) -> Path:
-        return self.directory / f"{table}.jsonl"
-
-    def write(self, table: str, lines: list[dict[str, Any]]) -> None:
-        with self._lock:
-            fh = self._files.get(table)
-            if fh is None:
-                self.directory.mkdir(parents=True, exist_ok=True)
-                fh = self._files[table] = self.path(table).open("a", encoding="utf-8")
-            for line in lines:
-                fh.write(json.dumps(line, default=str, ensure_ascii=False) + "\n")
-            fh.flush()
-
-    def close(self) -> None:
-        with self._lock:
-            for fh in self._files.values():
-                fh.close()
-            self._files.clear()
-
-
-def _reject_line(reject: Reject) -> dict[str, Any]:
-    return {"table": reject.source_table, "key": reject.key, "reason": reject.reason, "target": reject.table}
-
-
-def _key_text(key: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k}={v!r}" for k, v in key.items())
 
 
 def check_tables(builder_tables: Sequence[str], only: Sequence[str]) -> list[str]:

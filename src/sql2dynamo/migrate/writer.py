@@ -12,33 +12,30 @@ requests (halved on throttling, raised by one after ``increase_after``
 successes) and an optional ``max_wcu`` token bucket fed by the capacity the
 responses report.
 
-CPU per item matters (the writer shares a small machine with the source
-database and often with DynamoDB Local), so request bodies are encoded in one
-``json`` call straight from the low-level items and handed to botocore through
-its documented ``before-call`` event, skipping botocore's per-attribute
-validation and serialization; signing, the HTTP pool and response parsing stay
-botocore's.  The client should be built with ``writer_client_config()``:
+Consumed capacity is asked for on every request under ``max_wcu`` and on a
+sample of them otherwise (:mod:`~sql2dynamo.migrate.capacity`).
+
+Request bodies are encoded in one ``json`` call straight from the low-level
+items (:mod:`~sql2dynamo.migrate.write_body`) and handed to botocore through
+its documented ``before-call`` event; signing, the HTTP pool and response
+parsing stay botocore's.  The client should be built with ``writer_client_config()``:
 botocore's own retries off (the writer retries, and must see every throttle to
 adapt) and a connection pool as large as the concurrency.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sql2dynamo.errors import TargetError, UsageError
+from sql2dynamo.migrate.capacity import CapacitySampler
 from sql2dynamo.migrate.ratelimit import AimdLimiter, TokenBucket, estimate_wcu
 from sql2dynamo.migrate.retry import (
     ErrorKind,
@@ -48,7 +45,10 @@ from sql2dynamo.migrate.retry import (
     retry_call,
     terminal_error,
 )
+from sql2dynamo.migrate.write_body import Item, KeySchema, dedupe, encode_request, key_of
+from sql2dynamo.migrate.write_results import FailedItem, Gather, TableCounters, Tally, WriteResult, WriterStats
 from sql2dynamo.reporting import Reporter
+from sql2dynamo.urls import redact_endpoint
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -71,11 +71,6 @@ MAX_BATCH_ITEMS = 25
 MAX_REQUEST_BYTES = 16 * 1024 * 1024
 """DynamoDB's limit on the size of one BatchWriteItem request."""
 
-KeySchema = tuple[tuple[str, str], ...]
-"""A table's key attributes with their types, hash key first: ``(("pk", "S"), ("sk", "N"))``."""
-
-Item = Mapping[str, Any]
-
 _OPERATION = "BatchWriteItem"
 
 
@@ -89,158 +84,6 @@ def writer_client_config(concurrency: int = 8, base: Config | None = None) -> Co
         max_pool_connections=max(10, concurrency + 2),
     )
     return base.merge(own) if base is not None else own
-
-
-@dataclass(frozen=True)
-class FailedItem:
-    """An item that could not be written: its key attributes (low-level form) and why."""
-
-    table: str
-    key: dict[str, Any]
-    error: str
-    code: str | None = None
-
-
-@dataclass
-class WriteResult:
-    """What a ``write`` achieved.  ``written + len(failed) + duplicates`` equals the items given."""
-
-    written: int = 0
-    failed: list[FailedItem] = field(default_factory=list)
-    duplicates: int = 0
-    """Items dropped because a later item in the same call had the same key (the later one was written)."""
-    wcu: float = 0.0
-    requests: int = 0
-    retries: int = 0
-    throttles: int = 0
-
-    @property
-    def ok(self) -> bool:
-        """True when no item failed."""
-        return not self.failed
-
-    def add(self, other: WriteResult) -> None:
-        """Fold ``other`` into this result."""
-        self.written += other.written
-        self.failed.extend(other.failed)
-        self.duplicates += other.duplicates
-        self.wcu += other.wcu
-        self.requests += other.requests
-        self.retries += other.retries
-        self.throttles += other.throttles
-
-
-@dataclass(frozen=True)
-class TableCounters:
-    """Per-table totals since the writer was created."""
-
-    table: str
-    items_written: int = 0
-    items_failed: int = 0
-    duplicates: int = 0
-    wcu_consumed: float = 0.0
-    requests: int = 0
-    """BatchWriteItem calls answered with 200 (including those that left items unprocessed)."""
-    retries: int = 0
-    """Calls sent again: after a throttle, a 5xx, a dropped connection or unprocessed items."""
-    throttles: int = 0
-    """Calls refused with a throttling error."""
-    errors: int = 0
-    """Calls that failed with a retryable error other than throttling (5xx, connection, timeout)."""
-    unprocessed_items: int = 0
-    """Items DynamoDB returned as ``UnprocessedItems`` (each was sent again)."""
-    seconds: float = 0.0
-    """Wall time from the first item submitted for the table to the last request that finished."""
-
-    @property
-    def items_per_second(self) -> float:
-        """Written items over ``seconds`` (0 before anything finished)."""
-        return self.items_written / self.seconds if self.seconds > 0 else 0.0
-
-
-@dataclass(frozen=True)
-class WriterStats:
-    """A snapshot of the writer: per-table counters and the AIMD / rate limit state."""
-
-    tables: dict[str, TableCounters]
-    concurrency: int
-    """The configured maximum of in-flight requests."""
-    concurrency_limit: int
-    """The AIMD limit right now."""
-    concurrency_min: int
-    """The lowest AIMD limit reached."""
-    limit_decreases: int
-    limit_increases: int
-    peak_in_flight: int
-    rate_wait_s: float
-    """Seconds requests waited for ``max_wcu`` tokens, summed over threads."""
-
-
-class _BadItem(Exception):
-    def __init__(self, key: dict[str, Any], reason: str) -> None:
-        super().__init__(reason)
-        self.key = key
-        self.reason = reason
-
-
-@dataclass
-class _Tally:
-    items_written: int = 0
-    items_failed: int = 0
-    duplicates: int = 0
-    wcu_consumed: float = 0.0
-    requests: int = 0
-    retries: int = 0
-    throttles: int = 0
-    errors: int = 0
-    unprocessed_items: int = 0
-    first: float | None = None
-    last: float | None = None
-
-    def snapshot(self, table: str) -> TableCounters:
-        seconds = (self.last - self.first) if self.first is not None and self.last is not None else 0.0
-        return TableCounters(
-            table=table,
-            items_written=self.items_written,
-            items_failed=self.items_failed,
-            duplicates=self.duplicates,
-            wcu_consumed=self.wcu_consumed,
-            requests=self.requests,
-            retries=self.retries,
-            throttles=self.throttles,
-            errors=self.errors,
-            unprocessed_items=self.unprocessed_items,
-            seconds=max(0.0, seconds),
-        )
-
-
-class _Gather:
-    """Completes one future once every chunk of a ``submit`` call has finished."""
-
-    def __init__(self, result: WriteResult, chunks: int) -> None:
-        self.future: Future[WriteResult] = Future()
-        self.future.set_running_or_notify_cancel()
-        self._result = result
-        self._left = chunks
-        self._error: BaseException | None = None
-        self._lock = threading.Lock()
-        if chunks == 0:
-            self.future.set_result(result)
-
-    def done(self, chunk: Future[WriteResult]) -> None:
-        error = chunk.exception()
-        with self._lock:
-            if error is not None:
-                self._error = self._error or error
-            else:
-                self._result.add(chunk.result())
-            self._left -= 1
-            if self._left:
-                return
-        if self._error is not None:
-            self.future.set_exception(self._error)
-        else:
-            self.future.set_result(self._result)
 
 
 class BatchWriter:
@@ -260,6 +103,9 @@ class BatchWriter:
     makes every later write to that table fail at once with the same error.
     ``on_progress(table, items)`` is called from the worker threads after each
     answered request with the number of items it wrote (for progress bars).
+    ``capacity_sample``: without ``max_wcu``, one request in this many per
+    table (and every one until a measured answer is back) asks for the
+    consumed capacity (see the module).
     """
 
     def __init__(
@@ -276,11 +122,14 @@ class BatchWriter:
         where: str | None = None,
         on_progress: Callable[[str, int], None] | None = None,
         fast_encoding: bool = True,
+        capacity_sample: int = 16,
     ) -> None:
         if concurrency < 1:
             raise UsageError("the writer concurrency must be at least 1", hint="use --concurrency 1 or more")
         if max_wcu is not None and not max_wcu > 0:
             raise UsageError("--max-wcu must be a positive number", hint="omit it for no cap")
+        if capacity_sample < 1:
+            raise UsageError("capacity_sample must be 1 or more", hint="1 asks every request for its capacity")
         pool = int(getattr(client.meta.config, "max_pool_connections", 10) or 10)
         if concurrency > pool:
             # More workers than pooled connections would open and discard a connection per request.
@@ -295,10 +144,10 @@ class BatchWriter:
         self._limiter = AimdLimiter(concurrency, increase_after=increase_after)
         self._bucket = TokenBucket(max_wcu) if max_wcu is not None else None
         self._schemas: dict[str, KeySchema] = dict(key_schema or {})
-        self._where = where or _redacted(client.meta.endpoint_url)
+        self._where = where or redact_endpoint(client.meta.endpoint_url)
         self._on_progress = on_progress
         self._lock = threading.Lock()
-        self._tallies: dict[str, _Tally] = {}
+        self._tallies: dict[str, Tally] = {}
         self._fatal: dict[str, TargetError] = {}
         self._slots = threading.BoundedSemaphore(max_pending or concurrency * 4)
         self._outstanding = 0
@@ -308,6 +157,7 @@ class BatchWriter:
         self._tls = threading.local()
         self._hook_id = f"sql2dynamo-writer-{id(self)}"
         self._fast = fast_encoding
+        self._capacity = CapacitySampler(capacity_sample, always=max_wcu is not None)
         if fast_encoding:
             client.meta.events.register(
                 f"before-call.dynamodb.{_OPERATION}", self._inject_body, unique_id=self._hook_id
@@ -324,19 +174,19 @@ class BatchWriter:
             raise RuntimeError("BatchWriter is closed")
         now = time.monotonic()
         with self._lock:
-            tally = self._tallies.setdefault(table, _Tally())
+            tally = self._tallies.setdefault(table, Tally())
             if tally.first is None:
                 tally.first = now
         self._raise_if_fatal(table)
         schema = self._schema(table)
         result = WriteResult()
-        unique = self._dedupe(table, schema, items, result)
+        unique = dedupe(table, schema, items, result)
         if result.failed or result.duplicates:
             with self._lock:
                 tally.items_failed += len(result.failed)
                 tally.duplicates += result.duplicates
         chunks = [unique[i : i + MAX_BATCH_ITEMS] for i in range(0, len(unique), MAX_BATCH_ITEMS)]
-        gather = _Gather(result, len(chunks))
+        gather = Gather(result, len(chunks))
         for chunk in chunks:
             self._slots.acquire()
             with self._lock:
@@ -451,32 +301,11 @@ class BatchWriter:
             self._schemas.setdefault(table, schema)
         return schema
 
-    def _dedupe(self, table: str, schema: KeySchema, items: Sequence[Item], result: WriteResult) -> list[Item]:
-        unique: dict[Any, Item] = {}
-        if len(schema) == 1:
-            ((name, kind),) = schema
-            for item in items:
-                try:
-                    key: Any = _key_value(item, name, kind)
-                except _BadItem as bad:
-                    result.failed.append(FailedItem(table, bad.key, bad.reason, "InvalidKey"))
-                    continue
-                unique[key] = item
-        else:
-            for item in items:
-                try:
-                    key = tuple(_key_value(item, name, kind) for name, kind in schema)
-                except _BadItem as bad:
-                    result.failed.append(FailedItem(table, _key_of(item, schema), bad.reason, "InvalidKey"))
-                    continue
-                unique[key] = item
-        result.duplicates += len(items) - len(result.failed) - len(unique)
-        return list(unique.values())
-
     # -- sending ------------------------------------------------------------------------------
 
     def _write_chunk(self, table: str, items: list[Item]) -> WriteResult:
-        body = self._encode(table, items)
+        measure = self._capacity.measure_next(table)
+        body = self._encode(table, items, measure)
         if body is not None and len(body) > MAX_REQUEST_BYTES and len(items) > 1:
             half = len(items) // 2
             result = self._write_chunk(table, items[:half])
@@ -490,13 +319,13 @@ class BatchWriter:
         while pending:
             self._raise_if_fatal(table)
             if body is None:
-                body = self._encode(table, pending)
+                body = self._encode(table, pending, measure)
             estimate = float(estimate_wcu(pending)) if self._bucket is not None else 0.0
             token = self._limiter.acquire()
             try:
                 if self._bucket is not None:
                     self._bucket.acquire(estimate)
-                response = self._send(table, pending, body)
+                response = self._send(table, pending, body, measure)
             except Exception as exc:
                 kind = classify(exc)
                 self._limiter.release(token, throttled=kind is ErrorKind.THROTTLE)
@@ -523,9 +352,7 @@ class BatchWriter:
             self._limiter.release(token, throttled=bool(left))
             unprocessed = [request["PutRequest"]["Item"] for request in left]
             written = len(pending) - len(unprocessed)
-            consumed = _consumed(response, table)
-            if consumed is None:
-                consumed = float(estimate_wcu(pending) - (estimate_wcu(unprocessed) if unprocessed else 0))
+            consumed = self._capacity.consumed(table, response, pending, unprocessed)
             if self._bucket is not None:
                 self._bucket.settle(consumed - estimate)
             result.written += written
@@ -549,17 +376,18 @@ class BatchWriter:
             self._retry.pause(attempt - 1, started)
         return result
 
-    def _send(self, table: str, items: list[Item], body: bytes | None) -> Mapping[str, Any]:
+    def _send(self, table: str, items: list[Item], body: bytes | None, measure: bool) -> Mapping[str, Any]:
+        capacity: Any = "TOTAL" if measure else "NONE"
         if body is None:
             requests: list[Any] = [{"PutRequest": {"Item": item}} for item in items]
-            return self._client.batch_write_item(RequestItems={table: requests}, ReturnConsumedCapacity="TOTAL")
+            return self._client.batch_write_item(RequestItems={table: requests}, ReturnConsumedCapacity=capacity)
         tls = self._tls
         tls.body = body
         tls.used = False
         try:
             # A minimal valid request for botocore to validate and sign; the hook swaps in the real body.
             placeholder: list[Any] = [{"PutRequest": {"Item": {}}}]
-            response = self._client.batch_write_item(RequestItems={table: placeholder}, ReturnConsumedCapacity="TOTAL")
+            response = self._client.batch_write_item(RequestItems={table: placeholder}, ReturnConsumedCapacity=capacity)
         finally:
             tls.body = None
         if not tls.used:
@@ -573,27 +401,15 @@ class BatchWriter:
             params["body"] = body
             self._tls.used = True
 
-    def _encode(self, table: str, items: list[Item]) -> bytes | None:
-        if not self._fast:
-            return None
-        try:
-            text = _ENCODER.encode(
-                {
-                    "RequestItems": {table: [{"PutRequest": {"Item": item}} for item in items]},
-                    "ReturnConsumedCapacity": "TOTAL",
-                }
-            )
-        except (TypeError, ValueError):
-            # A value json cannot encode (not low-level form): let botocore serialize it, or explain why not.
-            return None
-        return text.encode("ascii")
+    def _encode(self, table: str, items: list[Item], measure: bool) -> bytes | None:
+        return encode_request(table, items, measure=measure) if self._fast else None
 
     # -- bookkeeping --------------------------------------------------------------------------
 
     def _count(self, table: str, **deltas: float) -> None:
         now = time.monotonic()
         with self._lock:
-            tally = self._tallies.setdefault(table, _Tally())
+            tally = self._tallies.setdefault(table, Tally())
             for name, delta in deltas.items():
                 setattr(tally, name, getattr(tally, name) + delta)
             tally.last = now
@@ -606,7 +422,7 @@ class BatchWriter:
         else:
             reason = " ".join(str(exc).split()) or type(exc).__name__
             code = error_code(exc) or type(exc).__name__
-        failed = [FailedItem(table, _key_of(item, schema), reason, code) for item in items]
+        failed = [FailedItem(table, key_of(item, schema), reason, code) for item in items]
         result.failed.extend(failed)
         self._count(table, items_failed=len(failed))
 
@@ -627,56 +443,3 @@ class BatchWriter:
             self._outstanding -= 1
             if not self._outstanding:
                 self._idle.notify_all()
-
-
-def _encode_binary(value: Any) -> str:
-    if isinstance(value, bytes | bytearray | memoryview):
-        return base64.b64encode(value).decode("ascii")
-    raise TypeError(f"{type(value).__name__} is not a low-level DynamoDB value")
-
-
-_ENCODER = json.JSONEncoder(separators=(",", ":"), default=_encode_binary, check_circular=False)
-
-
-def _key_value(item: Item, name: str, kind: str) -> Any:
-    value = item.get(name)
-    data = value.get(kind) if isinstance(value, Mapping) and len(value) == 1 else None
-    if data is None:
-        got = "missing" if value is None else f"not of type {kind}: {value!r:.80}"
-        raise _BadItem({name: value} if value is not None else {}, f"key attribute {name!r} is {got}")
-    if kind == "N":
-        try:
-            # "1" and "1.0" are the same key to DynamoDB.
-            return Decimal(data)
-        except InvalidOperation:
-            raise _BadItem({name: value}, f"key attribute {name!r} is not a number: {data!r:.80}") from None
-    if not data:
-        raise _BadItem({name: value}, f"key attribute {name!r} is empty")
-    if kind == "B" and isinstance(data, bytearray | memoryview):
-        # Unhashable binary types: compare by content.
-        return bytes(data)
-    return data
-
-
-def _key_of(item: Item, schema: KeySchema) -> dict[str, Any]:
-    if not schema:
-        return dict(item)
-    return {name: item[name] for name, _ in schema if name in item}
-
-
-def _consumed(response: Mapping[str, Any], table: str) -> float | None:
-    capacity = response.get("ConsumedCapacity")
-    if not capacity:
-        return None
-    total = 0.0
-    for entry in capacity:
-        if entry.get("TableName") == table:
-            total += float(entry.get("CapacityUnits", 0.0))
-    return total
-
-
-def _redacted(url: str) -> str:
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))

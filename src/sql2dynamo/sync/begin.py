@@ -25,7 +25,7 @@ from sql2dynamo.design.model import DataModel
 from sql2dynamo.errors import UsageError
 from sql2dynamo.reporting import Reporter
 from sql2dynamo.source.connect import Source, normalize_url
-from sql2dynamo.sync import mysql, pg
+from sql2dynamo.sync import mysql, pg_slot
 from sql2dynamo.sync.apply import Applier
 from sql2dynamo.sync.changes import lsn_text, my_position
 from sql2dynamo.sync.control import ControlTable
@@ -144,10 +144,10 @@ def start_capture(
         "checkpoint": None,
     }
     if source.dialect.name == "postgresql":
-        pg.require_server(source.engine, tables, needs_full)
-        created = pg.create_slot(url, source.engine, slot, tables)
+        pg_slot.require_server(source.engine, tables, needs_full)
+        created = pg_slot.create_slot(url, source.engine, slot, tables)
         assert created.snapshot is not None
-        engine = pg.snapshot_engine(normalize_url(url), created.snapshot)
+        engine = pg_slot.snapshot_engine(normalize_url(url), created.snapshot)
         snap_source = Source(engine, source.dialect, source.display_url, source.database, source.server_version)
         resume: dict[str, Any] = {"lsn": created.lsn}
         position = created.position
@@ -180,6 +180,6 @@ def start_capture(
     except BaseException:
         release()
         if record["kind"] == "postgresql":
-            pg.drop_slot(source.engine, slot)
+            pg_slot.drop_slot(source.engine, slot)
         raise
     return CaptureStart(record["kind"], slot, snap_source, position, resume, control, single, release)

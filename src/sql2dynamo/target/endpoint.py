@@ -35,7 +35,7 @@ from sql2dynamo.errors import Sql2DynamoError, TargetError, TransientError, Usag
 from sql2dynamo.reporting import Reporter
 from sql2dynamo.target import local
 from sql2dynamo.target.clients import LOCAL_REGION, aws_client, local_client
-from sql2dynamo.urls import redact_text
+from sql2dynamo.urls import redact_endpoint, redact_text
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -158,7 +158,7 @@ def describe_target(spec: TargetSpec, reporter: Reporter) -> dict[str, Any]:
     return {
         "target": spec.display,
         "kind": spec.kind,
-        "endpoint": _redact(client.meta.endpoint_url),
+        "endpoint": redact_endpoint(client.meta.endpoint_url),
         "region": client.meta.region_name,
         "tables": names,
     }
@@ -238,13 +238,6 @@ def _aws_host_region(url: str) -> str | None:
     host = urlsplit(url).hostname or ""
     match = _AWS_HOST_REGION.search(host)
     return match.group(1) if match else None
-
-
-def _redact(url: str) -> str:
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc="***@" + parts.netloc.rsplit("@", 1)[1]))
 
 
 def _reach_hint(spec: TargetSpec) -> str:
