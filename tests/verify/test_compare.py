@@ -24,7 +24,7 @@ from sql2dynamo.source.connect import open_source
 from sql2dynamo.source.introspect import introspect
 from sql2dynamo.target import local
 from sql2dynamo.target.deploy import load_model
-from sql2dynamo.verify.compare import HashStore, _expired, display_key, key_text, low_level_key
+from sql2dynamo.verify.compare import HashStore, TableCheck, _expired, display_key, key_text, low_level_key
 from sql2dynamo.verify.scan import count_items, scan_items
 from tests.target.conftest import (  # noqa: F401  (fixtures, found by pytest through this import)
     boto_client,
@@ -188,6 +188,33 @@ def test_expiry_follows_dynamodb_ttl_rules(ttl_attribute: str | None, item: dict
     key = KeyPart("id", "N", "{id}", ("id",))
     spec = TableSpec("T", "entity", key, None, (), (), (), 100, ttl_attribute=ttl_attribute)
     assert _expired(spec, item, 1000.0) is expired
+
+
+@pytest.mark.parametrize(
+    ("actual", "scanned", "expired", "ok"),
+    [
+        (10, 10, 0, True),  # no TTL at work: both Scans agree with the source
+        (7, 7, 3, True),  # 3 expired and gone before both Scans
+        (9, 7, 3, True),  # 2 of them deleted by the TTL sweep between the COUNT and the content Scan
+        (10, 7, 3, True),  # all 3 deleted in between
+        (11, 7, 3, False),  # the COUNT saw more than the source ever held
+        (6, 7, 3, False),  # the COUNT saw fewer than the live items
+        (11, 10, 0, False),  # no TTL to explain the surplus
+        (7, 8, 3, False),  # the content Scan disagrees with the source
+    ],
+)
+def test_the_count_may_include_items_the_ttl_sweep_deleted_before_the_content_scan(
+    actual: int, scanned: int, expired: int, ok: bool
+) -> None:
+    check = TableCheck("T", 10, actual, scanned, 0, 0, 0, 0, 0, 0.0, expired=expired)
+    assert check.ok is ok
+
+
+@pytest.mark.parametrize("kind", ["missing", "extra", "different", "duplicates"])
+def test_any_content_difference_fails_the_table(kind: str) -> None:
+    counts = {"missing": 0, "extra": 0, "different": 0, "duplicates": 0, kind: 1}
+    check = TableCheck("T", 10, 10, 10, rejects=0, seconds=0.0, **counts)
+    assert not check.ok
 
 
 # ------------------------------------------------------------------ DynamoDB side
