@@ -6,7 +6,9 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-from sql2dynamo.validate.rows import compare_rows, normalize, normalize_row
+import pytest
+
+from sql2dynamo.validate.rows import compare_rows, normalize, normalize_row, partly_purged
 
 
 def _rows(*values: tuple[object, ...]) -> list[tuple[tuple[str, object], ...]]:
@@ -57,3 +59,24 @@ def test_limit_may_cut_the_last_tie_group_anywhere_but_not_outside_it() -> None:
     outside = [full[0], full[1], full[4]]
     diff = compare_rows(expected, outside, **args)  # type: ignore[arg-type]
     assert diff is not None and "outside that group" in diff.reason
+
+
+@pytest.mark.parametrize(
+    ("full", "live", "got", "kept"),
+    [
+        ([1, 2, 3, 4], [2, 4], [1, 2, 3, 4], [0, 1, 2, 3]),  # nothing purged yet
+        ([1, 2, 3, 4], [2, 4], [2, 4], [1, 3]),  # all expired rows purged
+        ([1, 2, 3, 4], [2, 4], [2, 3, 4], [1, 2, 3]),  # part-way: row 1 gone, row 3 still there
+        ([1, 2, 3, 4], [2, 4], [3], [1, 2, 3]),  # a live row lost stays expected (the compare then fails)
+        ([1, 2, 3], [2], [2, 9], [1]),  # a row the source never had is not made expected
+        ([5, 5, 6], [5], [5], [0]),  # a live row and an expired copy of it: one copy returned is the live one
+        ([5, 5, 6], [5], [5, 5], [0, 1]),  # both copies returned
+    ],
+)
+def test_a_part_way_purge_keeps_live_rows_and_the_expired_rows_returned(
+    full: list[int], live: list[int], got: list[int], kept: list[int]
+) -> None:
+    def rows(values: list[int]) -> list[tuple[tuple[str, object], ...]]:
+        return [normalize_row({"a": v}, ["a"]) for v in values]
+
+    assert partly_purged(rows(full), rows(live), rows(got)) == kept

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +14,7 @@ from sql2dynamo.errors import Sql2DynamoError
 from sql2dynamo.source.model import Table
 from sql2dynamo.validate.cases import Case
 from sql2dynamo.validate.report import CaseResult
-from sql2dynamo.validate.rows import RowDiff, compare_rows, normalize, normalize_row, show_row
+from sql2dynamo.validate.rows import NormalRow, RowDiff, compare_rows, normalize, normalize_row, partly_purged, show_row
 from sql2dynamo.validate.sql import Output, PreparedSQL, run_select
 
 if TYPE_CHECKING:
@@ -45,9 +45,11 @@ class Retention:
     engine: sa.Engine  # a writable engine: the purge runs in a transaction that is rolled back
 
 
-def _source_rows(
-    conn: sa.Connection, spec: ReadSpec, case: Case
-) -> tuple[list[str], list[dict[str, Any]], list[dict[str, Any]] | None]:
+# The SQL's output columns, its rows, and its rows without the LIMIT when the LIMIT cut them.
+SourceResult = tuple[list[str], list[dict[str, Any]], list[dict[str, Any]] | None]
+
+
+def _source_rows(conn: sa.Connection, spec: ReadSpec, case: Case) -> SourceResult:
     columns, rows = run_select(conn, spec.prepared, case.source_params)
     full_rows: list[dict[str, Any]] | None = None
     limit = case.source_params.get(spec.limit_param) if spec.limit_param else None
@@ -61,11 +63,12 @@ def run_read_case(engine: sa.Engine, repo: Repository, spec: ReadSpec, case: Cas
 
     With a :class:`Retention`, the source is read twice: as it is, and with the rows past their
     retention deleted (as the application's purge or DynamoDB's TTL does, at a time neither side
-    controls); DynamoDB must match one of the two (a COUNT: lie between them).
+    controls); DynamoDB must match one of the two, or hold every live row and some of the expired
+    ones, as while TTL's sweep is part-way through (a COUNT: lie between them).
     """
     with engine.connect() as conn:
         columns, rows, full_rows = _source_rows(conn, spec, case)
-    live: tuple[list[str], list[dict[str, Any]], list[dict[str, Any]] | None] | None = None
+    live: SourceResult | None = None
     if spec.retention is not None:
         live = _live_rows(spec, case)
     page_size = spec.page_size if case.label.startswith(("most rows", "all rows")) else None
@@ -84,15 +87,16 @@ def run_read_case(engine: sa.Engine, repo: Repository, spec: ReadSpec, case: Cas
         counted = None if ok else {"reason": why}
         return CaseResult(case.label, params, ok, expected_n, actual_n or 0, calls, capacity, lat, counted)
     diff = _compare(spec, columns, rows, full_rows, got)
-    # Every expired row may already be gone from DynamoDB: compare with the purged source too.
-    if diff is not None and live is not None and _compare(spec, *live, got) is None:
+    # Every expired row, or only some, may already be gone from DynamoDB: compare with the purged source too.
+    limit = case.source_params.get(spec.limit_param) if spec.limit_param else None
+    if diff is not None and live is not None and _purged_match(spec, (columns, rows, full_rows), live, got, limit):
         diff = None
     return CaseResult(
         case.label, params, diff is None, len(rows), len(got), calls, capacity, lat, diff.as_dict() if diff else None
     )
 
 
-def _live_rows(spec: ReadSpec, case: Case) -> tuple[list[str], list[dict[str, Any]], list[dict[str, Any]] | None]:
+def _live_rows(spec: ReadSpec, case: Case) -> SourceResult:
     retention = spec.retention
     assert retention is not None
     cutoff = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0) - dt.timedelta(days=retention.days)
@@ -111,18 +115,12 @@ def _compare(
     full_rows: list[dict[str, Any]] | None,
     got: list[dict[str, Any]],
 ) -> RowDiff | None:
-    outputs = spec.prepared.outputs
-    all_out = columns[: len(columns) - len(spec.prepared.order_columns)]
-    known = len(outputs) == len(all_out)
-    # A constant column (SELECT 1 ...) is the same in every row: the rows themselves are compared.
-    out_columns = [c for i, c in enumerate(all_out) if not (known and outputs[i].literal)]
-    json_columns = frozenset(c for i, c in enumerate(all_out) if known and outputs[i].type == "json")
-    expected = [normalize_row(r, out_columns, json_columns) for r in rows]
-    mapped = [_as_outputs(r, all_out, outputs if known else None) for r in got]
-    actual = [normalize_row(r, out_columns, json_columns) for r in mapped]
+    source, returned = _normalizers(spec, columns)
+    expected = [source(r) for r in rows]
+    actual = [returned(r) for r in got]
     order = spec.prepared.order_columns
     keys = [tuple(normalize(r[o]) for o in order) for r in rows] if order else None
-    full = [normalize_row(r, out_columns, json_columns) for r in full_rows] if full_rows is not None else None
+    full = [source(r) for r in full_rows] if full_rows is not None else None
     full_keys = [tuple(normalize(r[o]) for o in order) for r in full_rows] if full_rows is not None else None
     return compare_rows(
         expected,
@@ -132,6 +130,57 @@ def _compare(
         full_expected=full,
         limited=full_rows is not None and len(full_rows) > len(rows),
     )
+
+
+def _normalizers(
+    spec: ReadSpec, columns: list[str]
+) -> tuple[Callable[[Mapping[str, Any]], NormalRow], Callable[[Mapping[str, Any]], NormalRow]]:
+    """How to normalize a source row and a repository row so that the two compare."""
+    outputs = spec.prepared.outputs
+    all_out = columns[: len(columns) - len(spec.prepared.order_columns)]
+    known = len(outputs) == len(all_out)
+    # A constant column (SELECT 1 ...) is the same in every row: the rows themselves are compared.
+    out_columns = [c for i, c in enumerate(all_out) if not (known and outputs[i].literal)]
+    json_columns = frozenset(c for i, c in enumerate(all_out) if known and outputs[i].type == "json")
+
+    def source(row: Mapping[str, Any]) -> NormalRow:
+        return normalize_row(row, out_columns, json_columns)
+
+    def returned(row: Mapping[str, Any]) -> NormalRow:
+        return normalize_row(_as_outputs(row, all_out, outputs if known else None), out_columns, json_columns)
+
+    return source, returned
+
+
+def _purged_match(
+    spec: ReadSpec, full: SourceResult, live: SourceResult, got: list[dict[str, Any]], limit: object
+) -> bool:
+    """Whether ``got`` is the result after TTL deleted every expired row, or some of them."""
+    return _compare(spec, *live, got) is None or _partly_purged(spec, full, live, got, limit)
+
+
+def _partly_purged(
+    spec: ReadSpec, full: SourceResult, live: SourceResult, got: list[dict[str, Any]], limit: object
+) -> bool:
+    """Whether ``got`` is the result on a table TTL has purged part-way: all live rows, some expired ones.
+
+    Both source results must be complete (a LIMIT that cut them comes with the
+    unlimited rows, see :func:`_source_rows`); the part-way result is built
+    from the unlimited rows and cut by the LIMIT again.
+    """
+    columns, rows, full_rows = full
+    every = full_rows if full_rows is not None else rows
+    live_every = live[2] if live[2] is not None else live[1]
+    cap = limit if isinstance(limit, int) else None
+    if cap is not None and ((full_rows is None and len(rows) >= cap) or (live[2] is None and len(live[1]) >= cap)):
+        return False  # a LIMIT without ORDER BY: which rows it cut is the database's choice
+    source, returned = _normalizers(spec, columns)
+    kept = [
+        every[i]
+        for i in partly_purged([source(r) for r in every], [source(r) for r in live_every], [returned(r) for r in got])
+    ]
+    cut = kept[:cap] if cap is not None else kept
+    return _compare(spec, columns, cut, kept if len(cut) < len(kept) else None, got) is None
 
 
 def _as_outputs(row: Mapping[str, Any], names: Sequence[str], outputs: Sequence[Output] | None) -> dict[str, Any]:

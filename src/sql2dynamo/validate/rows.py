@@ -11,7 +11,8 @@ unlike the number ``5``, so a wrong attribute type is still a difference.
 in order with ORDER BY, where rows that tie on every ORDER BY column form a
 group compared as a multiset (the SQL leaves their order open); with LIMIT the
 last group may be cut anywhere, so there the DynamoDB rows only have to come
-from the complete tie group of the unlimited result.
+from the complete tie group of the unlimited result.  :func:`partly_purged`
+gives the rows of a table that TTL is part-way through purging.
 """
 
 from __future__ import annotations
@@ -216,4 +217,25 @@ def _groups(keys: Sequence[Any]) -> list[tuple[int, int]]:
         if i == len(keys) or keys[i] != keys[start]:
             out.append((start, i))
             start = i
+    return out
+
+
+def partly_purged(full: Sequence[NormalRow], live: Sequence[NormalRow], got: Sequence[NormalRow]) -> list[int]:
+    """Positions in ``full`` of the rows a part-way purge leaves: every ``live`` row and the expired ones ``got`` has.
+
+    ``full`` is the source's result, ``live`` the same with every row past its
+    retention deleted.  DynamoDB's TTL deletes expired items one sweep at a
+    time, so between the two it may hold any subset of the expired rows; the
+    one subset to compare with is the expired rows it returned.
+    """
+    keep, returned = Counter(live), Counter(got)
+    out: list[int] = []
+    for i, row in enumerate(full):
+        if keep[row] > 0:
+            keep[row] -= 1
+            returned[row] -= 1  # a copy DynamoDB returned is this live row first
+            out.append(i)
+        elif returned[row] > 0:
+            returned[row] -= 1
+            out.append(i)
     return out
