@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sql2dynamo.design.model import DataModel, EntityMapping, PlanStep, TableSpec
+from sql2dynamo.design.model import DataModel, EntityMapping, PlanStep, TableSpec, flat_steps
 
 __all__ = ["Relations", "lookup_tables", "unique_lookup"]
 
@@ -48,7 +48,7 @@ class Relations:
                         lookups.setdefault(guarded.name, []).append((other, e))
         transactions: dict[str, tuple[list[str], PlanStep]] = {}
         for plan in model.plans:
-            for step in _flat(plan.steps):
+            for step in flat_steps(plan.steps):
                 if step.operation == "TransactWriteItems":
                     for table in dict.fromkeys(i.table for i in step.items):
                         patterns, _ = transactions.setdefault(table, ([], step))
@@ -97,14 +97,6 @@ def unique_lookup(model: DataModel, relations: Relations, t: TableSpec, lookup: 
 
 def _guarded_columns(e: EntityMapping) -> list[str]:
     return list(e.unique_columns or e.pk.columns or (e.pk.attribute,))
-
-
-def _flat(steps: tuple[PlanStep, ...]) -> list[PlanStep]:
-    out: list[PlanStep] = []
-    for step in steps:
-        out.append(step)
-        out += _flat(step.items)
-    return out
 
 
 def _put(table: str, item: dict[str, str], condition: str | None) -> dict[str, Any]:

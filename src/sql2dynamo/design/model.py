@@ -25,6 +25,7 @@ fields naming columns of the row being written.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
@@ -188,6 +189,15 @@ class AccessPlan:
     wcu_per_call: float
     reason: str = ""
     alternative: str | None = None  # for unsupported patterns: what to use instead
+
+
+def flat_steps(steps: Iterable[PlanStep]) -> list[PlanStep]:
+    """Every step of a plan, each followed by its nested items (a transaction's or batch's), in plan order."""
+    out: list[PlanStep] = []
+    for step in steps:
+        out.append(step)
+        out += flat_steps(step.items)
+    return out
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,8 @@ reason and the recommended alternative.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from sql2dynamo.design.markdown import num, table
-from sql2dynamo.design.model import AccessPlan, DataModel, PlanStep
+from sql2dynamo.design.model import AccessPlan, DataModel, PlanStep, flat_steps
 
 MAPPING_HEADERS = (
     "Pattern",
@@ -113,12 +111,3 @@ def _options(step: PlanStep) -> str:
     if step.select:
         out.append(f"Select {step.select}")
     return ", ".join(out)
-
-
-def flat_steps(steps: Iterable[PlanStep]) -> list[PlanStep]:
-    """Every step of a plan, each followed by its nested items (a transaction's or batch's), in plan order."""
-    out: list[PlanStep] = []
-    for step in steps:
-        out.append(step)
-        out += flat_steps(step.items)
-    return out

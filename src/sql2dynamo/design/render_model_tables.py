@@ -23,8 +23,8 @@ from sql2dynamo.design.model import (
     PatternCapacity,
     TableCost,
     TableSpec,
+    flat_steps,
 )
-from sql2dynamo.design.render_model_mapping import flat_steps
 from sql2dynamo.source.model import Schema
 
 # Decisions whose subject is a table justify its primary key (a lookup table's comes from its constraint).

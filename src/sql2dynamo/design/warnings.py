@@ -37,8 +37,8 @@ from sql2dynamo.design.model import (
     EntityMapping,
     KeyPart,
     PartitionLoad,
-    PlanStep,
     TableSpec,
+    flat_steps,
 )
 from sql2dynamo.design.sizing import Sizes, entity_in_index, is_single_field, item_sizes
 from sql2dynamo.source.model import Schema
@@ -78,12 +78,6 @@ def _n(x: float) -> str:
     return f"{x:,.3f}".rstrip("0").rstrip(".")
 
 
-def _steps(steps: Iterable[PlanStep]) -> Iterable[PlanStep]:
-    for step in steps:
-        yield step
-        yield from _steps(step.items)
-
-
 @dataclass(frozen=True)
 class _Related:
     """Which patterns relate to a table, built once per :func:`production_warnings` call."""
@@ -95,7 +89,7 @@ class _Related:
     def of(cls, plans: Sequence[AccessPlan], decisions: Sequence[DesignDecision]) -> _Related:
         by_table: dict[str, set[str]] = {}
         for p in plans:
-            for s in _steps(p.steps):
+            for s in flat_steps(p.steps):
                 by_table.setdefault(s.table, set()).add(p.pattern_id)
         by_subject: dict[str, set[str]] = {}
         for d in decisions:

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sql2dynamo.design.model import DataModel, IndexSpec, KeyPart, PlanStep, TableSpec
+from sql2dynamo.design.model import DataModel, IndexSpec, KeyPart, TableSpec, flat_steps
 from sql2dynamo.design.pricing import DEFAULT_TARGET_UTILIZATION
 from sql2dynamo.errors import InputError
 
@@ -282,15 +282,9 @@ def _read_peaks(model: DataModel) -> dict[tuple[str, str | None], float]:
         plan = plans.get(capacity.pattern_id)
         if plan is None or capacity.rcu_peak <= 0:
             continue
-        for target in {(s.table, s.index) for s in _steps(plan.steps) if s.operation in _READS}:
+        for target in {(s.table, s.index) for s in flat_steps(plan.steps) if s.operation in _READS}:
             peaks[target] = peaks.get(target, 0.0) + capacity.rcu_peak
     return peaks
-
-
-def _steps(steps: Iterable[PlanStep]) -> Iterable[PlanStep]:
-    for step in steps:
-        yield step
-        yield from _steps(step.items)
 
 
 # ------------------------------------------------------------------ comparing
