@@ -22,6 +22,7 @@ from sql2dynamo.reporting import Reporter
 from sql2dynamo.runtime.outbox import DEFAULT_OUTBOX_TABLE, OutboxStatus, outbox_status
 from sql2dynamo.runtime.shadow import SHADOW_ITEM, shadow_totals
 from sql2dynamo.sync.control import DEFAULT_CONTROL_TABLE, ControlTable
+from sql2dynamo.target.client_errors import error_code
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -178,7 +179,7 @@ def record_verify(
     try:
         client.describe_table(TableName=table_name)
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+        if error_code(exc) == "ResourceNotFoundException":
             return False  # no cut-over on this target
         reporter.warning(f"verify result not recorded for cutover: {exc}")
         return False

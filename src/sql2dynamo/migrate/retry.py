@@ -28,6 +28,8 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from sql2dynamo.errors import Sql2DynamoError, TargetError, TransientError
+from sql2dynamo.target.client_errors import error_code as client_error_code
+from sql2dynamo.target.client_errors import error_message
 from sql2dynamo.urls import redact_text
 
 __all__ = [
@@ -79,8 +81,7 @@ class ErrorKind(enum.Enum):
 def error_code(exc: BaseException) -> str | None:
     """DynamoDB's error code of a ``ClientError`` (``sql2dynamo`` errors may carry one too)."""
     if isinstance(exc, ClientError):
-        code = exc.response.get("Error", {}).get("Code")
-        return str(code) if code else None
+        return client_error_code(exc) or None
     if isinstance(exc, Sql2DynamoError):
         code = exc.context.extra.get("code")
         return str(code) if code else None
@@ -160,7 +161,7 @@ def terminal_error(exc: BaseException, *, table: str | None, operation: str, whe
     subject = f"table {table!r}" if table else "the target"
     if isinstance(exc, ClientError):
         code = error_code(exc) or "Unknown"
-        message = _one_line(redact_text(str(exc.response.get("Error", {}).get("Message", "")) or str(exc)))
+        message = _one_line(redact_text(error_message(exc) or str(exc)))
         if code == "ResourceNotFoundException":
             return TargetError(
                 f"{subject} does not exist{on} ({operation}: {message})",

@@ -22,6 +22,7 @@ from sql2dynamo.errors import TargetError, TransientError
 from sql2dynamo.migrate.retry import RetryPolicy, error_code, retry_call
 from sql2dynamo.runtime.errors import ConditionFailed, InvalidRequest, Throttled
 from sql2dynamo.runtime.types import plain
+from sql2dynamo.target.client_errors import error_message
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -113,7 +114,7 @@ def cancellation_reasons(exc: ClientError) -> list[str | None]:
     reasons = exc.response.get("CancellationReasons")
     if isinstance(reasons, list):
         return [r.get("Code") if r.get("Code") not in (None, "None") else None for r in reasons]
-    message = str(exc.response.get("Error", {}).get("Message", ""))
+    message = error_message(exc)
     m = re.search(r"\[([^\]]*)\]", message)
     if m is None:
         return []

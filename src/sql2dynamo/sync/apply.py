@@ -56,6 +56,7 @@ from sql2dynamo.migrate.transform import ItemBuilder
 from sql2dynamo.migrate.writer import KeySchema
 from sql2dynamo.reporting import Reporter
 from sql2dynamo.sync.changes import Change
+from sql2dynamo.target.client_errors import error_code
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -393,7 +394,7 @@ class Applier:
                 method(**request)
                 return True
             except ClientError as exc:
-                code = str(exc.response.get("Error", {}).get("Code", ""))
+                code = error_code(exc)
                 if code == "ConditionalCheckFailedException":
                     stats.skipped += 1
                     return False

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from sql2dynamo.errors import ConfirmationRequired, TargetError
+from sql2dynamo.target.client_errors import error_code
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -43,7 +44,7 @@ class ControlTable:
         try:
             status = self.client.describe_table(TableName=self.table_name)["Table"]["TableStatus"]
         except ClientError as exc:
-            if _code(exc) != "ResourceNotFoundException":
+            if error_code(exc) != "ResourceNotFoundException":
                 raise _target_error(exc, self.table_name) from None
             try:
                 self.client.create_table(
@@ -53,7 +54,7 @@ class ControlTable:
                     BillingMode="PAY_PER_REQUEST",
                 )
             except ClientError as again:
-                if _code(again) != "ResourceInUseException":  # created meanwhile by another process
+                if error_code(again) != "ResourceInUseException":  # created meanwhile by another process
                     raise _target_error(again, self.table_name) from None
             status = "CREATING"
         deadline = time.monotonic() + 120
@@ -112,7 +113,7 @@ class ControlTable:
         try:
             self.client.put_item(**request)
         except ClientError as exc:
-            if _code(exc) == "ConditionalCheckFailedException":
+            if error_code(exc) == "ConditionalCheckFailedException":
                 raise VersionConflict(
                     f"control item {name!r} changed since version {expected_version} was read",
                     hint="another sql2dynamo process is working on the same target; read it again and retry",
@@ -128,9 +129,5 @@ class ControlTable:
             raise _target_error(exc, self.table_name) from None
 
 
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
-
-
 def _target_error(exc: ClientError, table: str) -> TargetError:
-    return TargetError(f"control table {table}: {_code(exc) or 'error'}: {exc}", table=table)
+    return TargetError(f"control table {table}: {error_code(exc) or 'error'}: {exc}", table=table)

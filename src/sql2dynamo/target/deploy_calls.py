@@ -19,6 +19,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sql2dynamo.errors import Sql2DynamoError
 from sql2dynamo.reporting import Reporter
+from sql2dynamo.target.client_errors import error_code, error_message
 from sql2dynamo.target.endpoint import TargetSpec, explain_error
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class TargetSupport:
         """Record that the target does not implement ``feature`` (``exc`` says so); warn the first time."""
         if feature in self._missing:
             return
-        message = exc.response.get("Error", {}).get("Message", "")
+        message = error_message(exc)
         reason = f"{feature}: {self._spec.display} answered {error_code(exc)} ({message})"
         self._missing[feature] = reason
         self._reporter.warning(
@@ -92,11 +93,6 @@ def failure(
     if done:
         message += f" (tables created before: {', '.join(done)}; run deploy again to finish)"
     return type(base)(message, hint=base.hint, table=table, **base.context.extra)
-
-
-def error_code(exc: ClientError) -> str:
-    """The ``Error.Code`` of a refusal (empty when the answer has none)."""
-    return str(exc.response.get("Error", {}).get("Code", ""))
 
 
 def is_active(table: Mapping[str, Any]) -> bool:

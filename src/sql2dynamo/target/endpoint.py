@@ -34,6 +34,7 @@ from botocore.exceptions import (
 from sql2dynamo.errors import Sql2DynamoError, TargetError, TransientError, UsageError
 from sql2dynamo.reporting import Reporter
 from sql2dynamo.target import local
+from sql2dynamo.target.client_errors import error_code, error_message
 from sql2dynamo.target.clients import LOCAL_REGION, aws_client, local_client
 from sql2dynamo.urls import redact_endpoint, redact_text
 
@@ -182,9 +183,8 @@ def explain_error(exc: BotoCoreError | ClientError, spec: TargetSpec) -> Sql2Dyn
             hint="configure them (`aws configure`, AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)",
         )
     if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {})
-        code = error.get("Code", "Unknown")
-        message = redact_text(error.get("Message", "") or str(exc), spec.secret_key)
+        code = error_code(exc) or "Unknown"
+        message = redact_text(error_message(exc) or str(exc), spec.secret_key)
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         cls = TransientError if code in _THROTTLING or status >= 500 else TargetError
         return cls(
