@@ -24,8 +24,9 @@ from sql2dynamo.source.connect import open_source
 from sql2dynamo.source.introspect import introspect
 from sql2dynamo.target import local
 from sql2dynamo.target.deploy import load_model
-from sql2dynamo.verify.compare import HashStore, TableCheck, _expired, display_key, key_text, low_level_key
+from sql2dynamo.verify.compare import TableCheck, _expired
 from sql2dynamo.verify.scan import count_items, scan_items
+from sql2dynamo.verify.store import HashStore, display_key, key_text, low_level_key
 from tests.target.conftest import (  # noqa: F401  (fixtures, found by pytest through this import)
     boto_client,
     create_table,

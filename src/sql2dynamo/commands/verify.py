@@ -24,14 +24,9 @@ from sql2dynamo.source.connect import open_source
 from sql2dynamo.source.introspect import introspect
 from sql2dynamo.target.deploy import load_model
 from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, explain_error, parse_target
-from sql2dynamo.verify.compare import (
-    DEFAULT_MAX_DIFFS,
-    DEFAULT_MAX_KEYS,
-    Comparison,
-    SourceItems,
-    compare,
-)
+from sql2dynamo.verify.compare import DEFAULT_MAX_DIFFS, DEFAULT_MAX_KEYS, Comparison, compare
 from sql2dynamo.verify.scan import check_segments
+from sql2dynamo.verify.source_items import SourceItems
 
 __all__ = ["VerificationFailed", "VerifyResult", "verify"]
 

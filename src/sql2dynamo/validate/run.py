@@ -28,7 +28,7 @@ from sql2dynamo.validate.sql import prepare
 from sql2dynamo.validate.ttl import run_ttl_case
 from sql2dynamo.validate.write_cases import write_cases
 from sql2dynamo.validate.writes import WriteSpec, run_write_case
-from sql2dynamo.verify.compare import SourceItems
+from sql2dynamo.verify.source_items import SourceItems
 from sql2dynamo.workload.patterns import AccessPattern, PatternsFile
 from sql2dynamo.workload.shape import StatementShape, parse_shape
 

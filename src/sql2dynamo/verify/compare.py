@@ -17,41 +17,35 @@ expected item that DynamoDB no longer holds is counted as ``expired``, not
 For the first differences in content, both items are fetched again (GetItem,
 and the source row re-read and rebuilt) and compared attribute by attribute
 with :func:`~sql2dynamo.verify.canonical.diff_items`.
+
+The hash store and the key text are in :mod:`~sql2dynamo.verify.store`, the
+source side in :mod:`~sql2dynamo.verify.source_items`.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import shutil
-import sqlite3
-import tempfile
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING, Any
 
 from sql2dynamo.design.model import DataModel, TableSpec
-from sql2dynamo.migrate.reader import decode_key, encode_key, key_of, read_table
-from sql2dynamo.migrate.transform import ItemBuilder, Reject
+from sql2dynamo.migrate.reader import decode_key, encode_key, key_of
+from sql2dynamo.migrate.transform import Reject
 from sql2dynamo.reporting import Reporter
-from sql2dynamo.source.connect import Source
-from sql2dynamo.source.model import Table
-from sql2dynamo.verify.canonical import canonical, canonical_hash, diff_items
+from sql2dynamo.verify.canonical import canonical_hash, diff_items
 from sql2dynamo.verify.scan import count_items, scan_items
+from sql2dynamo.verify.source_items import SourceItems
+from sql2dynamo.verify.store import HashStore, Item, Kind, display_key, key_text, low_level_key
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-Kind = Literal["missing", "extra", "different"]
-Item = Mapping[str, Any]
 DEFAULT_MAX_KEYS = 1000
 DEFAULT_MAX_DIFFS = 10
-_IN_CHUNK = 500  # parent keys per IN (...) query: far below every driver's parameter limit
 
 
 @dataclass(frozen=True)
@@ -145,198 +139,6 @@ class Comparison:
     def ok(self) -> bool:
         """Every table matches."""
         return all(t.ok for t in self.tables)
-
-
-# ------------------------------------------------------------------ keys
-
-
-def key_text(spec: TableSpec, item: Item) -> str:
-    """The item's table key in canonical JSON: equal keys, equal text, whatever the number spelling."""
-    parts = [canonical(item[spec.pk.attribute])]
-    if spec.sk is not None:
-        parts.append(canonical(item[spec.sk.attribute]))
-    return json.dumps(parts, separators=(",", ":"), ensure_ascii=False)
-
-
-def _names(spec: TableSpec) -> list[str]:
-    return [spec.pk.attribute] + ([spec.sk.attribute] if spec.sk is not None else [])
-
-
-def _plain(kind: str, payload: Any) -> Any:
-    if kind == "N":
-        value = Decimal(payload.replace("e", "E"))
-        return int(value) if value == value.to_integral_value() else format(value.normalize(), "f")
-    return payload  # S as is, B in base64
-
-
-def display_key(spec: TableSpec, text: str) -> dict[str, Any]:
-    """A key from :func:`key_text` as ``{attribute: value}`` (numbers as int or decimal text, binary as base64)."""
-    return {name: _plain(kind, payload) for name, (kind, payload) in zip(_names(spec), json.loads(text), strict=True)}
-
-
-def low_level_key(spec: TableSpec, text: str) -> dict[str, Any]:
-    """A key from :func:`key_text` as a GetItem ``Key``."""
-    out: dict[str, Any] = {}
-    for name, (kind, payload) in zip(_names(spec), json.loads(text), strict=True):
-        if kind == "N":
-            out[name] = {"N": str(_plain(kind, payload))}
-        elif kind == "B":
-            out[name] = {"B": base64.b64decode(payload)}
-        else:
-            out[name] = {kind: payload}
-    return out
-
-
-# ------------------------------------------------------------------ the on-disk hash store
-
-
-class HashStore:
-    """``(table, key) -> hash`` for both sides, in a temporary SQLite file removed by :meth:`close`."""
-
-    def __init__(self, directory: Path | None = None) -> None:
-        """Create the store under ``directory`` (default: the system's temporary directory)."""
-        self._dir = Path(tempfile.mkdtemp(prefix="s2d-verify-", dir=directory))
-        self.db = sqlite3.connect(self._dir / "hashes.sqlite3")
-        # A scratch file rebuilt on every run: durability buys nothing, and the page cache bounds memory.
-        self.db.executescript(
-            """
-            PRAGMA journal_mode = OFF;
-            PRAGMA synchronous = OFF;
-            PRAGMA cache_size = -65536;
-            CREATE TABLE expected (
-                tbl TEXT, k TEXT, h TEXT, src TEXT, src_key TEXT, expired INTEGER DEFAULT 0, PRIMARY KEY (tbl, k)
-            );
-            CREATE TABLE actual (tbl TEXT, k TEXT, h TEXT, PRIMARY KEY (tbl, k));
-            """
-        )
-        self.duplicates: dict[str, int] = {}
-
-    def add_expected(
-        self, rows: Sequence[tuple[str, str, str, str, str] | tuple[str, str, str, str, str, int]]
-    ) -> None:
-        """Add ``(table, key, hash, source table, source key JSON[, expired])`` rows; a repeated key is counted.
-
-        ``expired`` is 1 for an item whose TTL is already past (DynamoDB may have deleted it).
-        """
-        for row in rows:
-            full = (*row, 0) if len(row) == 5 else row
-            try:
-                self.db.execute("INSERT INTO expected VALUES (?, ?, ?, ?, ?, ?)", full)
-            except sqlite3.IntegrityError:
-                # Two rows building one key: the backfill's later write wins, so does the later row here.
-                self.duplicates[row[0]] = self.duplicates.get(row[0], 0) + 1
-                self.db.execute("REPLACE INTO expected VALUES (?, ?, ?, ?, ?, ?)", full)
-
-    def expired_and_gone(self, table: str) -> int:
-        """Expected items of ``table`` past their TTL that DynamoDB no longer holds."""
-        sql = (
-            "SELECT count(*) FROM expected e LEFT JOIN actual a ON a.tbl = e.tbl AND a.k = e.k "
-            "WHERE e.tbl = ? AND e.expired = 1 AND a.k IS NULL"
-        )
-        return int(self.db.execute(sql, (table,)).fetchone()[0])
-
-    def add_actual(self, rows: Iterable[tuple[str, str, str]]) -> None:
-        """Add ``(table, key, hash)`` rows of scanned items."""
-        self.db.executemany("INSERT OR REPLACE INTO actual VALUES (?, ?, ?)", rows)
-
-    def differences(self, table: str) -> Iterator[tuple[Kind, str, str | None, str | None]]:
-        """``(kind, key, source table, source key JSON)`` of every difference in ``table``, kind by kind."""
-        queries: list[tuple[Kind, str]] = [
-            (
-                "missing",
-                "SELECT e.k, e.src, e.src_key FROM expected e LEFT JOIN actual a ON a.tbl = e.tbl AND a.k = e.k "
-                "WHERE e.tbl = ? AND a.k IS NULL AND e.expired = 0 ORDER BY e.k",
-            ),
-            (
-                "extra",
-                "SELECT a.k, NULL, NULL FROM actual a LEFT JOIN expected e ON e.tbl = a.tbl AND e.k = a.k "
-                "WHERE a.tbl = ? AND e.k IS NULL ORDER BY a.k",
-            ),
-            (
-                "different",
-                "SELECT e.k, e.src, e.src_key FROM expected e JOIN actual a ON a.tbl = e.tbl AND a.k = e.k "
-                "WHERE e.tbl = ? AND a.h != e.h ORDER BY e.k",
-            ),
-        ]
-        for kind, sql in queries:
-            for key, src, src_key in self.db.execute(sql, (table,)):
-                yield kind, key, src, src_key
-
-    def close(self) -> None:
-        """Close and delete the file."""
-        self.db.close()
-        shutil.rmtree(self._dir, ignore_errors=True)
-
-
-# ------------------------------------------------------------------ the source side
-
-
-class SourceItems:
-    """Source rows -> the items the model builds from them, with denormalized parents fetched per batch."""
-
-    def __init__(self, source: Source, tables: Mapping[str, Table], builder: ItemBuilder) -> None:
-        """``tables`` holds every mapped source table and every parent a denormalized copy reads."""
-        self.source = source
-        self.tables = tables
-        self.builder = builder
-
-    def batches(self, source_table: str, *, batch_size: int = 1000) -> Iterator[list[tuple[dict[str, Any], Any]]]:
-        """Per batch of rows of ``source_table``: ``(row, RowResult)`` pairs."""
-        table = self.tables[source_table]
-        joins = self.builder.joins(source_table)
-        for rows in read_table(self.source, table, batch_size=batch_size):
-            parents = {
-                parent: self._parents(parent, join.source_column, {r[join.local_column] for r in rows})
-                for parent, join in joins.items()
-            }
-            out = []
-            for row in rows:
-                related = {
-                    parent: parents[parent].get(row[join.local_column])
-                    for parent, join in joins.items()
-                    if row[join.local_column] is not None
-                }
-                out.append((row, self.builder.items_for(source_table, row, related)))
-            yield out
-
-    def row(self, source_table: str, source_key: Sequence[Any]) -> dict[str, Any] | None:
-        """One row re-read by its primary key, or None when it is gone."""
-        table = self.tables[source_table]
-        sql = _table(table)
-        condition = sa.and_(*(sql.c[c] == v for c, v in zip(table.primary_key, source_key, strict=True)))
-        with self.source.engine.connect() as conn:
-            found = conn.execute(sa.select(sql).where(condition)).mappings().first()
-        return dict(found) if found is not None else None
-
-    def items_of_row(self, source_table: str, row: dict[str, Any]) -> list[tuple[str, Item]]:
-        """The items of one row, its parents fetched."""
-        joins = self.builder.joins(source_table)
-        related = {
-            parent: self._parents(parent, join.source_column, {row[join.local_column]}).get(row[join.local_column])
-            for parent, join in joins.items()
-            if row[join.local_column] is not None
-        }
-        return list(self.builder.items_for(source_table, row, related).items)
-
-    def _parents(self, parent: str, column: str, values: set[Any]) -> dict[Any, dict[str, Any]]:
-        values.discard(None)
-        sql = _table(self.tables[parent])
-        found: dict[Any, dict[str, Any]] = {}
-        chosen = sorted(values, key=repr)  # deterministic chunks; the values need not be mutually comparable
-        with self.source.engine.connect() as conn:
-            for start in range(0, len(chosen), _IN_CHUNK):
-                query = sa.select(sql).where(sql.c[column].in_(chosen[start : start + _IN_CHUNK]))
-                for row in conn.execute(query).mappings():
-                    found[row[column]] = dict(row)
-        return found
-
-
-def _table(table: Table) -> sa.TableClause:
-    # No schema: the connection's default, as the reader's keyset SQL uses.
-    return sa.table(table.name, *(sa.column(c.name) for c in table.columns))
-
-
-# ------------------------------------------------------------------ the comparison
 
 
 def compare(
