@@ -29,11 +29,15 @@ dual-write is enabled (never inside an application transaction: MariaDB
 would commit it).  A bulk UPDATE that changes a primary key cannot be
 followed row by row and is refused with :class:`UnsupportedError` before it
 runs.
+
+This module holds the capture side (steps 1 and 3) and
+:func:`enable_dual_write`; the mirror of step 2 is
+:mod:`sql2dynamo.runtime.dualwrite_mirror`, the raw row reads
+:mod:`sql2dynamo.runtime.dualwrite_rows`.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -42,27 +46,30 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.orm import Mapper, ORMExecuteState, Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 from sqlalchemy.orm.attributes import instance_state
-from sqlalchemy.types import NullType
 
 from sql2dynamo.design.model import DataModel
 from sql2dynamo.errors import UnsupportedError, UsageError
 from sql2dynamo.reporting import Reporter
-from sql2dynamo.runtime.outbox import (
-    DEFAULT_OUTBOX_TABLE,
-    DrainResult,
-    apply_pending,
-    drain_outbox,
-    encode_values,
-    ensure_outbox,
+from sql2dynamo.runtime.dualwrite_mirror import DualWriteStats, OutboxMirror
+from sql2dynamo.runtime.dualwrite_rows import (
+    inserted_keys,
+    key_of,
+    mapped_table,
+    raw_key,
+    read_raw,
+    select_raw,
+    set_columns,
 )
+from sql2dynamo.runtime.outbox import DEFAULT_OUTBOX_TABLE, encode_values
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
     from sql2dynamo.sync.apply import Applier
 
+# DualWriteStats moved to dualwrite_mirror; it stays importable from here.
 __all__ = ["DualWrite", "DualWriteStats", "RowChange", "enable_dual_write"]
 
 Target = sa.Engine | sessionmaker[Any] | type[Session]
@@ -79,28 +86,7 @@ class RowChange:
     before: dict[str, Any] | None
 
 
-@dataclass(frozen=True)
-class DualWriteStats:
-    """Counters since dual-write was enabled."""
-
-    captured: int  # outbox entries written in application transactions
-    mirrored: int  # entries applied to DynamoDB right after a commit (and deleted from the outbox)
-    mirror_failures: int  # mirror attempts that failed (their entries stayed in the outbox)
-    mirror_skipped: int  # commits whose mirror was skipped while the breaker was open
-    last_error: str | None
-
-    def as_dict(self) -> dict[str, Any]:
-        """JSON-ready."""
-        return {
-            "captured": self.captured,
-            "mirrored": self.mirrored,
-            "mirror_failures": self.mirror_failures,
-            "mirror_skipped": self.mirror_skipped,
-            "last_error": self.last_error,
-        }
-
-
-class DualWrite:
+class DualWrite(OutboxMirror):
     """The installed integration: its listeners, the mirror and its counters.  Build with :func:`enable_dual_write`."""
 
     def __init__(
@@ -118,31 +104,20 @@ class DualWrite:
         background: bool = False,
     ) -> None:
         self.target = target
-        self.engine = engine
         self.model = model
-        self.applier = applier
+        super().__init__(
+            engine,
+            applier,
+            reporter=reporter,
+            outbox_table=outbox_table,
+            mirror=mirror,
+            retry_after_s=retry_after_s,
+            mirror_batch=mirror_batch,
+            background=background,
+        )
         self.owns_applier = False
-        self.reporter = reporter
-        self.outbox = ensure_outbox(engine, outbox_table)
-        self.mirror_enabled = mirror
-        self.retry_after_s = retry_after_s
-        self.mirror_batch = mirror_batch
-        self.background = background
-        # Background mode: commits only raise the id to mirror up to; one worker thread applies.
-        self._work = threading.Condition()
-        self._wanted = self._handled = 0
-        self._stopping = False
-        self._worker: threading.Thread | None = None
-        if background and mirror:
-            self._worker = threading.Thread(target=self._run_worker, name="s2d-dualwrite", daemon=True)
-            self._worker.start()
         self.tables = frozenset(e.source_table for t in model.tables for e in t.entities)
         self._info_key = f"sql2dynamo.dualwrite.{id(self)}"
-        self._lock = threading.Lock()  # one mirror at a time: a process applies its entries in id order
-        self._counts_lock = threading.Lock()
-        self._captured = self._mirrored = self._failures = self._skipped = 0
-        self._last_error: str | None = None
-        self._open_until = 0.0
         self._listen_on: Any = target if not isinstance(target, sa.Engine) else Session
         self._listeners = (
             ("before_flush", self._before_flush),
@@ -165,36 +140,9 @@ class DualWrite:
     def close(self, *, timeout_s: float = 30.0) -> None:
         """:meth:`disable`, let the background mirror finish what was committed, stop the threads dual-write built."""
         self.disable()
-        if self._worker is not None:
-            self.flush(timeout_s)
-            with self._work:
-                self._stopping = True
-                self._work.notify_all()
-            self._worker.join(timeout_s)
+        self._stop_worker(timeout_s)
         if self.owns_applier:
             self.applier.close()
-
-    def flush(self, timeout_s: float = 30.0) -> bool:
-        """Background mode: wait until every committed change was mirrored (or failed into the outbox).
-
-        Returns False on timeout.  Without a background mirror there is nothing to wait for.
-        """
-        with self._work:
-            return self._work.wait_for(lambda: self._handled >= self._wanted, timeout_s)
-
-    def stats(self) -> DualWriteStats:
-        """The counters, consistent with each other."""
-        with self._counts_lock:
-            return DualWriteStats(self._captured, self._mirrored, self._failures, self._skipped, self._last_error)
-
-    def drain(self, *, batch_size: int = 500) -> DrainResult:
-        """Apply everything in the outbox now (what ``sync --outbox`` does); a failure propagates."""
-        with self._lock:
-            result = drain_outbox(
-                self.engine, self.applier, self.reporter, table_name=self.outbox.name, batch_size=batch_size
-            )
-        self._open_until = 0.0
-        return result
 
     # ------------------------------------------------------------ events
 
@@ -218,11 +166,11 @@ class DualWrite:
         targets = [o for o in session.dirty if session.is_modified(o, include_collections=False)]
         for obj in [*targets, *session.deleted]:
             state = instance_state(obj)
-            table = _mapped_table(state.mapper)
+            table = mapped_table(state.mapper)
             if table is None or table.name not in self.tables or state.key is None or id(state) in befores:
                 continue
             key = dict(zip(table.primary_key.columns, state.key[1], strict=True))
-            row = _read_raw(conn, table, key)
+            row = read_raw(conn, table, key)
             if row is not None:
                 befores[id(state)] = row
 
@@ -245,7 +193,7 @@ class DualWrite:
         if not (state.is_update or state.is_delete or state.is_insert) or not self._ours(state.session):
             return None
         mapper = state.bind_mapper
-        table = _mapped_table(mapper) if mapper is not None else getattr(state.statement, "table", None)
+        table = mapped_table(mapper) if mapper is not None else getattr(state.statement, "table", None)
         if not isinstance(table, sa.Table) or table.name not in self.tables:
             return None
         conn = state.session.connection(bind_arguments=state.bind_arguments)
@@ -253,28 +201,28 @@ class DualWrite:
         pk_names = [c.name for c in table.primary_key.columns]
         if state.is_insert:
             result = state.invoke_statement()
-            keys = _inserted_keys(table, state.parameters, result)
+            keys = inserted_keys(table, state.parameters, result)
             changes = []
             for typed in keys:
-                row = _read_raw(conn, table, typed)
+                row = read_raw(conn, table, typed)
                 if row is not None:
-                    changes.append(RowChange(table.name, "insert", _key_of(row, pk_names), row, None))
+                    changes.append(RowChange(table.name, "insert", key_of(row, pk_names), row, None))
         else:
-            if state.is_update and any(getattr(c, "key", c) in set(pk_names) for c in _set_columns(statement)):
+            if state.is_update and any(getattr(c, "key", c) in set(pk_names) for c in set_columns(statement)):
                 raise UnsupportedError(
                     f"dual-write cannot follow a bulk UPDATE of {table.name} that changes its primary key",
                     hint="change the key through the ORM object (session.flush mirrors it), or copy then delete",
                     table=table.name,
                 )
-            befores = _select_raw(conn, table, statement.whereclause, state.parameters)
+            befores = select_raw(conn, table, statement.whereclause, state.parameters)
             result = state.invoke_statement()
             changes = []
             for before in befores:
-                key = _key_of(before, pk_names)
+                key = key_of(before, pk_names)
                 if state.is_delete:
                     changes.append(RowChange(table.name, "delete", key, None, before))
                     continue
-                row = _read_raw(conn, table, key, raw=True)
+                row = read_raw(conn, table, key, raw=True)
                 if row is not None:
                     changes.append(RowChange(table.name, "update", key, row, before))
         self._write(state.session, conn, changes)
@@ -284,12 +232,7 @@ class DualWrite:
         ids = session.info.pop(self._info_key, None)
         if not ids or not self.mirror_enabled:
             return
-        if self._worker is None:
-            self._mirror(max(ids))
-            return
-        with self._work:
-            self._wanted = max(self._wanted, max(ids))
-            self._work.notify_all()
+        self._mirror_up_to(max(ids))
 
     def _after_rollback(self, session: Session) -> None:
         if not session.in_nested_transaction():
@@ -302,7 +245,7 @@ class DualWrite:
         self, conn: sa.Connection, obj: Any, op: str, befores: Mapping[int, dict[str, Any]] | None
     ) -> Iterable[RowChange]:
         state = instance_state(obj)
-        table = _mapped_table(state.mapper)
+        table = mapped_table(state.mapper)
         if table is None or table.name not in self.tables:
             return ()
         pk = list(table.primary_key.columns)
@@ -310,17 +253,17 @@ class DualWrite:
         before = befores.get(id(state)) if befores is not None else None
         if op == "delete":
             if before is not None:
-                key = _key_of(before, pk_names)
+                key = key_of(before, pk_names)
             else:  # not loaded before the flush: the identity still names the row's key
                 identity = state.key[1] if state.key is not None else state.mapper.primary_key_from_instance(obj)
-                key = _raw_key(conn, table, dict(zip(pk, identity, strict=True)))
+                key = raw_key(conn, table, dict(zip(pk, identity, strict=True)))
             return (RowChange(table.name, "delete", key, None, before),)
         current = dict(zip(pk, state.mapper.primary_key_from_instance(obj), strict=True))
-        row = _read_raw(conn, table, current)
+        row = read_raw(conn, table, current)
         if row is None:
             return ()
         # The key before the change: for a key update the Applier turns it into delete + put.
-        key = _key_of(before if before is not None else row, pk_names)
+        key = key_of(before if before is not None else row, pk_names)
         return (RowChange(table.name, op, key, row, before),)
 
     def _write(self, session: Session, conn: sa.Connection, changes: Sequence[RowChange]) -> None:
@@ -344,49 +287,6 @@ class DualWrite:
             ids.append(int(inserted[0]))
         with self._counts_lock:
             self._captured += len(changes)
-
-    # ------------------------------------------------------------ mirroring
-
-    def _run_worker(self) -> None:
-        while True:
-            with self._work:
-                self._work.wait_for(lambda: self._stopping or self._wanted > self._handled)
-                if self._wanted <= self._handled:
-                    return  # stopping, and nothing is left
-                target = self._wanted
-            self._mirror(target, max_batches=None)
-            with self._work:
-                self._handled = max(self._handled, target)
-                self._work.notify_all()
-
-    def _mirror(self, up_to: int, max_batches: int | None = 1) -> None:
-        if time.monotonic() < self._open_until:
-            with self._counts_lock:
-                self._skipped += 1
-            return
-        with self._lock:
-            try:
-                applied, _ = apply_pending(
-                    self.engine,
-                    self.outbox,
-                    self.applier,
-                    up_to=up_to,
-                    batch_size=self.mirror_batch,
-                    max_batches=max_batches,
-                )
-            except Exception as exc:  # whatever DynamoDB does, the application's commit stands
-                self._open_until = time.monotonic() + self.retry_after_s
-                text = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-                with self._counts_lock:
-                    self._failures += 1
-                    self._last_error = text
-                self.reporter.warning(
-                    f"dual-write: DynamoDB did not take the changes ({text}); they wait in {self.outbox.name} "
-                    f"for the next commit after {self.retry_after_s:g} s or `sql2dynamo sync --outbox`"
-                )
-                return
-        with self._counts_lock:
-            self._mirrored += applied
 
 
 def enable_dual_write(
@@ -447,82 +347,3 @@ def enable_dual_write(
     )
     dual.owns_applier = owned
     return dual
-
-
-# ------------------------------------------------------------------ helpers
-
-
-def _mapped_table(mapper: Mapper[Any]) -> sa.Table | None:
-    table = mapper.local_table
-    return table if isinstance(table, sa.Table) else None
-
-
-def _raw_key(conn: sa.Connection, table: sa.Table, key: Mapping[Any, Any]) -> dict[str, Any]:
-    """Typed key values -> what the driver stores (a UUID as SQLite's hex text), as the backfill reads them."""
-    dialect = conn.dialect
-    out: dict[str, Any] = {}
-    for col in table.primary_key.columns:
-        value = key[col]
-        process = col.type.dialect_impl(dialect).bind_processor(dialect)
-        out[col.name] = process(value) if process is not None and value is not None else value
-    return out
-
-
-def _raw_columns(table: sa.Table) -> list[Any]:
-    # No result processing: the values as the driver returns them, exactly what the backfill reads.
-    return [sa.type_coerce(c, NullType()).label(c.name) for c in table.columns]
-
-
-def _read_raw(
-    conn: sa.Connection, table: sa.Table, key: Mapping[Any, Any], *, raw: bool = False
-) -> dict[str, Any] | None:
-    """The row as stored now, raw; None if it is gone.  ``key``: typed values by Column, or raw ones by name."""
-    if raw:
-        where = [
-            sa.type_coerce(c, NullType()) == sa.literal(key[c.name], NullType()) for c in table.primary_key.columns
-        ]
-    else:
-        where = [c == key[c] for c in table.primary_key.columns]
-    row = conn.execute(sa.select(*_raw_columns(table)).where(*where)).mappings().first()
-    return None if row is None else dict(row)
-
-
-def _select_raw(conn: sa.Connection, table: sa.Table, where: Any, params: Any) -> list[dict[str, Any]]:
-    """The raw rows a bulk UPDATE/DELETE with ``where`` is about to change."""
-    query = sa.select(*_raw_columns(table))
-    if where is not None:
-        query = query.where(where)
-    return [dict(r) for r in conn.execute(query, params if isinstance(params, Mapping) else {}).mappings()]
-
-
-def _key_of(row: Mapping[str, Any], pk_names: Sequence[str]) -> dict[str, Any]:
-    return {name: row[name] for name in pk_names}
-
-
-def _set_columns(statement: Any) -> list[Any]:
-    values = getattr(statement, "_values", None) or {}
-    ordered = getattr(statement, "_ordered_values", None) or []
-    return [k for k in values] + [k for k, _ in ordered]
-
-
-def _inserted_keys(table: sa.Table, params: Any, result: Any) -> list[dict[Any, Any]]:
-    pk = list(table.primary_key.columns)
-    rows: list[Mapping[str, Any]] = []
-    if isinstance(params, Mapping) and params:
-        rows = [params]
-    elif isinstance(params, Sequence) and not isinstance(params, (str, bytes)):
-        rows = [p for p in params if isinstance(p, Mapping)]
-    keys: list[dict[Any, Any]] = []
-    for row in rows:
-        if all(c.key in row for c in pk):
-            keys.append({c: row[c.key] for c in pk})
-    if keys:
-        return keys
-    inserted = getattr(result, "inserted_primary_key_rows", None) if not rows else None
-    if inserted:
-        return [dict(zip(pk, r, strict=True)) for r in inserted if None not in tuple(r)]
-    raise UnsupportedError(
-        f"dual-write cannot tell which rows a bulk INSERT into {table.name} wrote",
-        hint="give the primary-key values in the parameters, or add the objects to the session",
-        table=table.name,
-    )
