@@ -20,7 +20,8 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
 from sql2dynamo.errors import TargetError, TransientError
-from sql2dynamo.migrate.ratelimit import AimdLimiter, TokenBucket, estimate_wcu, item_size
+from sql2dynamo.migrate.item_bytes import item_size
+from sql2dynamo.migrate.ratelimit import AimdLimiter, TokenBucket, estimate_wcu
 from sql2dynamo.migrate.retry import ErrorKind, RetryPolicy, classify, retry_call
 from sql2dynamo.migrate.writer import BatchWriter, writer_client_config
 from sql2dynamo.reporting import RecordingReporter
@@ -556,7 +557,8 @@ def test_aimd_halves_once_per_burst_and_adds_back_one() -> None:
 
 def test_item_size_and_wcu_estimates() -> None:
     assert item_size({"id": {"S": "abc"}}) == 5
-    assert item_size({"n": {"N": "12345"}}) == 1 + 3
+    assert item_size({"n": {"N": "12345"}}) == 1 + 4  # 5 significant digits: 3 bytes, plus 1
+    assert item_size({"b": {"B": b"abcdef"}}) == item_size({"b": {"B": "YWJjZGVm"}}) == 1 + 6  # raw or base64
     assert item_size({"m": {"M": {"a": {"BOOL": True}}}}) == 1 + 3 + 1 + 1 + 1
     assert item_size({"é": {"S": "é"}}) == 4
     assert estimate_wcu([{"pk": {"S": "x" * 1023}}]) == 2

@@ -36,6 +36,11 @@ def _number_size(text: str) -> int:
     return min((len(digits) + 1) // 2 + 1, NUMBER_MAX_BYTES) if digits else 2
 
 
+def _binary_size(payload: bytes | str) -> int:
+    # A caller may hand over the wire form, base64 text: DynamoDB counts the decoded bytes.
+    return len(payload) * 3 // 4 if isinstance(payload, str) else len(payload)
+
+
 def value_size(av: AttributeValue) -> int:
     """Bytes of one low-level attribute value by DynamoDB's rules (see :mod:`sql2dynamo.design.sizing`)."""
     for kind, payload in av.items():
@@ -44,7 +49,7 @@ def value_size(av: AttributeValue) -> int:
         if kind == "N":
             return _number_size(payload)
         if kind == "B":
-            return len(payload)
+            return _binary_size(payload)
         if kind == "M":
             return 3 + sum(1 + text_size(k) + value_size(v) for k, v in payload.items())
         if kind == "L":
@@ -54,7 +59,7 @@ def value_size(av: AttributeValue) -> int:
         if kind == "NS":
             return sum(_number_size(n) for n in payload)
         if kind == "BS":
-            return sum(len(b) for b in payload)
+            return sum(_binary_size(b) for b in payload)
         return 1  # BOOL, NULL
     raise ValueError("an attribute value needs a type")
 

@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from sql2dynamo.migrate.item_bytes import item_size
+
 __all__ = ["AimdLimiter", "TokenBucket", "estimate_wcu", "item_size"]
 
 
@@ -160,57 +162,6 @@ class AimdLimiter:
 _KB = 1024
 
 
-def item_size(item: Mapping[str, Any]) -> int:
-    """DynamoDB's size of an item in low-level form (attribute names plus values), in bytes.
-
-    Follows the published rules: strings and binaries by length, numbers about
-    one byte per two significant digits plus one, maps and lists 3 bytes plus
-    one per element.  Close enough to estimate WCU; DynamoDB's own figure wins
-    whenever the response reports it.
-    """
-    return sum(_text_size(name) + _value_size(value) for name, value in item.items())
-
-
 def estimate_wcu(items: Iterable[Mapping[str, Any]]) -> int:
     """Write capacity units a put of each item costs: 1 per started KB, at least 1 per item."""
     return sum(max(1, math.ceil(item_size(item) / _KB)) for item in items)
-
-
-def _text_size(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
-
-
-def _number_size(text: str) -> int:
-    digits = text.lstrip("-+").split("e")[0].split("E")[0].replace(".", "").strip("0")
-    return len(digits) // 2 + 1 + (1 if text.startswith("-") else 0)
-
-
-def _binary_size(value: Any) -> int:
-    if isinstance(value, str):
-        # Already base64 (a caller may pass the wire form): decoded length.
-        return len(value) * 3 // 4
-    return len(value)
-
-
-def _value_size(value: Mapping[str, Any]) -> int:
-    size = 0
-    for kind, data in value.items():
-        if kind == "S":
-            size += _text_size(data)
-        elif kind == "N":
-            size += _number_size(data)
-        elif kind == "B":
-            size += _binary_size(data)
-        elif kind in ("BOOL", "NULL"):
-            size += 1
-        elif kind == "M":
-            size += 3 + sum(_text_size(k) + _value_size(v) + 1 for k, v in data.items())
-        elif kind == "L":
-            size += 3 + sum(_value_size(v) + 1 for v in data)
-        elif kind == "SS":
-            size += sum(_text_size(s) for s in data)
-        elif kind == "NS":
-            size += sum(_number_size(n) for n in data)
-        elif kind == "BS":
-            size += sum(_binary_size(b) for b in data)
-    return size
