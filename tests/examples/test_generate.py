@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -101,13 +100,11 @@ def test_a_foreign_table_referring_to_ours_stops_generation(tmp_path: Path) -> N
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_a_thousand_rows_are_quick(name: str, tmp_path: Path) -> None:
+def test_a_thousand_rows_of_the_main_entity(name: str, tmp_path: Path) -> None:
+    # How fast generation is belongs to bench/backfill.py, which prints it; here only what it makes.
     example = EXAMPLES[name]
     engine = sa.create_engine(f"sqlite:///{tmp_path / name}.sqlite")
-    start = time.perf_counter()
     counts = example.generate(engine, rows=1000)
-    elapsed = time.perf_counter() - start
     engine.dispose()
     unit_table = {"customers": "customer"}.get(example.rows_unit, example.rows_unit)
     assert counts[unit_table] == 1000
-    assert elapsed < 10, f"{name}: {elapsed:.1f} s for 1,000 {example.rows_unit}"
