@@ -31,7 +31,7 @@ lint: setup
 	$(BIN)/mypy
 
 test: setup services lint
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=20
 
 clean:
 	rm -rf $(VENV) sql2dynamo-demo .pytest_cache .mypy_cache .ruff_cache
