@@ -69,6 +69,19 @@ What the figures showed (2026-11-22, default --rows 1000000: 1,000,455 rows,
     migrate's peak RSS 171 MiB (target 300 MiB)
     server CPU per item: migrate 273 us, limit 252, baseline 3,374; client: 85, 10, 177
 
+Re-run on 2026-11-22 after the module splits, defaults, load 1.4-2.1 (this
+shared machine's DynamoDB Local spent ~1.7x the CPU per item of the run above):
+
+    direct:  migrate 2,408 items/s, server limit 2,830, baseline 250 (its first 78,336 items)
+             migrate / limit 0.85, migrate / baseline 9.6
+    +10 ms:  migrate 2,160, server limit 2,663, baseline 246; migrate / baseline 8.8, / limit 0.81
+    migrate's peak RSS 172 MiB
+    server CPU per item: migrate 440 us, limit 422, baseline 3,711; client: 160, 20, 306
+
+A run with other work on the machine during migrate's run gave 0.72 of the
+limit, and ``--baseline-seconds 120`` a faster baseline (446 items/s, its
+first 61,648 items): keep the machine quiet and the default time box.
+
 Before this session's changes (2026-11-21, --rows 30000): migrate 1,177
 items/s against a limit of 3,057 (0.39).
 
