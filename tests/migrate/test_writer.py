@@ -559,6 +559,7 @@ def test_item_size_and_wcu_estimates() -> None:
     assert item_size({"id": {"S": "abc"}}) == 5
     assert item_size({"n": {"N": "12345"}}) == 1 + 4  # 5 significant digits: 3 bytes, plus 1
     assert item_size({"b": {"B": b"abcdef"}}) == item_size({"b": {"B": "YWJjZGVm"}}) == 1 + 6  # raw or base64
+    assert item_size({"x": {}}) == 1  # untyped: DynamoDB's to refuse, the estimate counts the name only
     assert item_size({"m": {"M": {"a": {"BOOL": True}}}}) == 1 + 3 + 1 + 1 + 1
     assert item_size({"é": {"S": "é"}}) == 4
     assert estimate_wcu([{"pk": {"S": "x" * 1023}}]) == 2
