@@ -1,4 +1,4 @@
-"""Reliability tests: kill -9 and resume, injected network faults, verify on every source database.
+"""Reliability tests: kill -9 and resume, injected network faults, bad rows, verify on every source database.
 
 Shared setup: a Chinook subset (customers, employees, genres and invoices: 504 rows; with the invoice lines,
 about 2,700) designed from the source's own ``schema.json`` with access patterns in that source's naming, deployed on a

@@ -1,5 +1,7 @@
 """Migrate through a fault-injecting proxy in front of DynamoDB Local: every item still lands, exactly.
 
+From each source database in turn (SQLite, PostgreSQL, MariaDB).
+
 The proxy throttles, answers 500, drops connections before and after forwarding, and writes only part of
 batches; verify then runs against the real endpoint, not the proxy.
 """
@@ -25,17 +27,17 @@ FAULTS = Faults(throttle=0.20, error500=0.10, drop=0.05, drop_after=0.05, partia
 
 
 def test_every_item_lands_through_faults(
-    chinook_sqlite_url: str,
+    chinook_url: str,
     tmp_path: Path,
     shared_local: tuple[local.LocalInstance, Path],  # noqa: F811
 ) -> None:
     endpoint = shared_local[0].endpoint_url
-    model_dir = design_subset(chinook_sqlite_url, tmp_path / "model")
+    model_dir = design_subset(chinook_url, tmp_path / "model")
     fresh_tables(model_dir, endpoint)
 
     with FaultProxy(endpoint, FAULTS, seed=11, lifetime_s=120.0, idle_timeout_s=10.0) as proxy:
         result = migrate(
-            chinook_sqlite_url,
+            chinook_url,
             model_dir,
             proxy.url,
             reporter=RecordingReporter(),
@@ -45,7 +47,7 @@ def test_every_item_lands_through_faults(
         )
         stats = proxy.stats()
 
-    counts = row_counts(chinook_sqlite_url)
+    counts = row_counts(chinook_url)
     total = result.totals()
     assert (total["failed"], total["rejected"]) == (0, 0), result.summary()
     assert total["read"] == total["items"] == sum(counts[t.table] for t in result.tables)
@@ -57,8 +59,8 @@ def test_every_item_lands_through_faults(
     assert sum(w["retries"] for w in writes.values()) > 0 and sum(w["throttles"] for w in writes.values()) > 0
     assert sum(w["unprocessed_items"] for w in writes.values()) > 0
 
-    assert_items_match_rows(chinook_sqlite_url, model_dir, endpoint)
-    checked = verify(chinook_sqlite_url, model_dir, endpoint, reporter=RecordingReporter())
+    assert_items_match_rows(chinook_url, model_dir, endpoint)
+    checked = verify(chinook_url, model_dir, endpoint, reporter=RecordingReporter())
     totals = checked.totals()
     assert checked.ok, checked.summary()
     assert (totals["missing"], totals["extra"], totals["different"], totals["duplicates"]) == (0, 0, 0, 0)
