@@ -78,6 +78,14 @@ shared machine's DynamoDB Local spent ~1.7x the CPU per item of the run above):
     migrate's peak RSS 172 MiB
     server CPU per item: migrate 440 us, limit 422, baseline 3,711; client: 160, 20, 306
 
+Re-run on 2026-12-05 on the submitted code, defaults, load 0.7-2.7:
+
+    direct:  migrate 3,964 items/s, server limit 4,703, baseline 268 (its first 83,336 items)
+             migrate / limit 0.84, migrate / baseline 14.8
+    +10 ms:  migrate 3,483, server limit 4,587, baseline 275; migrate / baseline 12.7, / limit 0.76
+    migrate's peak RSS 172 MiB
+    server CPU per item: migrate 281 us, limit 257, baseline 3,553; client: 86, 10, 191
+
 A run with other work on the machine during migrate's run gave 0.72 of the
 limit, and ``--baseline-seconds 120`` a faster baseline (446 items/s, its
 first 61,648 items): keep the machine quiet and the default time box.
