@@ -21,23 +21,20 @@ from sql2dynamo.commands.verify import verify
 from sql2dynamo.errors import InputError
 from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.target import local
-from tests.migrate.test_run import count_items, entity_tables, fresh_tables, make_model
+from tests.migrate.test_run import NOTE_PATTERNS, count_items, entity_tables, fresh_tables, make_model
 from tests.target.conftest import boto_client, dynamodb_jar, shared_local  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.dynamodb
 
-PATTERNS = """\
-application: notes
-patterns:
-  - id: AP01
-    description: Get a note
-    sql: SELECT * FROM note WHERE id = :id
-    rps: {avg: 5, peak: 10}
+PATTERNS = (
+    NOTE_PATTERNS
+    + """\
   - id: AP02
     description: Find a note by its code
     sql: SELECT * FROM note WHERE code = :code
     rps: {avg: 5, peak: 10}
 """
+)
 
 BODY_TYPE = {"sqlite": "TEXT", "postgresql": "TEXT", "mysql": "MEDIUMTEXT"}
 TOO_LONG = "1" * 41  # DECIMAL(50, 0) holds it; DynamoDB keeps 38 significant digits
