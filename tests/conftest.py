@@ -73,6 +73,18 @@ def _unique(prefix: str) -> str:
     return f"s2d_{prefix}_{uuid.uuid4().hex[:8]}"
 
 
+def empty_database(request: pytest.FixtureRequest, kind: str, directory: Path, name: str) -> str:
+    """The URL of a fresh, empty database of ``kind``: ``sqlite``, ``postgresql``, or ``mysql``/``mariadb``.
+
+    SQLite: the file ``name.sqlite`` in ``directory``; a server: a database named after ``name``
+    from :func:`new_pg_db` or :func:`new_maria_db`, dropped at the end of the session.
+    """
+    if kind == "sqlite":
+        return f"sqlite:///{directory / name}.sqlite"
+    make: Callable[[str], str] = request.getfixturevalue("new_pg_db" if kind == "postgresql" else "new_maria_db")
+    return make(name)
+
+
 @pytest.fixture(scope="session")
 def new_pg_db(pg_admin: sa.Engine) -> Iterator[Callable[[str], str]]:
     """Factory: create an empty PostgreSQL database, return its URL; all dropped at the end."""

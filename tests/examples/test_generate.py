@@ -11,16 +11,10 @@ import sqlalchemy as sa
 
 from sql2dynamo.errors import InputError
 from sql2dynamo.examples import EXAMPLES, Example
+from tests.conftest import empty_database
 
 NAMES = sorted(EXAMPLES)
 SMALL = 12
-
-
-def _url(backend: str, name: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{tmp_path / name}.sqlite"
-    make: Callable[[str], str] = request.getfixturevalue("new_pg_db" if backend == "postgresql" else "new_maria_db")
-    return make(name[:8])
 
 
 def snapshot(engine: sa.Engine, example: Example) -> dict[str, list[tuple[Any, ...]]]:
@@ -46,7 +40,7 @@ def test_generate_fills_every_table_deterministically(
     name: str, backend: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     example = EXAMPLES[name]
-    engine = sa.create_engine(_url(backend, name, request, tmp_path))
+    engine = sa.create_engine(empty_database(request, backend, tmp_path, name[:8]))
     try:
         first = example.generate(engine, rows=SMALL)
         assert set(first) == set(example.metadata.tables)

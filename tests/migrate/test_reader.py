@@ -16,11 +16,10 @@ import json
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,6 +45,7 @@ from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.source.connect import Source, open_source
 from sql2dynamo.source.introspect import introspect
 from sql2dynamo.source.model import Column, Table, TableStats
+from tests.conftest import empty_database
 
 EXACT = SegmentBudget(min_segment_rows=1)
 SAMPLED = SegmentBudget(min_segment_rows=1, scan_keys=0, probes=200, sample_keys=2000)
@@ -295,12 +295,7 @@ class Scratch:
 def scratch(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scratch]:
     """The odd-identifier and key-type tables plus AlgoItny (2,000 users, 20,000 usage logs)."""
     dialect = str(request.param)
-    if dialect == "sqlite":
-        path: Path = tmp_path_factory.mktemp("reader") / "scratch.sqlite"
-        url = f"sqlite:///{path}"
-    else:
-        make: Callable[[str], str] = request.getfixturevalue("new_pg_db" if dialect == "postgresql" else "new_maria_db")
-        url = make("reader")
+    url = empty_database(request, dialect, tmp_path_factory.mktemp("reader"), "reader")
     writer = sa.create_engine(url)
     md = _metadata(dialect)
     md.create_all(writer)

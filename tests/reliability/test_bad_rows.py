@@ -10,7 +10,6 @@ migrated, verify passes with the three rejects counted, and ``--on-error-stop`` 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from sql2dynamo.commands.verify import verify
 from sql2dynamo.errors import InputError
 from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.target import local
+from tests.conftest import empty_database
 from tests.migrate.test_run import NOTE_PATTERNS, count_items, entity_tables, fresh_tables, make_model
 from tests.target.conftest import boto_client, dynamodb_jar, shared_local  # noqa: F401  (fixtures)
 
@@ -38,11 +38,11 @@ PATTERNS = (
 
 BODY_TYPE = {"sqlite": "TEXT", "postgresql": "TEXT", "mysql": "MEDIUMTEXT"}
 TOO_LONG = "1" * 41  # DECIMAL(50, 0) holds it; DynamoDB keeps 38 significant digits
-BAD_AMOUNT = {"sqlite": "n/a", "postgresql": TOO_LONG, "mysql": TOO_LONG}
-REASONS = {
-    7: "400 KB",
-    13: "empty key code: code is empty",
-    21: {"sqlite": "is not a number", "postgresql": "significant digits", "mysql": "significant digits"},
+# The amount of row 21 in each source, and the reason its reject must give.
+BAD_AMOUNT = {
+    "sqlite": ("n/a", "is not a number"),
+    "postgresql": (TOO_LONG, "significant digits"),
+    "mysql": (TOO_LONG, "significant digits"),
 }
 
 
@@ -53,20 +53,14 @@ def notes_url(
 ) -> tuple[str, str]:
     """The notes table with its three bad rows in one source database; ``(dialect, url)``."""
     dialect = str(request.param)
-    if dialect == "sqlite":
-        url = f"sqlite:///{tmp_path / 'notes.sqlite'}"
-    else:
-        factory: Callable[[str], str] = request.getfixturevalue(
-            "new_pg_db" if dialect == "postgresql" else "new_maria_db"
-        )
-        url = factory("notes")
+    url = empty_database(request, dialect, tmp_path, "notes")
     rows = [
         {
             "id": i,
             "code": "" if i == 13 else f"N-{i:03d}",
             "title": f"note {i}",
             "body": "x" * (500_000 if i == 7 else 10),
-            "amount": BAD_AMOUNT[dialect] if i == 21 else str(i * 100),
+            "amount": BAD_AMOUNT[dialect][0] if i == 21 else str(i * 100),
         }
         for i in range(1, 41)
     ]
@@ -103,10 +97,10 @@ def test_bad_rows_land_in_rejects_while_the_rest_migrates(
     assert (note.rows_read, note.rejected, note.failed) == (40, 3, 0), result.summary()
     lines = [json.loads(line) for line in (model_dir / "rejects" / "note.jsonl").read_text().splitlines()]
     by_id = {line["key"]["id"]: line["reason"] for line in lines}
-    assert sorted(by_id) == sorted(REASONS) and len(lines) == 3, lines
-    for key, words in REASONS.items():
-        expected = words if isinstance(words, str) else words[dialect]
-        assert expected in by_id[key], (key, by_id[key])
+    reasons = {7: "400 KB", 13: "empty key code: code is empty", 21: BAD_AMOUNT[dialect][1]}
+    assert sorted(by_id) == sorted(reasons) and len(lines) == 3, lines
+    for key, words in reasons.items():
+        assert words in by_id[key], (key, by_id[key])
 
     # The 37 good rows are there, each with its code's lookup item; no trace of a rejected row.
     client = boto_client(endpoint)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,6 +34,7 @@ from sql2dynamo.runtime.dualwrite import DualWrite, enable_dual_write
 from sql2dynamo.runtime.outbox import outbox_status
 from sql2dynamo.runtime.shadow import ShadowReader
 from sql2dynamo.target.deploy import load_model
+from tests.conftest import empty_database
 from tests.faults.proxy import FaultProxy, Faults
 
 if TYPE_CHECKING:
@@ -71,14 +72,6 @@ class Setup:
     app: DecisionDataApp
 
 
-def source_url_for(request: pytest.FixtureRequest, kind: str, tmp_path: Path) -> str:
-    """A fresh, empty database of ``kind`` (sqlite, postgresql or mariadb)."""
-    if kind == "sqlite":
-        return f"sqlite:///{tmp_path / 'decision_data.sqlite'}"
-    make: Callable[[str], str] = request.getfixturevalue("new_pg_db" if kind == "postgresql" else "new_maria_db")
-    return make("dualwrite")
-
-
 def prepare(url: str, tmp_path: Path, endpoint: str, users: int = 12) -> tuple[sa.Engine, Path, DataModel]:
     """Generate the example's rows, deploy its golden model's tables (fresh) and backfill them with migrate."""
     model_dir = tmp_path / "model"
@@ -98,7 +91,7 @@ def prepare(url: str, tmp_path: Path, endpoint: str, users: int = 12) -> tuple[s
 @pytest.fixture
 def setup(request: pytest.FixtureRequest, endpoint: str, tmp_path: Path) -> Iterator[Setup]:
     kind = getattr(request, "param", "sqlite")
-    url = source_url_for(request, kind, tmp_path)
+    url = empty_database(request, kind, tmp_path, "dualwrite")
     engine, model_dir, model = prepare(url, tmp_path, endpoint)
     with FaultProxy(endpoint, Faults(), seed=5) as proxy:
         sessions = session_factory(engine)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from sql2dynamo.runtime.outbox import (
     position_of,
     read_entries,
 )
+from tests.conftest import empty_database
 
 
 def test_values_round_trip_with_their_types() -> None:
@@ -67,14 +67,7 @@ def engine(
     request: pytest.FixtureRequest,
     tmp_path: Path,
 ) -> sa.Engine:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'outbox.sqlite'}"
-    else:
-        make: Callable[[str], str] = request.getfixturevalue(
-            "new_pg_db" if request.param == "postgresql" else "new_maria_db"
-        )
-        url = make("outbox")
-    made = sa.create_engine(url)
+    made = sa.create_engine(empty_database(request, str(request.param), tmp_path, "outbox"))
     request.addfinalizer(made.dispose)
     return made
 
