@@ -6,6 +6,7 @@ source is changed the way the change says, then the change is applied.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from botocore.config import Config
 
 from sql2dynamo.commands.migrate import migrate
 from sql2dynamo.commands.verify import verify
@@ -20,6 +22,7 @@ from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.sync.apply import POSITION_ATTRIBUTE, Applier, _group
 from sql2dynamo.sync.changes import Change, pg_position
 from sql2dynamo.target.deploy import load_model
+from tests.faults.proxy import FaultProxy, Faults
 from tests.sync.conftest import boto_client, decision_model, fill
 
 pytestmark = pytest.mark.dynamodb
@@ -38,7 +41,15 @@ def world(tmp_path: Path, endpoint: str, deployed: Callable[[Path], None]) -> di
     _, model = load_model(model_dir)
     client = boto_client(endpoint)
     applier = Applier(model, client, source=engine, reporter=RecordingReporter(), workers=4)
-    yield {"url": url, "model_dir": model_dir, "engine": engine, "applier": applier, "client": client, "model": model}
+    yield {
+        "url": url,
+        "model_dir": model_dir,
+        "engine": engine,
+        "applier": applier,
+        "client": client,
+        "model": model,
+        "endpoint": endpoint,
+    }
     applier.close()
     engine.dispose()
 
@@ -155,3 +166,34 @@ def test_groups_keep_key_updates_with_their_new_key() -> None:
     d = Change("u", "insert", {"id": 2}, {"id": 2}, pg_position(1, 4))
     groups = _group([a, b, c, d])
     assert [a, b] in groups and [c] in groups and [d] in groups and len(groups) == 3
+
+
+def test_a_failed_batch_leaves_no_write_in_flight(world: dict[str, Any]) -> None:
+    """When one group fails, apply returns only after every other group stopped writing.
+
+    The caller applies a failed batch again from its start; a write of the failed attempt landing
+    after that replay would undo it (a put after the replayed delete brings the item back).
+    """
+    engine, model = world["engine"], world["model"]
+    with engine.connect() as conn:
+        files = [dict(r) for r in conn.execute(sa.text("SELECT * FROM audio_files ORDER BY file_id")).mappings()]
+    assert len(files) >= 30, "the generator made too few files"
+    changes = [
+        Change("audio_files", "update", {"file_id": f["file_id"]}, f, pg_position(400, i), f)
+        for i, f in enumerate(files, 1)
+    ]
+    # Every call slowed down, a tenth of them lost: some group fails while the others are mid-way.
+    with FaultProxy(world["endpoint"], Faults(drop=0.1, delay_ms=40), seed=3) as proxy:
+        client = boto_client(proxy.url, Config(retries={"mode": "standard", "total_max_attempts": 1}))
+        with Applier(model, client, source=engine, reporter=RecordingReporter(), workers=4) as applier:
+            with pytest.raises(Exception) as failed:
+                applier.apply(changes)
+            sent = proxy.stats()["requests"]
+            time.sleep(0.5)  # what a group still running would send meanwhile
+            assert proxy.stats()["requests"] == sent, "writes of the failed batch went on after apply returned"
+            assert "_Abandoned" not in repr(failed.value)  # the real failure is raised, not a stopped group's
+            # The replay lands everything: the failed attempt left nothing that could race it.
+            proxy.set_faults(Faults())
+            again = applier.apply(changes)
+    assert again.changes == len(changes)
+    assert _verify(world, world["endpoint"]) == ZERO

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import boto3
 import pytest
+from botocore.config import Config
 
 from sql2dynamo.errors import PrerequisiteError
 from sql2dynamo.reporting import RecordingReporter
@@ -154,14 +155,15 @@ def shared_local(
             _stop_all(started)
 
 
-def boto_client(endpoint_url: str) -> DynamoDBClient:
-    """A plain boto3 client, independent of sql2dynamo's client code."""
+def boto_client(endpoint_url: str, config: Config | None = None) -> DynamoDBClient:
+    """A plain boto3 client, independent of sql2dynamo's client code (``config``: botocore's, e.g. retries)."""
     return boto3.client(
         "dynamodb",
         endpoint_url=endpoint_url,
         region_name="us-east-1",
         aws_access_key_id="test",
         aws_secret_access_key="test",
+        config=config,
     )
 
 

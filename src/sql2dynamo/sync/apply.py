@@ -42,7 +42,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +64,12 @@ if TYPE_CHECKING:
 __all__ = ["POSITION_ATTRIBUTE", "Applier", "ApplyStats"]
 
 POSITION_ATTRIBUTE = "_s2d_pos"
+
+
+class _Abandoned(Exception):
+    """Raised in a group before its next write once another group of the batch failed."""
+
+
 _RETRYABLE = {
     "ProvisionedThroughputExceededException",
     "ThrottlingException",
@@ -171,6 +177,7 @@ class Applier:
         self._warned: set[str] = set()
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="s2d-apply")
+        self._abandon = threading.Event()  # set when a group of the current batch failed
 
     def close(self) -> None:
         """Stop the worker threads."""
@@ -201,16 +208,36 @@ class Applier:
         started = time.monotonic()
         stats = ApplyStats()
         groups = _group(changes)
+        self._abandon.clear()
         if len(groups) <= 1 or self.workers == 1:
             for group in groups:
                 stats.add(self._apply_group(group))
         else:
-            for result in self._pool.map(self._apply_group, groups):
+            for result in self._run_parallel(groups):
                 stats.add(result)
         stats.seconds = time.monotonic() - started
         if changes:
             stats.last_position = max(c.position for c in changes)
         return stats
+
+    def _run_parallel(self, groups: list[list[Change]]) -> list[ApplyStats]:
+        """Every group on the pool; returns (or raises) only when none of them is still writing.
+
+        The caller re-applies a failed batch from its start.  A group of the failed attempt still
+        writing then would race the re-applied changes of its own rows: a put landing after the
+        re-applied delete brings the item back (there is no tombstone to refuse it).  So when one
+        group fails, the groups not started are cancelled, the running ones stop before their next
+        write (or retry), and all are waited for before the first failure (in group order) is raised.
+        """
+        futures = [self._pool.submit(self._apply_group, group) for group in groups]
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        if any(f.exception() is not None for f in done):
+            self._abandon.set()
+            for future in futures:
+                future.cancel()
+            wait(futures)
+            raise next(exc for f in futures if not f.cancelled() and (exc := f.exception()) is not None)
+        return [f.result() for f in futures]
 
     # -------------------------------------------------------------- one group, in order
 
@@ -219,11 +246,14 @@ class Applier:
         # Parent rows read once per group: every change of the batch committed before the first read, so a
         # row read early is as good as one read late.
         cache: _Cache = {}
-        for change in group:
-            stats.changes += 1
-            if change.table not in self._needs_before:
-                continue
-            self._apply_one(change, stats, cache)
+        try:
+            for change in group:
+                stats.changes += 1
+                if change.table not in self._needs_before:
+                    continue
+                self._apply_one(change, stats, cache)
+        except _Abandoned:
+            pass  # another group failed: the whole batch is applied again, from its first change
         return stats
 
     def _apply_one(self, change: Change, stats: ApplyStats, cache: _Cache) -> None:
@@ -389,6 +419,8 @@ class Applier:
         method = getattr(self.client, operation)
         delay = 0.05
         for attempt in range(1, _MAX_ATTEMPTS + 1):
+            if self._abandon.is_set():
+                raise _Abandoned
             stats.calls += 1
             try:
                 method(**request)
@@ -405,7 +437,7 @@ class Applier:
                         table=request["TableName"],
                     ) from None
                 stats.retries += 1
-                time.sleep(delay)
+                self._abandon.wait(delay)
                 delay = min(delay * 2, 2.0)
         return False  # pragma: no cover - the loop always returns or raises
 
