@@ -7,12 +7,13 @@ unreachable; the backfill is ``migrate`` and the judge is ``verify``.
 
 from __future__ import annotations
 
+import json
 import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -128,6 +129,39 @@ def shadow_all(s: Setup, client: DynamoDBClient | None = None, attempts: int = 8
     return reader
 
 
+def explain_mismatches(s: Setup, reader: ShadowReader) -> str:
+    """Both sides of each mismatch, with what the table, its index and the source hold now, and a second read.
+
+    A mismatch after a clean ``verify`` is rare and timing-dependent; this says which side moved.
+    """
+    report: list[dict[str, object]] = []
+    table = next(t for t in s.model.tables if t.name == "audio_files")
+    client = fast_client(s.endpoint)
+    for seen in reader.recent_mismatches:
+        entry: dict[str, object] = dict(seen)
+        if seen["pattern_id"] == "AP05":
+            user = seen["params"]["user_id"]
+            value: dict[str, Any] = {":u": {"S": user}}
+            condition = "user_id = :u"
+            scan = client.scan(
+                TableName=table.name, FilterExpression=condition, ExpressionAttributeValues=value, ConsistentRead=True
+            )
+            entry["items_now"] = scan["Items"]
+            query = client.query(
+                TableName=table.name,
+                IndexName=table.indexes[0].name,
+                KeyConditionExpression=condition,
+                ExpressionAttributeValues=value,
+            )
+            entry["index_now"] = query["Items"]
+            with s.engine.connect() as conn:
+                rows = [dict(r) for r in conn.execute(sa.select(audio_files)).mappings()]
+            entry["source_now"] = [r for r in rows if str(r["user_id"]).replace("-", "") == user.replace("-", "")]
+        report.append(entry)
+    again = shadow_all(s).totals()["mismatches"]
+    return json.dumps({"mismatches": report, "mismatches_on_a_second_read": again}, default=str)
+
+
 @pytest.mark.parametrize("setup", ["sqlite", "postgresql", "mariadb"], indirect=True)
 def test_app_stays_in_step_through_an_outage_and_the_outbox_drains(setup: Setup) -> None:
     s = setup
@@ -160,7 +194,7 @@ def test_app_stays_in_step_through_an_outage_and_the_outbox_drains(setup: Setup)
         assert totals["missing"] == totals["extra"] == totals["different"] == 0
         after = shadow_all(s)
         assert after.totals()["compared"] == after.totals()["reads"] > 50
-        assert after.totals()["mismatches"] == 0, list(after.recent_mismatches)
+        assert after.totals()["mismatches"] == 0, explain_mismatches(s, after)
     finally:
         dual.close()
 
