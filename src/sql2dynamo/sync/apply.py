@@ -64,12 +64,6 @@ if TYPE_CHECKING:
 __all__ = ["POSITION_ATTRIBUTE", "Applier", "ApplyStats"]
 
 POSITION_ATTRIBUTE = "_s2d_pos"
-
-
-class _Abandoned(Exception):
-    """Raised in a group before its next write once another group of the batch failed."""
-
-
 _RETRYABLE = {
     "ProvisionedThroughputExceededException",
     "ThrottlingException",
@@ -82,6 +76,10 @@ _MAX_ATTEMPTS = 10
 Row = Mapping[str, Any]
 _Cache = dict[tuple[str, str, Any], Row | None]
 ItemKey = tuple[str, tuple[tuple[str, str, Any], ...]]  # DynamoDB table, (attribute, type, payload) per key part
+
+
+class _Abandoned(Exception):
+    """Raised in a group before its next write once another group of the batch failed."""
 
 
 @dataclass
