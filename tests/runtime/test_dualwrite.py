@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import boto3
 import pytest
 import sqlalchemy as sa
 from botocore.config import Config
@@ -37,6 +36,7 @@ from sql2dynamo.runtime.shadow import ShadowReader
 from sql2dynamo.target.deploy import load_model
 from tests.conftest import empty_database
 from tests.faults.proxy import FaultProxy, Faults
+from tests.target.conftest import boto_client
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -48,14 +48,8 @@ GOLDEN_MODEL = Path(__file__).resolve().parents[1] / "design" / "golden" / "deci
 
 def fast_client(endpoint_url: str) -> DynamoDBClient:
     """No botocore retries and short timeouts: an unreachable DynamoDB fails the call at once."""
-    return boto3.client(
-        "dynamodb",
-        endpoint_url=endpoint_url,
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        config=Config(retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=2, read_timeout=5),
-    )
+    config = Config(retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=2, read_timeout=5)
+    return boto_client(endpoint_url, config)
 
 
 @dataclass
