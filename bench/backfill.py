@@ -156,12 +156,12 @@ from sql2dynamo.commands.analyze import analyze  # noqa: E402
 from sql2dynamo.commands.deploy import deploy  # noqa: E402
 from sql2dynamo.commands.design import design  # noqa: E402
 from sql2dynamo.commands.migrate import migrate  # noqa: E402
+from sql2dynamo.common.reporting import PlainReporter, RecordingReporter  # noqa: E402
 from sql2dynamo.design.model import DataModel  # noqa: E402
 from sql2dynamo.examples import get_example  # noqa: E402
-from sql2dynamo.migrate.transform import ItemBuilder  # noqa: E402
-from sql2dynamo.reporting import PlainReporter, RecordingReporter  # noqa: E402
-from sql2dynamo.target import local  # noqa: E402
-from sql2dynamo.target.deploy import load_model  # noqa: E402
+from sql2dynamo.items.transform import ItemBuilder  # noqa: E402
+from sql2dynamo.target import local, prerequisites  # noqa: E402
+from sql2dynamo.target.model_file import load_model  # noqa: E402
 from sql2dynamo.target.prerequisites import HOME_ENV, JAR_ENV  # noqa: E402
 
 Item = dict[str, Any]
@@ -687,7 +687,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="s2d-backfill-"))
     # The jar is looked up in the user's home before it is swapped for the throwaway one; the
     # extra-options variable is cleared so that every JVM runs with the same (default) options.
-    os.environ[JAR_ENV] = str(local.find_jar())
+    os.environ[JAR_ENV] = str(prerequisites.find_jar())
     os.environ[HOME_ENV] = str(work / "home")
     os.environ.pop(local.JAVA_OPTS_ENV, None)
     try:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from sql2dynamo.commands.design import design
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.source.model import (
     Column,
     ColumnStats,

@@ -40,7 +40,7 @@ from tests.faults.proxy import delay_proxy_process  # noqa: E402
 from tests.target.conftest import free_port  # noqa: E402
 
 from sql2dynamo.migrate.writer import BatchWriter, writer_client_config  # noqa: E402
-from sql2dynamo.target import local  # noqa: E402
+from sql2dynamo.target import local, prerequisites  # noqa: E402
 from sql2dynamo.target.prerequisites import HOME_ENV, JAR_ENV  # noqa: E402
 
 Item = dict[str, Any]
@@ -66,7 +66,7 @@ def make_item(i: int) -> Item:
 @contextlib.contextmanager
 def dynamodb_local() -> Iterator[tuple[str, int | None]]:
     """An in-memory DynamoDB Local in a throwaway home: (endpoint URL, JVM pid)."""
-    jar = local.find_jar()
+    jar = prerequisites.find_jar()
     with tempfile.TemporaryDirectory(prefix="s2d-bench-") as home:
         os.environ[HOME_ENV] = home
         os.environ[JAR_ENV] = str(jar)

@@ -54,12 +54,12 @@ from tests.target.conftest import boto_client, free_port  # noqa: E402
 
 from sql2dynamo.commands.deploy import deploy  # noqa: E402
 from sql2dynamo.commands.migrate import migrate  # noqa: E402
+from sql2dynamo.common.reporting import RecordingReporter  # noqa: E402
 from sql2dynamo.examples.decision_data import users  # noqa: E402
+from sql2dynamo.items.transform import ItemBuilder  # noqa: E402
 from sql2dynamo.migrate.run import key_schemas  # noqa: E402
-from sql2dynamo.migrate.transform import ItemBuilder  # noqa: E402
-from sql2dynamo.reporting import RecordingReporter  # noqa: E402
-from sql2dynamo.target import local  # noqa: E402
-from sql2dynamo.target.deploy import load_model  # noqa: E402
+from sql2dynamo.target import local, prerequisites  # noqa: E402
+from sql2dynamo.target.model_file import load_model  # noqa: E402
 from sql2dynamo.target.prerequisites import HOME_ENV, JAR_ENV  # noqa: E402
 
 SYNC_CLI = [sys.executable, "-m", "sql2dynamo", "sync"]
@@ -157,7 +157,7 @@ def main() -> None:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="s2d-syncbench-"))
-    os.environ[JAR_ENV] = str(local.find_jar())
+    os.environ[JAR_ENV] = str(prerequisites.find_jar())
     os.environ[HOME_ENV] = str(work / "home")
     os.environ.pop(local.JAVA_OPTS_ENV, None)
     database = f"s2d_syncbench_{os.getpid()}"

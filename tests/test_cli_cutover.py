@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from sql2dynamo.cli.main import cli
+from sql2dynamo.common.reporting import RecordingReporter
+from sql2dynamo.cutover.dualwrite import enable_dual_write
+from sql2dynamo.cutover.outbox import ensure_outbox, outbox_status
 from sql2dynamo.examples.decision_data import EPOCH
 from sql2dynamo.examples.decision_data.app import DecisionDataApp, session_factory
-from sql2dynamo.reporting import RecordingReporter
-from sql2dynamo.runtime.dualwrite import enable_dual_write
-from sql2dynamo.runtime.outbox import ensure_outbox, outbox_status
 from tests.cutover.test_cutover import World, fresh, world  # noqa: F401  (fixtures, found through this import)
 from tests.helpers.cli import run_cli
 from tests.target.conftest import dynamodb_jar, shared_local  # noqa: F401  (fixtures, found through this import)

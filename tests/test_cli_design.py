@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from sql2dynamo.commands.design import design
-from sql2dynamo.errors import ConfirmationRequired
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.errors import ConfirmationRequired
+from sql2dynamo.common.reporting import RecordingReporter
 from tests.helpers.cli import run_cli
 
 MODEL_FILES = ("dynamodb_data_model.md", "migrationContract.json", "data_model.json")

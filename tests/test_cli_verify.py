@@ -10,9 +10,9 @@ import pytest
 
 from sql2dynamo.cli.main import cli
 from sql2dynamo.commands.deploy import deploy
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.target import local
-from sql2dynamo.target.deploy import load_model
+from sql2dynamo.target.model_file import load_model
 from tests.helpers.cli import run_cli
 from tests.target.conftest import (  # noqa: F401  (fixtures, found by pytest through this import)
     boto_client,

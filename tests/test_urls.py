@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from sql2dynamo.errors import UsageError
+from sql2dynamo.common.errors import UsageError
+from sql2dynamo.common.urls import parse_url, redact_endpoint, redact_text, redact_url
 from sql2dynamo.source.connect import normalize_url
-from sql2dynamo.urls import parse_url, redact_endpoint, redact_text, redact_url
 
 
 @pytest.mark.parametrize(

@@ -26,8 +26,8 @@ from sql2dynamo.commands.codegen import codegen
 from sql2dynamo.commands.deploy import deploy, destroy
 from sql2dynamo.commands.design import design
 from sql2dynamo.commands.migrate import migrate, raise_for_failures
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.examples import get_example
-from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.runtime import Repository, UnsupportedPattern
 from sql2dynamo.target import local
 from tests.target.conftest import boto_client, dynamodb_jar, shared_local  # noqa: F401  (fixtures)

@@ -14,9 +14,9 @@ import pytest
 
 from sql2dynamo.codegen import build_spec, render_module
 from sql2dynamo.commands.codegen import codegen
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.design.model import model_from_dict, model_to_dict
 from sql2dynamo.examples import get_example
-from sql2dynamo.reporting import RecordingReporter
 from tests.codegen.helpers import EXAMPLES, ROOT, STRATEGIES, model_dir, run_tool
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -15,7 +15,7 @@ import pytest
 from sql2dynamo.commands.analyze import analyze
 from sql2dynamo.commands.codegen import codegen
 from sql2dynamo.commands.design import design
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.reporting import RecordingReporter
 from tests.codegen.helpers import ROOT, run_tool
 
 DDL = """

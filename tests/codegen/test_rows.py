@@ -9,7 +9,7 @@ import pytest
 from sql2dynamo.codegen.rows import column_keys, row_table
 from sql2dynamo.design.model import DataModel, model_from_dict
 from sql2dynamo.examples import get_example
-from sql2dynamo.workload.shape import parse_shape
+from sql2dynamo.workload.shape.parse import parse_shape
 from tests.codegen.helpers import DESIGN_GOLDEN
 
 

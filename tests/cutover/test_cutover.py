@@ -16,24 +16,17 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import sqlalchemy as sa
 
-from sql2dynamo.commands.cutover import (
-    CutoverBlocked,
-    CutoverResult,
-    cutover_advance,
-    cutover_rollback,
-    cutover_status,
-    sync_outbox,
-)
+from sql2dynamo.commands.cutover import CutoverResult, cutover_advance, cutover_rollback, cutover_status, sync_outbox
 from sql2dynamo.commands.verify import verify
-from sql2dynamo.cutover.phases import CUTOVER_ITEM, PHASES, load_state, move
+from sql2dynamo.common.errors import InputError, UsageError
+from sql2dynamo.common.reporting import RecordingReporter
+from sql2dynamo.cutover.dualwrite import enable_dual_write
+from sql2dynamo.cutover.phases import CUTOVER_ITEM, PHASES, CutoverBlocked, load_state, move
+from sql2dynamo.cutover.shadow import ShadowReader
 from sql2dynamo.cutover.status import VERIFY_ITEM
-from sql2dynamo.errors import InputError, UsageError
 from sql2dynamo.examples.decision_data import EPOCH
 from sql2dynamo.examples.decision_data.app import DecisionDataApp, session_factory
-from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.runtime import Repository
-from sql2dynamo.runtime.dualwrite import enable_dual_write
-from sql2dynamo.runtime.shadow import ShadowReader
 from sql2dynamo.sync.control import ControlTable, VersionConflict
 from sql2dynamo.target import local
 from tests.runtime.test_dualwrite import fast_client, prepare

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
+from sql2dynamo.common.errors import InputError
+from sql2dynamo.cutover.outbox import OutboxStatus
 from sql2dynamo.cutover.phases import PHASES, PhaseState, next_phase, previous_phase, read_percent, write_primary
+from sql2dynamo.cutover.shadow import shadow_totals
 from sql2dynamo.cutover.status import CutoverStatus, blockers
-from sql2dynamo.errors import InputError
-from sql2dynamo.runtime.outbox import OutboxStatus
-from sql2dynamo.runtime.shadow import shadow_totals
 
 
 def test_order_and_neighbours() -> None:

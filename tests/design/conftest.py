@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from sql2dynamo.commands.analyze import analyze
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.examples import get_example
-from sql2dynamo.reporting import RecordingReporter
 
 # Small and fixed: the golden files depend on these rows' statistics.
 GOLDEN_ROWS = 60

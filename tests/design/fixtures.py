@@ -30,7 +30,7 @@ from sql2dynamo.source.model import (
     TableStats,
     UniqueConstraint,
 )
-from sql2dynamo.workload.patterns import AccessPattern, Rps
+from sql2dynamo.workload.patterns.model import AccessPattern, Rps
 
 _FIELD = re.compile(r"\{([^{}:]+)(?::[^{}]*)?\}")
 

@@ -42,8 +42,9 @@ from sql2dynamo.source.model import (
     TableStats,
     UniqueConstraint,
 )
-from sql2dynamo.workload.patterns import AccessPattern, PatternsFile, Rps
-from sql2dynamo.workload.shape import StatementShape, parse_shape
+from sql2dynamo.workload.patterns.model import AccessPattern, PatternsFile, Rps
+from sql2dynamo.workload.shape.model import StatementShape
+from sql2dynamo.workload.shape.parse import parse_shape
 
 MISSING_RPS = "AP07: no RPS (rps: null) — add rps: {avg, peak}"
 

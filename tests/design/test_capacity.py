@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sql2dynamo.common.errors import InputError
 from sql2dynamo.design.capacity import (
     pattern_rps,
     plan_capacity,
@@ -14,8 +15,7 @@ from sql2dynamo.design.capacity import (
     write_units,
 )
 from sql2dynamo.design.model import AccessPlan
-from sql2dynamo.design.sizing import ItemSize, Sizes
-from sql2dynamo.errors import InputError
+from sql2dynamo.design.sizing.items import ItemSize, Sizes
 from tests.design.fixtures import attr, entity, gsi, kp, pattern, plan, spec, step
 
 READ_CASES = [

@@ -12,15 +12,11 @@ from typing import Any
 import jsonschema
 import pytest
 
-from sql2dynamo.design.contract import (
-    build_contract,
-    contract_json,
-    contract_schema,
-    render_data_model_json,
-    validate_contract,
-)
+from sql2dynamo.common.errors import InputError
+from sql2dynamo.design.contract.build import build_contract
+from sql2dynamo.design.contract.validate import contract_schema, validate_contract
+from sql2dynamo.design.contract.write import contract_json, render_data_model_json
 from sql2dynamo.design.model import DataModel, model_from_dict, model_to_dict
-from sql2dynamo.errors import InputError
 from tests.design.render_fixtures import multi_table_model, single_table_model
 
 MODELS = {"multi": multi_table_model, "single": single_table_model}

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from sql2dynamo.common.errors import InputError, UsageError
 from sql2dynamo.design.model import CostEstimate
 from sql2dynamo.design.pricing import SECONDS_PER_MONTH, cents, estimate_cost, load_pricing, parse_pricing
-from sql2dynamo.design.sizing import ItemSize, Sizes
-from sql2dynamo.errors import InputError, UsageError
+from sql2dynamo.design.sizing.items import ItemSize, Sizes
 from tests.design.fixtures import attr, entity, gsi, kp, pattern, plan, spec, step
 
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from sql2dynamo.commands.design import design
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.design.model import DataModel, PlanStep, TableSpec
-from sql2dynamo.reporting import RecordingReporter
 
 STRATEGIES = ("multi-table", "single-table")
 EXAMPLES = ("algoitny", "hustle_hub", "decision_data", "chinook")

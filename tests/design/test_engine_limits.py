@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sql2dynamo.design.engine import DesignOptions, build_model
+from sql2dynamo.design.engine.build import DesignOptions, build_model
 from sql2dynamo.design.inputs import resolve_patterns
 from sql2dynamo.source.model import Column, Schema, SourceInfo, Table
-from sql2dynamo.workload.patterns import AccessPattern, PatternsFile, Rps
+from sql2dynamo.workload.patterns.model import AccessPattern, PatternsFile, Rps
 
 
 def test_at_most_20_indexes_per_table_and_the_rest_are_said_unsupported() -> None:

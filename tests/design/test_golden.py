@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from sql2dynamo.commands.design import design
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.design.model import DataModel, model_from_dict
-from sql2dynamo.reporting import RecordingReporter
 
 GOLDEN = Path(__file__).parent / "golden"
 EXAMPLES = ("algoitny", "hustle_hub", "decision_data", "chinook")

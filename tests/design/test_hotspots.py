@@ -15,7 +15,7 @@ from sql2dynamo.design.hotspots import (
     shard_count,
 )
 from sql2dynamo.design.model import PartitionLoad, SparseCondition
-from sql2dynamo.design.sizing import ItemSize, Sizes
+from sql2dynamo.design.sizing.items import ItemSize, Sizes
 from tests.design.fixtures import attr, col, entity, gsi, kp, pattern, plan, schema, spec, stats, step, table
 
 SHARE_CASES = [

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from sql2dynamo.design.model import DataModel
-from sql2dynamo.design.render_model import SECTIONS, render_data_model
+from sql2dynamo.design.render.data_model import SECTIONS, render_data_model
 from tests.design.render_fixtures import multi_table_model, shop_schema, single_table_model
 
 MODELS = {"multi": multi_table_model, "single": single_table_model}

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from sql2dynamo.design.render_requirements import render_requirements
+from sql2dynamo.design.render.requirements import render_requirements
 from sql2dynamo.source.model import Schema
-from sql2dynamo.workload.patterns import AccessPattern, PatternsFile, Rps
-from sql2dynamo.workload.shape import StatementShape
+from sql2dynamo.workload.patterns.model import AccessPattern, PatternsFile, Rps
+from sql2dynamo.workload.shape.model import StatementShape
 from tests.design.render_fixtures import MISSING_RPS, shop_patterns, shop_schema, shop_shapes
 
 # Seed 002's requirements template, verbatim.

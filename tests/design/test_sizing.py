@@ -8,22 +8,16 @@ from typing import Any
 import pytest
 
 from sql2dynamo.design.model import SparseCondition
-from sql2dynamo.design.sizing import (
-    ITEM_SIZE_LIMIT,
-    UNBOUNDED_MAX_BYTES,
+from sql2dynamo.design.sizing.columns import UNBOUNDED_MAX_BYTES, key_value_bytes, sparse_share, type_estimate
+from sql2dynamo.design.sizing.items import (
     attribute_estimates,
     entity_in_index,
     entity_item_size,
-    item_size,
     item_sizes,
-    key_value_bytes,
     max_item_size,
-    number_size,
     projected_size,
-    sparse_share,
-    type_estimate,
-    value_size,
 )
+from sql2dynamo.design.sizing.values import ITEM_SIZE_LIMIT, item_size, number_size, value_size
 from tests.design.fixtures import attr, col, entity, gsi, kp, schema, spec, stats, table
 
 VALUE_CASES: list[tuple[Any, int, str]] = [

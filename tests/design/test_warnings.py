@@ -13,7 +13,7 @@ from sql2dynamo.design.model import (
     PartitionLoad,
     TableSpec,
 )
-from sql2dynamo.design.sizing import ItemSize, Sizes
+from sql2dynamo.design.sizing.items import ItemSize, Sizes
 from sql2dynamo.design.warnings import production_warnings
 from sql2dynamo.source.model import Schema
 from tests.design.fixtures import attr, col, entity, gsi, kp, pattern, plan, schema, spec, step, table

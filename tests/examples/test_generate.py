@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from sql2dynamo.errors import InputError
+from sql2dynamo.common.errors import InputError
 from sql2dynamo.examples import EXAMPLES, Example
 from tests.conftest import empty_database
 

@@ -12,9 +12,9 @@ from sqlglot import exp
 
 from sql2dynamo.examples import EXAMPLES, Example
 from sql2dynamo.source.dialects import get_dialect
-from sql2dynamo.workload.patterns import load_patterns
+from sql2dynamo.workload.patterns.read import load_patterns
 from sql2dynamo.workload.querylog import parse_query_log
-from sql2dynamo.workload.shape import parse_shape
+from sql2dynamo.workload.shape.parse import parse_shape
 
 NAMES = sorted(EXAMPLES)
 COUNTS = {"algoitny": 33, "hustle_hub": 24, "decision_data": 8, "chinook": 23}

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from sql2dynamo.errors import UsageError
+from sql2dynamo.common.errors import UsageError
 from sql2dynamo.examples import EXAMPLES, Example, get_example, render_schema_sql
 from sql2dynamo.examples.__main__ import main as regenerate
-from sql2dynamo.source.ddl import schema_from_ddl
+from sql2dynamo.source.ddl.read import schema_from_ddl
 from sql2dynamo.source.model import Schema
 
 CHINOOK_PG = Path(__file__).parents[1] / "data" / "chinook" / "Chinook_PostgreSql.sql"

@@ -25,23 +25,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from sql2dynamo.errors import InputError
+from sql2dynamo.common.errors import InputError
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.examples import get_example
 from sql2dynamo.migrate import keysample, planning
 from sql2dynamo.migrate import segments as seg
-from sql2dynamo.migrate.reader import (
-    Checkpoint,
-    Segment,
-    SegmentBudget,
-    decode_key,
-    encode_key,
-    key_of,
-    plan_segments,
-    read_segment,
-    read_table,
-    segment_plan,
-)
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.migrate.planning import SegmentBudget, plan_segments, segment_plan
+from sql2dynamo.migrate.reader import read_segment, read_table
+from sql2dynamo.migrate.segments import Checkpoint, Segment, decode_key, encode_key, key_of
 from sql2dynamo.source.connect import Source, open_source
 from sql2dynamo.source.introspect import introspect
 from sql2dynamo.source.model import Column, Table, TableStats

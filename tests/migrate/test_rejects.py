@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sql2dynamo.items.transform import Reject
 from sql2dynamo.migrate.rejects import RejectLog, failed_line, key_text, reject_line
-from sql2dynamo.migrate.transform import Reject
 
 
 def test_refused_rows_and_abandoned_items_share_one_file_per_source_table(tmp_path: Path) -> None:

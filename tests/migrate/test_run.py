@@ -15,12 +15,12 @@ from sql2dynamo.commands.analyze import analyze
 from sql2dynamo.commands.deploy import deploy, destroy
 from sql2dynamo.commands.design import design
 from sql2dynamo.commands.migrate import MigrateResult, migrate
-from sql2dynamo.errors import InputError, UsageError
+from sql2dynamo.common.errors import InputError, UsageError
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.examples import get_example
 from sql2dynamo.migrate.checkpoints import checkpoint_path
-from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.target import local
-from sql2dynamo.target.deploy import load_model
+from sql2dynamo.target.model_file import load_model
 
 # The session's DynamoDB Local fixtures (jar discovery/installation, one in-memory instance per module).
 from tests.target.conftest import boto_client, dynamodb_jar, shared_local  # noqa: F401

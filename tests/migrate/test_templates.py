@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from sql2dynamo.common.errors import InputError
 from sql2dynamo.design.model import KeyPart
-from sql2dynamo.errors import InputError
-from sql2dynamo.migrate.templates import (
+from sql2dynamo.items.converters import ValueRejected
+from sql2dynamo.items.templates import (
     EmptyKey,
     Field,
     compile_key,
@@ -19,7 +20,7 @@ from sql2dynamo.migrate.templates import (
     render_key,
     render_value_template,
 )
-from sql2dynamo.migrate.values import ValueConverter, ValueRejected
+from sql2dynamo.items.values import ValueConverter
 
 VALUES = ValueConverter()
 COLUMNS = {

@@ -17,10 +17,11 @@ import sqlalchemy as sa
 from sql2dynamo.design import sizing
 from sql2dynamo.design.keys import DDB_TYPES
 from sql2dynamo.design.model import DataModel, EntityMapping, KeyPart, SparseCondition, TableSpec, model_from_dict
-from sql2dynamo.design.sizing import ITEM_SIZE_LIMIT
+from sql2dynamo.design.sizing.values import ITEM_SIZE_LIMIT
 from sql2dynamo.examples import get_example
-from sql2dynamo.migrate.templates import parse_template
-from sql2dynamo.migrate.transform import ItemBuilder, RowResult, item_size, value_size
+from sql2dynamo.items.size import item_size, value_size
+from sql2dynamo.items.templates import parse_template
+from sql2dynamo.items.transform import ItemBuilder, RowResult
 from sql2dynamo.verify.canonical import canonical
 
 GOLDEN = Path(__file__).parents[1] / "design" / "golden"
@@ -332,7 +333,7 @@ def test_size_is_exact_near_the_limit() -> None:
 
 
 def test_user_rules_reach_the_items() -> None:
-    from sql2dynamo.migrate.values import ValueRule, When
+    from sql2dynamo.items.values import ValueRule, When
 
     nan_absent = ValueRule("nan-absent", When(frozenset({"float"}), (float,), lambda v: v != v), lambda v: None, "")
     builder = ItemBuilder(small_model(), value_rules=[nan_absent])

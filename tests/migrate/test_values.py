@@ -10,18 +10,8 @@ from uuid import UUID
 
 import pytest
 
-from sql2dynamo.migrate.values import (
-    DEFAULT_RULES,
-    ValueConverter,
-    ValueRejected,
-    ValueRule,
-    When,
-    datetime_text,
-    duration_text,
-    epoch_seconds,
-    infer,
-    number_text,
-)
+from sql2dynamo.items.converters import ValueRejected, datetime_text, duration_text, epoch_seconds, infer, number_text
+from sql2dynamo.items.values import DEFAULT_RULES, ValueConverter, ValueRule, When
 from sql2dynamo.source.types import NORMALIZED_TYPES
 
 U = UUID("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")

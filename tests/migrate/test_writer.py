@@ -19,13 +19,13 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionClosedError, EndpointConnectionError, ReadTimeoutError
 
-from sql2dynamo.errors import TargetError, TransientError
-from sql2dynamo.migrate.item_bytes import item_size
+from sql2dynamo.common.errors import TargetError, TransientError
+from sql2dynamo.common.reporting import RecordingReporter
+from sql2dynamo.items.size import item_size
 from sql2dynamo.migrate.ratelimit import AimdLimiter, TokenBucket, estimate_wcu
-from sql2dynamo.migrate.retry import ErrorKind, RetryPolicy, classify, retry_call
 from sql2dynamo.migrate.writer import BatchWriter, writer_client_config
-from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.target import local
+from sql2dynamo.target.retry import ErrorKind, RetryPolicy, classify, retry_call
 from tests.faults.proxy import FaultProxy, Faults
 
 # The session's DynamoDB Local fixtures (jar discovery/installation, one in-memory instance per module).

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from sql2dynamo.commands.analyze import analyze
 from sql2dynamo.commands.design import design
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.reporting import RecordingReporter
 from tests.migrate.test_run import count_items, entity_tables, fresh_tables, row_counts
 from tests.target.conftest import boto_client
 

@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 from sql2dynamo.commands.migrate import migrate
 from sql2dynamo.commands.verify import verify
-from sql2dynamo.errors import InputError
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.errors import InputError
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.target import local
 from tests.conftest import empty_database
 from tests.migrate.test_run import NOTE_PATTERNS, count_items, entity_tables, fresh_tables, make_model

@@ -14,7 +14,7 @@ import pytest
 
 from sql2dynamo.commands.migrate import migrate
 from sql2dynamo.commands.verify import verify
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.target import local
 from tests.faults.proxy import FaultProxy, Faults
 from tests.migrate.test_run import row_counts

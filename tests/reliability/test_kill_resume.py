@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from sql2dynamo.commands.verify import verify
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.migrate.checkpoints import checkpoint_path
-from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.target import local
 from tests.migrate.test_run import row_counts
 from tests.reliability import assert_items_match_rows, design_subset, fresh_tables

@@ -14,9 +14,9 @@ import pytest
 
 from sql2dynamo.commands.migrate import migrate
 from sql2dynamo.commands.verify import verify
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.target import local
-from sql2dynamo.target.deploy import load_model
+from sql2dynamo.target.model_file import load_model
 from tests.reliability import assert_items_match_rows, design_subset, fresh_tables
 from tests.target.conftest import boto_client, dynamodb_jar, shared_local  # noqa: F401  (fixtures)
 

@@ -21,8 +21,8 @@ import sqlalchemy as sa
 from botocore.config import Config
 
 from sql2dynamo.commands.demo import demo
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.design.model import DataModel, model_from_dict
-from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.runtime import Repository
 from sql2dynamo.target import local
 from tests.target.conftest import dynamodb_jar, shared_local  # noqa: F401  (fixtures, found through this import)

@@ -24,16 +24,16 @@ from sql2dynamo.commands.cutover import sync_outbox
 from sql2dynamo.commands.deploy import deploy
 from sql2dynamo.commands.migrate import migrate
 from sql2dynamo.commands.verify import verify
+from sql2dynamo.common.errors import UnsupportedError, UsageError
+from sql2dynamo.common.reporting import RecordingReporter
+from sql2dynamo.cutover.dualwrite import DualWrite, enable_dual_write
+from sql2dynamo.cutover.outbox import outbox_status
+from sql2dynamo.cutover.shadow import ShadowReader
 from sql2dynamo.design.model import DataModel
-from sql2dynamo.errors import UnsupportedError, UsageError
 from sql2dynamo.examples.decision_data import EPOCH, audio_files, generate
 from sql2dynamo.examples.decision_data.app import AudioFile, DecisionDataApp, all_keys, run_workload, session_factory
-from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.runtime import Repository
-from sql2dynamo.runtime.dualwrite import DualWrite, enable_dual_write
-from sql2dynamo.runtime.outbox import outbox_status
-from sql2dynamo.runtime.shadow import ShadowReader
-from sql2dynamo.target.deploy import load_model
+from sql2dynamo.target.model_file import load_model
 from tests.conftest import empty_database
 from tests.faults.proxy import FaultProxy, Faults
 from tests.target.conftest import boto_client

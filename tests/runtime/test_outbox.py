@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from sql2dynamo.errors import InputError
-from sql2dynamo.runtime.outbox import (
+from sql2dynamo.common.errors import InputError
+from sql2dynamo.cutover.outbox import (
     OutboxEntry,
     decode_values,
     encode_values,

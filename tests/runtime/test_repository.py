@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from sql2dynamo.errors import Sql2DynamoError
-from sql2dynamo.migrate.retry import RetryPolicy
+from sql2dynamo.common.errors import Sql2DynamoError
 from sql2dynamo.runtime import (
     ConditionFailed,
     DuplicateValue,
@@ -22,6 +21,7 @@ from sql2dynamo.runtime import (
     Throttled,
     UnsupportedPattern,
 )
+from sql2dynamo.target.retry import RetryPolicy
 from tests.faults.proxy import FaultProxy, Faults
 from tests.runtime.compare import norm, pattern_sql, project, read_all, sql_rows
 from tests.runtime.conftest import Deployed, plain_client

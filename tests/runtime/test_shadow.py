@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from sql2dynamo.errors import UsageError
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.errors import UsageError
+from sql2dynamo.common.reporting import RecordingReporter
+from sql2dynamo.cutover.shadow import SHADOW_ITEM, ShadowReader, shadow_totals
 from sql2dynamo.runtime import DuplicateValue, Repository
-from sql2dynamo.runtime.shadow import SHADOW_ITEM, ShadowReader, shadow_totals
 from sql2dynamo.sync.control import ControlTable
 from tests.runtime.compare import pattern_sql
 from tests.runtime.conftest import Deployed, plain_client

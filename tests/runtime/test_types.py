@@ -9,7 +9,7 @@ from uuid import UUID
 
 import pytest
 
-from sql2dynamo.migrate.values import ValueConverter
+from sql2dynamo.items.values import ValueConverter
 from sql2dynamo.runtime import PYTHON_TYPES, decode_value, python_annotation
 from sql2dynamo.runtime.errors import InvalidRequest
 from sql2dynamo.runtime.types import parse_duration

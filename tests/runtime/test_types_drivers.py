@@ -12,7 +12,7 @@ from uuid import UUID
 import pytest
 import sqlalchemy as sa
 
-from sql2dynamo.migrate.values import ValueConverter
+from sql2dynamo.items.values import ValueConverter
 from sql2dynamo.runtime import decode_value
 
 _CONVERT = ValueConverter()

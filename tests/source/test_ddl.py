@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from sql2dynamo.errors import InputError, UnsupportedError, UsageError
-from sql2dynamo.source.ddl import schema_from_ddl
+from sql2dynamo.common.errors import InputError, UnsupportedError, UsageError
+from sql2dynamo.source.ddl.read import schema_from_ddl
 from sql2dynamo.source.model import Schema, Table, is_self_referencing, schema_from_dict, schema_to_dict
 from sql2dynamo.source.types import TypeMapper, parse_cast_rules
 

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from sql2dynamo.commands.analyze import analyze
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.source.model import Schema, Table, schema_from_dict
 
 # The MySQL and SQLite scripts name things in PascalCase, the PostgreSQL one in

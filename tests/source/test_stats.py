@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.source.connect import open_source
 from sql2dynamo.source.introspect import introspect
 from sql2dynamo.source.stats import StatsBudget, value_size

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sql2dynamo.errors import UsageError
+from sql2dynamo.common.errors import UsageError
 from sql2dynamo.source.types import DEFAULT_RULES, NORMALIZED_TYPES, TypeMapper, parse_cast_rules
 
 CASES = [

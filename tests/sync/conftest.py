@@ -19,8 +19,8 @@ import sqlalchemy as sa
 
 from sql2dynamo.commands.analyze import analyze
 from sql2dynamo.commands.design import design
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.examples import get_example
-from sql2dynamo.reporting import RecordingReporter
 from tests.conftest import PG_ADMIN_URL
 from tests.migrate.test_run import fresh_tables
 from tests.target.conftest import boto_client, dynamodb_jar, shared_local  # noqa: F401  (fixtures)

@@ -19,10 +19,10 @@ from botocore.exceptions import BotoCoreError
 
 from sql2dynamo.commands.migrate import migrate
 from sql2dynamo.commands.verify import verify
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.sync.apply import POSITION_ATTRIBUTE, Applier, _group
 from sql2dynamo.sync.changes import Change, pg_position
-from sql2dynamo.target.deploy import load_model
+from sql2dynamo.target.model_file import load_model
 from tests.faults.proxy import FaultProxy, Faults
 from tests.sync.conftest import boto_client, decision_model, fill
 

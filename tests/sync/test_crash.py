@@ -16,7 +16,7 @@ import pytest
 from sql2dynamo.commands.migrate import migrate
 from sql2dynamo.commands.sync import sync
 from sql2dynamo.commands.verify import verify
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.sync.apply import Applier, ApplyStats
 from sql2dynamo.sync.changes import Change
 from tests.sync.conftest import decision_model, fill

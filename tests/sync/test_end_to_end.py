@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sql2dynamo.commands.migrate import migrate
 from sql2dynamo.commands.sync import sync
 from sql2dynamo.commands.verify import verify
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.sync.apply import ApplyStats
 from sql2dynamo.sync.begin import control_name
 from sql2dynamo.sync.control import ControlTable

@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from sql2dynamo.commands.migrate import migrate
 from sql2dynamo.commands.sync import sync
 from sql2dynamo.commands.verify import verify
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.examples.decision_data import audio_files, users
-from sql2dynamo.reporting import RecordingReporter
-from sql2dynamo.target.deploy import load_model
+from sql2dynamo.target.model_file import load_model
 from tests.sync.conftest import boto_client, decision_model, fill
 
 pytestmark = [pytest.mark.dynamodb, pytest.mark.filterwarnings("ignore:.db. is deprecated:DeprecationWarning")]

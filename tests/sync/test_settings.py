@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 from sql2dynamo.commands.migrate import migrate
 from sql2dynamo.commands.sync import sync
-from sql2dynamo.errors import PrerequisiteError, UsageError
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.errors import PrerequisiteError, UsageError
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.sync import mysql, pg_slot
 from sql2dynamo.sync.begin import control_name
 from sql2dynamo.sync.control import ControlTable

@@ -22,9 +22,9 @@ import boto3
 import pytest
 from botocore.config import Config
 
-from sql2dynamo.errors import PrerequisiteError
-from sql2dynamo.reporting import RecordingReporter
-from sql2dynamo.target import _proc, local
+from sql2dynamo.common.errors import PrerequisiteError
+from sql2dynamo.common.reporting import RecordingReporter
+from sql2dynamo.target import local, prerequisites, process
 from sql2dynamo.target.prerequisites import HOME_ENV, JAR_ENV
 
 if TYPE_CHECKING:
@@ -72,18 +72,18 @@ def dynamodb_jar(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if _unavailable:
         _skip_or_fail(_unavailable[0])
     try:
-        local.find_java()
+        prerequisites.find_java()
     except PrerequisiteError as exc:
         _skip_or_fail(exc.one_line())
     try:
-        return local.find_jar()
+        return prerequisites.find_jar()
     except PrerequisiteError:
         pass
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(HOME_ENV, str(tmp_path_factory.mktemp("s2d-install-home")))
         mp.delenv(JAR_ENV, raising=False)
         try:
-            return local.install_dynamodb_local(RecordingReporter())
+            return prerequisites.install_dynamodb_local(RecordingReporter())
         except PrerequisiteError as exc:
             _skip_or_fail(exc.one_line())
     raise AssertionError("unreachable")
@@ -132,8 +132,8 @@ def _stop_all(started: list[tuple[Path, local.LocalInstance]]) -> None:
                 local.stop(instance.port)
             finally:
                 # Belt and braces: never leave a JVM behind, even if stop() failed.
-                if _proc.is_alive(instance.pid):
-                    _proc.terminate_group(instance.pid, 5.0)
+                if process.is_alive(instance.pid):
+                    process.terminate_group(instance.pid, 5.0)
 
 
 @pytest.fixture(scope="module")

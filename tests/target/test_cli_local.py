@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from sql2dynamo.cli.local import local_group
-from sql2dynamo.errors import PrerequisiteError, UsageError
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.errors import PrerequisiteError, UsageError
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.target import local
 from sql2dynamo.target.prerequisites import HOME_ENV, JAR_ENV
 from tests.target.conftest import free_port

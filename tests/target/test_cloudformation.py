@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from sql2dynamo.commands.deploy import emit_cloudformation
+from sql2dynamo.common.errors import InputError
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.design.model import DataModel, model_from_dict
-from sql2dynamo.errors import InputError
-from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.target.cloudformation import cloudformation_json, cloudformation_template, logical_ids
 from sql2dynamo.target.tablespec import table_requests
 

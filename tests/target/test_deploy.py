@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from sql2dynamo.commands.deploy import deploy, destroy
+from sql2dynamo.common.errors import ConfirmationRequired, InputError, TargetError, UsageError
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.design.model import (
     AccessPlan,
     CostEstimate,
@@ -31,11 +33,10 @@ from sql2dynamo.design.model import (
     TableSpec,
     model_from_dict,
 )
-from sql2dynamo.errors import ConfirmationRequired, InputError, TargetError, UsageError
-from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.target import local
-from sql2dynamo.target.deploy import is_local_target, load_model
+from sql2dynamo.target.deploy.run import is_local_target
 from sql2dynamo.target.endpoint import parse_target
+from sql2dynamo.target.model_file import load_model
 from sql2dynamo.target.prerequisites import HOME_ENV
 from sql2dynamo.target.tablespec import compare_table, table_requests
 from tests.target.conftest import boto_client, table_names

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from sql2dynamo.errors import TargetError, UsageError
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.errors import TargetError, UsageError
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.target import local
 from sql2dynamo.target.endpoint import (
     ACCEPTED_FORMS,

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from sql2dynamo.errors import PrerequisiteError, TargetError, UsageError
-from sql2dynamo.reporting import RecordingReporter
-from sql2dynamo.target import _proc, local
+from sql2dynamo.common.errors import PrerequisiteError, TargetError, UsageError
+from sql2dynamo.common.reporting import RecordingReporter
+from sql2dynamo.target import local, process
 from sql2dynamo.target.prerequisites import HOME_ENV, JAR_ENV
 from tests.target.conftest import StartLocal, create_table, free_port, table_names
 
@@ -103,7 +103,7 @@ def test_port_used_by_a_dynamodb_we_did_not_start(
     reporter = RecordingReporter()
     assert local.stop(running.port, reporter=reporter) is False
     assert reporter.messages("warning")
-    assert _proc.is_alive(running.pid)  # left alone
+    assert process.is_alive(running.pid)  # left alone
 
 
 def test_port_used_by_another_program(bare_home: Path) -> None:

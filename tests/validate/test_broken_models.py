@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from sql2dynamo.commands.validate import ValidateResult, validate
-from sql2dynamo.errors import ValidationFailed
-from sql2dynamo.reporting import RecordingReporter
+from sql2dynamo.common.errors import ValidationFailed
+from sql2dynamo.common.reporting import RecordingReporter
 from tests.target.conftest import boto_client
 from tests.validate import designed_example
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from sql2dynamo.commands.validate import validate
-from sql2dynamo.reporting import RecordingReporter
-from sql2dynamo.target.deploy import load_model
+from sql2dynamo.common.reporting import RecordingReporter
+from sql2dynamo.target.model_file import load_model
 from tests.validate import designed_example
 from tests.validate.conftest import SOURCES
 

@@ -21,8 +21,8 @@ from sql2dynamo.commands.deploy import deploy
 from sql2dynamo.commands.design import design
 from sql2dynamo.commands.migrate import migrate
 from sql2dynamo.commands.validate import ValidateResult, validate
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.examples import get_example
-from sql2dynamo.reporting import RecordingReporter
 from tests.target.conftest import boto_client
 
 pytestmark = pytest.mark.dynamodb

@@ -14,16 +14,16 @@ import pytest
 from sql2dynamo.commands.analyze import analyze
 from sql2dynamo.commands.deploy import deploy
 from sql2dynamo.commands.design import design
-from sql2dynamo.commands.verify import VerificationFailed, verify
+from sql2dynamo.commands.verify import verify
+from sql2dynamo.common.errors import InputError, TargetError, UsageError, VerificationFailed
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.design.model import DataModel, KeyPart, TableSpec
-from sql2dynamo.errors import InputError, TargetError, UsageError
+from sql2dynamo.items.transform import ItemBuilder
 from sql2dynamo.migrate.reader import read_table
-from sql2dynamo.migrate.transform import ItemBuilder
-from sql2dynamo.reporting import RecordingReporter
 from sql2dynamo.source.connect import open_source
 from sql2dynamo.source.introspect import introspect
 from sql2dynamo.target import local
-from sql2dynamo.target.deploy import load_model
+from sql2dynamo.target.model_file import load_model
 from sql2dynamo.verify.compare import TableCheck, _expired
 from sql2dynamo.verify.scan import count_items, scan_items
 from sql2dynamo.verify.store import HashStore, display_key, key_text, low_level_key

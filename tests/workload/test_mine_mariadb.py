@@ -8,8 +8,9 @@ import pymysql
 import pytest
 import sqlalchemy as sa
 
-from sql2dynamo.reporting import RecordingReporter
-from sql2dynamo.workload.mine import mine_workload, mined_to_patterns
+from sql2dynamo.common.reporting import RecordingReporter
+from sql2dynamo.workload.evidence import mined_to_patterns
+from sql2dynamo.workload.mine import mine_workload
 
 pytestmark = pytest.mark.mariadb
 

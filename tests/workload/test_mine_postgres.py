@@ -8,9 +8,10 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from sql2dynamo.errors import PrerequisiteError
-from sql2dynamo.reporting import RecordingReporter
-from sql2dynamo.workload.mine import mine_workload, mined_to_patterns
+from sql2dynamo.common.errors import PrerequisiteError
+from sql2dynamo.common.reporting import RecordingReporter
+from sql2dynamo.workload.evidence import mined_to_patterns
+from sql2dynamo.workload.mine import mine_workload
 
 pytestmark = pytest.mark.postgres
 

@@ -6,17 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from sql2dynamo.errors import InputError
-from sql2dynamo.fsutil import atomic_write_text
-from sql2dynamo.workload.patterns import (
-    AccessPattern,
-    PatternsFile,
-    Rps,
-    dump_patterns,
-    load_patterns,
-    merge_mined,
-    parse_patterns,
-)
+from sql2dynamo.common.errors import InputError
+from sql2dynamo.common.fsutil import atomic_write_text
+from sql2dynamo.workload.patterns.model import AccessPattern, PatternsFile, Rps
+from sql2dynamo.workload.patterns.read import load_patterns, parse_patterns
+from sql2dynamo.workload.patterns.write import dump_patterns, merge_mined
 
 DATA = Path(__file__).parent / "data"
 EXISTING = DATA / "access_patterns_existing.yaml"

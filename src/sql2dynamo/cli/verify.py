@@ -15,7 +15,7 @@ import click
 from sql2dynamo.cli.deploy import _main_helpers, _reporter
 from sql2dynamo.cli.options import model_option
 from sql2dynamo.commands.verify import VerifyResult, verify
-from sql2dynamo.reporting import Reporter
+from sql2dynamo.common.reporting import Reporter
 from sql2dynamo.target.endpoint import ACCEPTED_FORMS
 from sql2dynamo.verify.compare import DEFAULT_MAX_DIFFS, DEFAULT_MAX_KEYS
 

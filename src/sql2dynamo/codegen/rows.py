@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sql2dynamo.design.model import AccessPlan, DataModel, EntityMapping, PlanStep
-from sql2dynamo.workload.shape import StatementShape
+from sql2dynamo.workload.shape.model import StatementShape
 
 _READS = ("GetItem", "Query", "BatchGetItem", "Scan")
 

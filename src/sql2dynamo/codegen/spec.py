@@ -20,9 +20,10 @@ from sql2dynamo.codegen import naming
 from sql2dynamo.codegen.rows import Renames, column_keys, renames, row_table
 from sql2dynamo.design.model import AccessPlan, AttributeSpec, DataModel, EntityMapping
 from sql2dynamo.runtime.types import python_annotation
-from sql2dynamo.workload._sqltree import parse_statement, sqlglot_dialect
-from sql2dynamo.workload.patterns import AccessPattern, PatternsFile
-from sql2dynamo.workload.shape import StatementShape, shape_of
+from sql2dynamo.workload.patterns.model import AccessPattern, PatternsFile
+from sql2dynamo.workload.shape.model import StatementShape
+from sql2dynamo.workload.shape.parse import shape_of
+from sql2dynamo.workload.sqltree import parse_statement, sqlglot_dialect
 
 Result = Literal["one", "page", "count", "exists", "write"]
 

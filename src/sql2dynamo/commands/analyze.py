@@ -6,20 +6,22 @@ import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sql2dynamo.errors import InputError, UsageError
-from sql2dynamo.fsutil import write_files_atomically
-from sql2dynamo.reporting import Reporter
+from sql2dynamo.common.errors import InputError, UsageError
+from sql2dynamo.common.fsutil import write_files_atomically
+from sql2dynamo.common.reporting import Reporter
 from sql2dynamo.source.connect import Source, open_source
+from sql2dynamo.source.ddl.read import schema_from_ddl
 from sql2dynamo.source.dialects import get_dialect
 from sql2dynamo.source.introspect import introspect
 from sql2dynamo.source.model import Schema, schema_to_dict
 from sql2dynamo.source.stats import StatsBudget
 from sql2dynamo.source.types import TypeMapper, parse_cast_rules
-
-if TYPE_CHECKING:
-    from sql2dynamo.workload.mine import MinedWorkload
+from sql2dynamo.workload.evidence import MinedWorkload, mined_to_patterns
+from sql2dynamo.workload.mine import mine_workload
+from sql2dynamo.workload.patterns.write import merge_mined
+from sql2dynamo.workload.querylog import read_query_log
 
 SCHEMA_FILE = "schema.json"
 PATTERNS_FILE = "access_patterns.yaml"
@@ -103,7 +105,6 @@ def analyze(
             raise UsageError("--workload reads a live database; with --ddl use --query-log FILE")
         d = get_dialect(dialect)
         found = _read_query_log(query_log, d.name)
-        from sql2dynamo.source.ddl import schema_from_ddl  # sqlglot is slow to import: only when needed
 
         reporter.info(f"parsing {ddl} as {d.title} DDL")
         schema = schema_from_ddl(ddl, d.name, type_mapper=mapper, exclude=frozenset(exclude))
@@ -140,9 +141,6 @@ def analyze(
     patterns_path: Path | None = None
     mined = 0
     if found is not None:
-        from sql2dynamo.workload.mine import mined_to_patterns
-        from sql2dynamo.workload.patterns import merge_mined
-
         app = application or default_app
         patterns = mined_to_patterns(found, app)
         patterns_path = out_dir / PATTERNS_FILE
@@ -156,13 +154,11 @@ def analyze(
 def _read_query_log(path: Path | None, dialect: str) -> MinedWorkload | None:
     if path is None:
         return None
-    from sql2dynamo.workload.mine import read_query_log
 
     return read_query_log(path, dialect)
 
 
 def _mine(source: Source, reporter: Reporter) -> MinedWorkload:
-    from sql2dynamo.workload.mine import mine_workload
 
     return mine_workload(source.engine, source.dialect.name, reporter=reporter)
 

@@ -17,12 +17,12 @@ from typing import Any
 
 from sql2dynamo.codegen import build_spec, render_module
 from sql2dynamo.codegen.spec import ModuleSpec
-from sql2dynamo.errors import InputError, UsageError
-from sql2dynamo.fsutil import atomic_write_text
-from sql2dynamo.reporting import Reporter
-from sql2dynamo.target.deploy import load_model, model_file
-from sql2dynamo.workload.patterns import FILE_NAME as PATTERNS_FILE
-from sql2dynamo.workload.patterns import load_patterns
+from sql2dynamo.common.errors import InputError, UsageError
+from sql2dynamo.common.fsutil import atomic_write_text
+from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.target.model_file import load_model, model_file
+from sql2dynamo.workload.patterns.model import FILE_NAME as PATTERNS_FILE
+from sql2dynamo.workload.patterns.read import load_patterns
 
 LANGUAGES = ("python",)
 

@@ -20,6 +20,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import sqlalchemy as sa
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sql2dynamo.common.errors import UsageError
+from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.cutover.outbox import DEFAULT_OUTBOX_TABLE, DrainResult, drain_outbox
 from sql2dynamo.cutover.phases import (
     CutoverBlocked,
     PhaseState,
@@ -29,26 +32,16 @@ from sql2dynamo.cutover.phases import (
     previous_phase,
 )
 from sql2dynamo.cutover.status import DEFAULT_SLOT, CutoverStatus, blockers, gather_status
-from sql2dynamo.errors import UsageError
-from sql2dynamo.reporting import Reporter
-from sql2dynamo.runtime.outbox import DEFAULT_OUTBOX_TABLE, DrainResult, drain_outbox
 from sql2dynamo.source.connect import normalize_url, open_source
+from sql2dynamo.sync.apply import Applier
 from sql2dynamo.sync.control import DEFAULT_CONTROL_TABLE, ControlTable, VersionConflict
-from sql2dynamo.target.deploy import load_model
 from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, explain_error, parse_target
+from sql2dynamo.target.model_file import load_model
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-__all__ = [
-    "CutoverBlocked",
-    "CutoverResult",
-    "OutboxSyncResult",
-    "cutover_advance",
-    "cutover_rollback",
-    "cutover_status",
-    "sync_outbox",
-]
+__all__ = ["CutoverResult", "OutboxSyncResult", "cutover_advance", "cutover_rollback", "cutover_status", "sync_outbox"]
 
 Action = Literal["status", "advance", "rollback"]
 
@@ -254,7 +247,6 @@ def sync_outbox(
     ``SourceConnectionError``, ``TargetError`` (a write refused for good: the
     rest stays in the outbox, and running it again resumes there).
     """
-    from sql2dynamo.sync.apply import Applier
 
     if batch_size < 1 or workers < 1:
         raise UsageError("--batch-changes and --workers must be at least 1")

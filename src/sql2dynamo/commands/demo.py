@@ -39,14 +39,14 @@ from sql2dynamo.commands.design import DesignResult, design
 from sql2dynamo.commands.migrate import MigrateResult, migrate, raise_for_failures
 from sql2dynamo.commands.validate import ValidateResult, validate
 from sql2dynamo.commands.verify import VerifyResult, verify
-from sql2dynamo.errors import Sql2DynamoError, UsageError
+from sql2dynamo.common.errors import Sql2DynamoError, UsageError
+from sql2dynamo.common.fsutil import atomic_write_text
+from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.common.urls import redact_url
 from sql2dynamo.examples import EXAMPLES, Example, get_example
-from sql2dynamo.fsutil import atomic_write_text
-from sql2dynamo.reporting import Reporter
 from sql2dynamo.source.connect import normalize_url, open_source
-from sql2dynamo.target.deploy import is_local_target
+from sql2dynamo.target.deploy.run import is_local_target
 from sql2dynamo.target.endpoint import parse_target
-from sql2dynamo.urls import redact_url
 
 DEFAULT_EXAMPLE = "algoitny"
 STAGES = ("generate", "analyze", "design", "deploy", "migrate", "verify", "validate")

@@ -3,7 +3,7 @@
 * :func:`deploy` creates the tables of ``data_model.json`` that the target
   lacks, waits for them, then switches on TTL and point-in-time recovery; a
   table that exists and matches is left unchanged, one that differs stops the
-  deploy before anything happens (see :mod:`sql2dynamo.target.deploy`).
+  deploy before anything happens (see :mod:`sql2dynamo.target.deploy.run`).
 * :func:`emit_cloudformation` writes the same tables as a CloudFormation
   template instead of calling any API.
 * :func:`destroy` deletes the model's tables, on a local target only.
@@ -17,34 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sql2dynamo.errors import UsageError
-from sql2dynamo.fsutil import atomic_write_text
-from sql2dynamo.reporting import Reporter
+from sql2dynamo.common.errors import UsageError
+from sql2dynamo.common.fsutil import atomic_write_text
+from sql2dynamo.common.reporting import Reporter
 from sql2dynamo.target.cloudformation import cloudformation_json, logical_ids
-from sql2dynamo.target.deploy import (
-    DEFAULT_WAIT_S,
-    Confirm,
-    TableDeployment,
-    TableRemoval,
-    deploy_tables,
-    destroy_tables,
-    is_local_target,
-    load_model,
-)
+from sql2dynamo.target.deploy.plan import TableDeployment, TableRemoval
+from sql2dynamo.target.deploy.run import DEFAULT_WAIT_S, Confirm, deploy_tables, destroy_tables, is_local_target
 from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, parse_target
+from sql2dynamo.target.model_file import load_model
 from sql2dynamo.target.tablespec import table_requests
 
-__all__ = [
-    "DEFAULT_WAIT_S",
-    "Confirm",
-    "DeployResult",
-    "DestroyResult",
-    "EmitResult",
-    "deploy",
-    "destroy",
-    "emit_cloudformation",
-    "parse_tags",
-]
+__all__ = ["DeployResult", "DestroyResult", "EmitResult", "deploy", "destroy", "emit_cloudformation", "parse_tags"]
 
 _LOCAL_FORMS = "local, local:PORT, or an http://127.0.0.1:PORT or http://localhost:PORT endpoint"
 

@@ -17,18 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sql2dynamo.design.contract import contract_json, render_data_model_json
-from sql2dynamo.design.engine import DesignOptions, build_model
+from sql2dynamo.common.errors import ConfirmationRequired, InputError, UsageError
+from sql2dynamo.common.fsutil import atomic_write_text, write_files_atomically
+from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.design.contract.write import contract_json, render_data_model_json
+from sql2dynamo.design.engine.build import DesignOptions, build_model
 from sql2dynamo.design.finalize import finalize
 from sql2dynamo.design.inputs import load_inputs, resolve_patterns
 from sql2dynamo.design.model import DataModel
-from sql2dynamo.design.render_model import render_data_model
-from sql2dynamo.design.render_requirements import render_requirements
-from sql2dynamo.errors import ConfirmationRequired, InputError, UsageError
-from sql2dynamo.fsutil import atomic_write_text, write_files_atomically
-from sql2dynamo.reporting import Reporter
+from sql2dynamo.design.render.data_model import render_data_model
+from sql2dynamo.design.render.requirements import render_requirements
+from sql2dynamo.report import REPORT_FILE, model_report_html
 from sql2dynamo.source.model import Schema
-from sql2dynamo.workload.patterns import PatternsFile
+from sql2dynamo.workload.patterns.model import PatternsFile
 
 REQUIREMENTS_FILE = "dynamodb_requirement.md"
 MODEL_FILE = "dynamodb_data_model.md"
@@ -150,6 +151,7 @@ def _design(
         out_dir / MODEL_FILE: render_data_model(model, schema),
         out_dir / CONTRACT_FILE: contract,
         out_dir / DATA_MODEL_FILE: render_data_model_json(model),
+        out_dir / REPORT_FILE: model_report_html(model, {p.id: p.sql for p in patterns.patterns}),
     }
     write_files_atomically(files)
     for path in files:

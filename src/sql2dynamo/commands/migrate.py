@@ -36,17 +36,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sql2dynamo.errors import TargetError, UsageError
+from sql2dynamo.common.errors import TargetError, UsageError
+from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.items.transform import ItemBuilder
 from sql2dynamo.migrate.checkpoints import CheckpointStore, checkpoint_path, file_sha256
 from sql2dynamo.migrate.run import MigrationOutcome, RunOptions, TableOutcome, check_tables, run_migration
-from sql2dynamo.migrate.transform import ItemBuilder
 from sql2dynamo.migrate.writer import writer_client_config
-from sql2dynamo.reporting import Reporter
 from sql2dynamo.source.connect import open_source
 from sql2dynamo.sync.begin import CaptureStart, start_capture
 from sql2dynamo.sync.control import DEFAULT_CONTROL_TABLE
-from sql2dynamo.target.deploy import load_model
 from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, parse_target
+from sql2dynamo.target.model_file import load_model
 
 if TYPE_CHECKING:
     from collections.abc import Callable

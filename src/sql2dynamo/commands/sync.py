@@ -28,16 +28,16 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from sql2dynamo.errors import PrerequisiteError, UsageError
-from sql2dynamo.reporting import Reporter
+from sql2dynamo.common.errors import PrerequisiteError, UsageError
+from sql2dynamo.common.reporting import Reporter
 from sql2dynamo.source.connect import Source, open_source
 from sql2dynamo.sync import mysql, pg, pg_slot
 from sql2dynamo.sync.apply import Applier, ApplyStats
 from sql2dynamo.sync.begin import check_slot_name, control_name, primary_keys, tables_needing_old_rows
 from sql2dynamo.sync.control import DEFAULT_CONTROL_TABLE, ControlTable
 from sql2dynamo.sync.stream import Capture, StreamOutcome, run_stream
-from sql2dynamo.target.deploy import load_model
 from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, parse_target
+from sql2dynamo.target.model_file import load_model
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -27,19 +27,19 @@ import sqlalchemy as sa
 
 from sql2dynamo.commands.deploy import deploy
 from sql2dynamo.commands.migrate import migrate, raise_for_failures
-from sql2dynamo.errors import InputError, UsageError, ValidationFailed
-from sql2dynamo.reporting import Reporter
+from sql2dynamo.common.errors import InputError, UsageError, ValidationFailed
+from sql2dynamo.common.reporting import Reporter
 from sql2dynamo.runtime.repository import Repository
 from sql2dynamo.source.connect import open_source
 from sql2dynamo.source.introspect import introspect
-from sql2dynamo.target.deploy import load_model
 from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, parse_target
+from sql2dynamo.target.model_file import load_model
 from sql2dynamo.validate.report import SUMMARY_COLUMNS, PatternResult
 from sql2dynamo.validate.run import DEFAULT_PAGE_SIZE, validate_patterns
 from sql2dynamo.validate.sample import sample_source
-from sql2dynamo.workload.patterns import load_patterns
+from sql2dynamo.workload.patterns.read import load_patterns
 
-__all__ = ["PATTERNS_FILE", "ValidateResult", "ValidationFailed", "show_validate", "validate"]
+__all__ = ["PATTERNS_FILE", "ValidateResult", "show_validate", "validate"]
 
 PATTERNS_FILE = "access_patterns.yaml"
 

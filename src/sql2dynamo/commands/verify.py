@@ -16,19 +16,19 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sql2dynamo.common.errors import InputError, UsageError, VerificationFailed
+from sql2dynamo.common.reporting import Reporter
 from sql2dynamo.cutover.status import record_verify
-from sql2dynamo.errors import InputError, UsageError, VerificationFailed
-from sql2dynamo.migrate.transform import ItemBuilder
-from sql2dynamo.reporting import Reporter
+from sql2dynamo.items.transform import ItemBuilder
 from sql2dynamo.source.connect import open_source
 from sql2dynamo.source.introspect import introspect
-from sql2dynamo.target.deploy import load_model
 from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, explain_error, parse_target
+from sql2dynamo.target.model_file import load_model
 from sql2dynamo.verify.compare import DEFAULT_MAX_DIFFS, DEFAULT_MAX_KEYS, Comparison, compare
 from sql2dynamo.verify.scan import check_segments
 from sql2dynamo.verify.source_items import SourceItems
 
-__all__ = ["VerificationFailed", "VerifyResult", "verify"]
+__all__ = ["VerifyResult", "verify"]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sql2dynamo.errors import InputError, VerificationFailed
+from sql2dynamo.common.errors import InputError, VerificationFailed
 from sql2dynamo.sync.control import ControlTable
 
 __all__ = [

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.cutover.outbox import DEFAULT_OUTBOX_TABLE, OutboxStatus, outbox_status
 from sql2dynamo.cutover.phases import PHASES, PhaseState, next_phase, previous_phase, read_percent, write_primary
-from sql2dynamo.reporting import Reporter
-from sql2dynamo.runtime.outbox import DEFAULT_OUTBOX_TABLE, OutboxStatus, outbox_status
-from sql2dynamo.runtime.shadow import SHADOW_ITEM, shadow_totals
+from sql2dynamo.cutover.shadow import SHADOW_ITEM, shadow_totals
 from sql2dynamo.sync.control import DEFAULT_CONTROL_TABLE, ControlTable
 from sql2dynamo.target.client_errors import error_code
 

@@ -16,7 +16,7 @@ from typing import Literal
 
 from sql2dynamo.design.inputs import ResolvedPattern
 from sql2dynamo.source.model import ForeignKey, Schema, Table
-from sql2dynamo.workload.shape import Binding, StatementShape
+from sql2dynamo.workload.shape.model import Binding, StatementShape
 
 SEARCH_ALTERNATIVE = "stream the table to a search index (DynamoDB Streams -> OpenSearch) and run this query there"
 ANALYTICS_ALTERNATIVE = (

@@ -24,7 +24,7 @@ propagates index updates asynchronously, outside the transaction protocol.
 
 ``expected_items`` means the items a Query or Scan *reads* (what the key
 condition matches, or the table's row count for a Scan), before filters.
-The ``sizes`` mapping is :data:`sql2dynamo.design.sizing.Sizes`:
+The ``sizes`` mapping is :data:`sql2dynamo.design.sizing.items.Sizes`:
 ``(table name, source table) -> ItemSize`` (or a bare int of bytes).
 """
 
@@ -35,10 +35,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from sql2dynamo.common.errors import InputError
 from sql2dynamo.design.model import AccessPlan, EntityMapping, IndexSpec, PatternCapacity, PlanStep, TableSpec
-from sql2dynamo.design.sizing import ItemSize, Sizes, as_item_size, entity_in_index
-from sql2dynamo.errors import InputError
-from sql2dynamo.workload.patterns import AccessPattern
+from sql2dynamo.design.sizing.items import ItemSize, Sizes, as_item_size, entity_in_index
+from sql2dynamo.workload.patterns.model import AccessPattern
 
 READ_UNIT_BYTES = 4096
 WRITE_UNIT_BYTES = 1024

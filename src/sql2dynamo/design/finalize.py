@@ -16,10 +16,10 @@ from sql2dynamo.design.hotspots import partition_loads
 from sql2dynamo.design.inputs import ResolvedPattern
 from sql2dynamo.design.model import DataModel
 from sql2dynamo.design.pricing import estimate_cost, load_pricing
-from sql2dynamo.design.sizing import item_sizes
+from sql2dynamo.design.sizing.items import item_sizes
 from sql2dynamo.design.warnings import production_warnings
 from sql2dynamo.source.model import Schema
-from sql2dynamo.workload.patterns import PatternsFile
+from sql2dynamo.workload.patterns.model import PatternsFile
 
 
 def finalize(

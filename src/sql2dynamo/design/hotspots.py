@@ -42,9 +42,10 @@ from functools import cache
 
 from sql2dynamo.design.capacity import Usage, is_strong, pattern_rps, plan_usage
 from sql2dynamo.design.model import AccessPlan, EntityMapping, IndexSpec, KeyPart, PartitionLoad, TableSpec
-from sql2dynamo.design.sizing import Sizes, item_sizes, template_fields
+from sql2dynamo.design.sizing.columns import template_fields
+from sql2dynamo.design.sizing.items import Sizes, item_sizes
 from sql2dynamo.source.model import Schema, Table
-from sql2dynamo.workload.patterns import AccessPattern
+from sql2dynamo.workload.patterns.model import AccessPattern
 
 PARTITION_RCU_LIMIT = 3000.0
 PARTITION_WCU_LIMIT = 1000.0

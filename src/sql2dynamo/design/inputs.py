@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from sql2dynamo.errors import InputError, Sql2DynamoError
+from sql2dynamo.common.errors import InputError, Sql2DynamoError
 from sql2dynamo.source.model import Schema, Table, schema_from_dict
-from sql2dynamo.workload.patterns import AccessPattern, PatternsFile, load_patterns
-from sql2dynamo.workload.shape import StatementShape, fingerprint, parse_shape
+from sql2dynamo.workload.normalize import fingerprint
+from sql2dynamo.workload.patterns.model import AccessPattern, PatternsFile
+from sql2dynamo.workload.patterns.read import load_patterns
+from sql2dynamo.workload.shape.model import StatementShape
+from sql2dynamo.workload.shape.parse import parse_shape
 
 
 @dataclass(frozen=True)

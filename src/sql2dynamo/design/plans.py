@@ -15,7 +15,7 @@ from sql2dynamo.design.access import Access
 from sql2dynamo.design.inputs import ResolvedPattern
 from sql2dynamo.design.model import AccessPlan, IndexSpec, KeyPart, PlanStep, TableSpec
 from sql2dynamo.source.model import Schema, Table
-from sql2dynamo.workload.shape import Binding
+from sql2dynamo.workload.shape.model import Binding
 
 # A LIMIT given as a parameter is sized as one page of this many items (stated in the plan's docs).
 PAGE_WHEN_LIMIT_IS_A_PARAMETER = 20
@@ -62,11 +62,13 @@ def rebind(key: KeyPart, columns: dict[str, str]) -> str:
     return _FIELD.sub(sub, key.template)
 
 
-def _names(*attrs: str) -> dict[str, str]:
-    return {f"#{_ph(a)}": a for a in attrs}
+def expression_names(*attrs: str) -> dict[str, str]:
+    """``ExpressionAttributeNames`` for ``attrs``: ``#placeholder`` -> attribute name."""
+    return {f"#{placeholder(a)}": a for a in attrs}
 
 
-def _ph(attribute: str) -> str:
+def placeholder(attribute: str) -> str:
+    """The placeholder text for an attribute name (anything not a word character becomes ``_``)."""
     return re.sub(r"\W", "_", attribute)
 
 
@@ -89,31 +91,31 @@ def query_step(
     bindings = access.pattern.shape.bindings if access.pattern.shape else ()
     pk = index.pk if index else table.pk
     sk = index.sk if index else table.sk
-    names = _names(pk.attribute)
+    names = expression_names(pk.attribute)
     values = {":pk": value_template(pk, bindings)}
-    condition = f"#{_ph(pk.attribute)} = :pk"
+    condition = f"#{placeholder(pk.attribute)} = :pk"
     used = set(pk.columns)
     if sk and len(sk.columns) == 1:
         col = sk.columns[0]
         lo = binding_for(bindings, col, (">=", ">"))
         hi = binding_for(bindings, col, ("<=", "<"))
         eq = binding_for(bindings, col)
-        names.update(_names(sk.attribute))
+        names.update(expression_names(sk.attribute))
         if eq is not None:
-            condition += f" AND #{_ph(sk.attribute)} = :sk"
+            condition += f" AND #{placeholder(sk.attribute)} = :sk"
             values[":sk"] = _val(eq)
         elif lo and hi:
-            condition += f" AND #{_ph(sk.attribute)} BETWEEN :sk_lo AND :sk_hi"
+            condition += f" AND #{placeholder(sk.attribute)} BETWEEN :sk_lo AND :sk_hi"
             values.update({":sk_lo": _val(lo), ":sk_hi": _val(hi)})
         elif lo or hi:
             op = next(b.op for b in bindings if b.column.split(".")[-1] == col and b.op in (">=", ">", "<=", "<"))
-            condition += f" AND #{_ph(sk.attribute)} {op} :sk"
+            condition += f" AND #{placeholder(sk.attribute)} {op} :sk"
             values[":sk"] = _val(lo or hi or "")
         used.add(col)
     if sk and not condition.count(" AND ") and "{" in sk.template and not sk.template.startswith("{"):
         # A prefixed sort key (TEST_CASE#...) shares its partition with other entities: select its own.
-        names.update(_names(sk.attribute))
-        condition += f" AND begins_with(#{_ph(sk.attribute)}, :sk_prefix)"
+        names.update(expression_names(sk.attribute))
+        condition += f" AND begins_with(#{placeholder(sk.attribute)}, :sk_prefix)"
         values[":sk_prefix"] = sk.template.split("{")[0]
     filters: list[str] = []
     sparse_col = index.sparse.column if index and index.sparse else None
@@ -122,9 +124,9 @@ def query_step(
             continue
         for b in bindings:
             if b.column.split(".")[-1] == col and b.op in ("=", ">=", ">", "<=", "<"):
-                ph = f":f_{_ph(col)}{len(filters)}"
-                names.update(_names(col))
-                filters.append(f"#{_ph(col)} {b.op} {ph}")
+                ph = f":f_{placeholder(col)}{len(filters)}"
+                names.update(expression_names(col))
+                filters.append(f"#{placeholder(col)} {b.op} {ph}")
                 values[ph] = _val(b.value)
         used.add(col)
     forward = None

@@ -31,6 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
+from sql2dynamo.common.errors import InputError, UsageError
 from sql2dynamo.design.capacity import (
     READ_OPERATIONS,
     Usage,
@@ -40,9 +41,8 @@ from sql2dynamo.design.capacity import (
     plan_usage,
 )
 from sql2dynamo.design.model import AccessPlan, CostEstimate, PatternCapacity, TableCost, TableSpec
-from sql2dynamo.design.sizing import ItemSize, Sizes, as_item_size, entity_in_index
-from sql2dynamo.errors import InputError, UsageError
-from sql2dynamo.workload.patterns import AccessPattern
+from sql2dynamo.design.sizing.items import ItemSize, Sizes, as_item_size, entity_in_index
+from sql2dynamo.workload.patterns.model import AccessPattern
 
 HOURS_PER_MONTH = Decimal(730)
 SECONDS_PER_MONTH = HOURS_PER_MONTH * 3600  # 2,628,000

@@ -40,9 +40,10 @@ from sql2dynamo.design.model import (
     TableSpec,
     flat_steps,
 )
-from sql2dynamo.design.sizing import Sizes, entity_in_index, is_single_field, item_sizes
+from sql2dynamo.design.sizing.columns import is_single_field
+from sql2dynamo.design.sizing.items import Sizes, entity_in_index, item_sizes
 from sql2dynamo.source.model import Schema
-from sql2dynamo.workload.patterns import AccessPattern
+from sql2dynamo.workload.patterns.model import AccessPattern
 
 GSI_THROTTLING_CASCADE = "gsi_throttling_cascade"
 HOT_PARTITION = "hot_partition"
@@ -377,7 +378,7 @@ def production_warnings(
     ``decisions`` add the pattern ids of decisions whose ``subject`` names a
     warned table, entity or ``table.attribute``.  With ``patterns`` the GSI
     cascade also checks each index's peak write rate (``sizes`` defaults to
-    :func:`~sql2dynamo.design.sizing.item_sizes`; ``usages[i]``, when given, is
+    :func:`~sql2dynamo.design.sizing.items.item_sizes`; ``usages[i]``, when given, is
     :func:`~sql2dynamo.design.capacity.plan_usage` of ``plans[i]``).
     """
     rates: dict[tuple[str, str], tuple[float, set[str]]] = {}

@@ -6,16 +6,16 @@ from collections.abc import Sequence
 
 from sql2dynamo.design.inputs import ResolvedPattern
 from sql2dynamo.design.model import AccessPlan, IndexSpec, PlanStep, TableSpec
-from sql2dynamo.design.plans import _names, _ph, binding_for, key_values, value_template
-from sql2dynamo.workload.shape import Binding
+from sql2dynamo.design.plans import binding_for, expression_names, key_values, placeholder
+from sql2dynamo.workload.shape.model import Binding
 
 
 def _not_exists(table: TableSpec) -> str:
-    return f"attribute_not_exists(#{_ph(table.pk.attribute)})"
+    return f"attribute_not_exists(#{placeholder(table.pk.attribute)})"
 
 
 def _exists(table: TableSpec) -> str:
-    return f"attribute_exists(#{_ph(table.pk.attribute)})"
+    return f"attribute_exists(#{placeholder(table.pk.attribute)})"
 
 
 def _nullable(table: TableSpec, columns: Sequence[str]) -> bool:
@@ -31,7 +31,7 @@ def insert_plan(rp: ResolvedPattern, table: TableSpec, lookups: Sequence[TableSp
         table=table.name,
         item_entity=table.entities[0].source_table,
         condition=_not_exists(table),
-        names=_names(table.pk.attribute),
+        names=expression_names(table.pk.attribute),
         note="the item is built from the inserted values by the table's entity mapping",
     )
     if not lookups:
@@ -42,7 +42,7 @@ def insert_plan(rp: ResolvedPattern, table: TableSpec, lookups: Sequence[TableSp
             table=lk.name,
             item_entity=lk.entities[0].source_table,
             condition=_not_exists(lk),
-            names=_names(lk.pk.attribute),
+            names=expression_names(lk.pk.attribute),
             note=f"claims the value of {', '.join(lk.entities[0].unique_columns)}"
             + ("; skipped when the value is NULL" if _nullable(table, lk.entities[0].unique_columns) else ""),
         )
@@ -55,10 +55,10 @@ def _set_clause(columns: Sequence[str], bindings: Sequence[Binding]) -> tuple[st
     parts, values, names = [], {}, {}
     for col in columns:
         value = binding_for(bindings, col, ("set",)) or f":{col}"
-        ph = f":v_{_ph(col)}"
-        parts.append(f"#{_ph(col)} = {ph}")
+        ph = f":v_{placeholder(col)}"
+        parts.append(f"#{placeholder(col)} = {ph}")
         values[ph] = "{" + value + "}" if value.startswith(":") else value.strip("'")
-        names.update(_names(col))
+        names.update(expression_names(col))
     return "SET " + ", ".join(parts), values, names
 
 
@@ -76,7 +76,7 @@ def update_plan(
     bindings = shape.bindings
     update, values, names = _set_clause(shape.set_columns, bindings)
     key = key_values(table, bindings) if by_key else _found_key(table)
-    names.update(_names(table.pk.attribute))
+    names.update(expression_names(table.pk.attribute))
     step = PlanStep(
         operation="UpdateItem",
         table=table.name,
@@ -115,7 +115,7 @@ def update_plan(
                     table=lk.name,
                     item_entity=lk.entities[0].source_table,
                     condition=_not_exists(lk),
-                    names=_names(lk.pk.attribute),
+                    names=expression_names(lk.pk.attribute),
                     note="claims the new value",
                 )
             )
@@ -124,14 +124,14 @@ def update_plan(
         steps.append(step)
     for target, index, pk_value in copies:
         pk = index.pk if index else target.pk
-        condition = f"#{_ph(pk.attribute)} = :pk"
-        names = _names(pk.attribute)
+        condition = f"#{placeholder(pk.attribute)} = :pk"
+        names = expression_names(pk.attribute)
         values = {":pk": pk_value}
         sk = None if index else target.sk
         if sk is not None and "{" in sk.template and not sk.template.startswith("{"):
             # The parent's partition holds other entities too (single-table): select the copies' entity only.
-            condition += f" AND begins_with(#{_ph(sk.attribute)}, :sk_prefix)"
-            names.update(_names(sk.attribute))
+            condition += f" AND begins_with(#{placeholder(sk.attribute)}, :sk_prefix)"
+            names.update(expression_names(sk.attribute))
             values[":sk_prefix"] = sk.template.split("{")[0]
         steps.append(
             PlanStep(
@@ -232,4 +232,4 @@ def _plan(rp: ResolvedPattern, steps: tuple[PlanStep, ...], items: float) -> Acc
     )
 
 
-__all__ = ["delete_plan", "insert_plan", "update_plan", "value_template"]
+__all__ = ["delete_plan", "insert_plan", "update_plan"]

@@ -15,9 +15,9 @@ check them with ``python -m sql2dynamo.examples --check``.
 
 from __future__ import annotations
 
-from sql2dynamo.errors import UsageError
+from sql2dynamo.common.errors import UsageError
 from sql2dynamo.examples import algoitny, chinook, decision_data, hustle_hub
-from sql2dynamo.examples._example import Example, RowGenerator, render_schema_sql
+from sql2dynamo.examples.dataset import Example, RowGenerator, render_schema_sql
 
 __all__ = ["EXAMPLES", "Example", "RowGenerator", "get_example", "render_schema_sql"]
 

@@ -10,8 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from sql2dynamo.common.fsutil import atomic_write_text
 from sql2dynamo.examples import EXAMPLES, render_schema_sql
-from sql2dynamo.fsutil import atomic_write_text
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,29 +1,17 @@
 """The migrate stage's transform: source rows -> DynamoDB items, exactly as the DataModel says.
 
-* :mod:`~sql2dynamo.migrate.values`: the value conversion rule table (driver value -> attribute value);
-* :mod:`~sql2dynamo.migrate.templates`: key templates (``{col}``, ``{col:date}``, ``{col:pad}``, ``{:param}``);
-* :mod:`~sql2dynamo.migrate.transform`: :class:`ItemBuilder`, one row -> its items or its rejects.
+* :mod:`~sql2dynamo.items.values`: the value conversion rule table (driver value -> attribute value);
+* :mod:`~sql2dynamo.items.templates`: key templates (``{col}``, ``{col:date}``, ``{col:pad}``, ``{:param}``);
+* :mod:`~sql2dynamo.items.transform`: :class:`ItemBuilder`, one row -> its items or its rejects.
 """
 
 from __future__ import annotations
 
-from sql2dynamo.migrate.templates import (
-    EmptyKey,
-    Field,
-    compile_key,
-    parse_template,
-    render_key,
-    render_value_template,
-)
-from sql2dynamo.migrate.transform import ItemBuilder, Reject, RowResult, item_size, value_size
-from sql2dynamo.migrate.values import (
-    DEFAULT_RULES,
-    AttributeValue,
-    ValueConverter,
-    ValueRejected,
-    ValueRule,
-    When,
-)
+from sql2dynamo.items.converters import AttributeValue, ValueRejected
+from sql2dynamo.items.size import item_size, value_size
+from sql2dynamo.items.templates import EmptyKey, Field, compile_key, parse_template, render_key, render_value_template
+from sql2dynamo.items.transform import ItemBuilder, Reject, RowResult
+from sql2dynamo.items.values import DEFAULT_RULES, ValueConverter, ValueRule, When
 
 __all__ = [
     "DEFAULT_RULES",

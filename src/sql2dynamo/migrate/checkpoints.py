@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sql2dynamo.errors import InputError
-from sql2dynamo.fsutil import atomic_write_text
+from sql2dynamo.common.errors import InputError
+from sql2dynamo.common.fsutil import atomic_write_text
 from sql2dynamo.migrate.segments import Checkpoint, Key, Segment, decode_key, encode_key
 
 FORMAT_VERSION = 1

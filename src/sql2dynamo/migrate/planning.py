@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from sql2dynamo.errors import UsageError
+from sql2dynamo.common.errors import UsageError
 from sql2dynamo.migrate.keysample import pg_schema, probe_sample, rowid_sample, rowid_span, tablesample
 from sql2dynamo.migrate.segments import Key, KeySql, Segment, connected, require_primary_key
 from sql2dynamo.source.connect import Source

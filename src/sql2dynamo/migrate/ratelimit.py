@@ -20,9 +20,9 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sql2dynamo.migrate.item_bytes import item_size
+from sql2dynamo.items.size import item_size
 
-__all__ = ["AimdLimiter", "TokenBucket", "estimate_wcu", "item_size"]
+__all__ = ["AimdLimiter", "TokenBucket", "estimate_wcu"]
 
 
 class TokenBucket:

@@ -31,36 +31,20 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sql2dynamo.errors import InputError, UsageError
-from sql2dynamo.migrate.planning import SegmentBudget, SegmentPlan, plan_segments, segment_plan
+from sql2dynamo.common.errors import InputError, UsageError
+from sql2dynamo.migrate.planning import SegmentBudget, plan_segments
 from sql2dynamo.migrate.segments import (
-    Checkpoint,
     Key,
     KeySql,
     Segment,
     connected,
-    decode_key,
-    encode_key,
     key_of,
     require_primary_key,
 )
 from sql2dynamo.source.connect import Source
 from sql2dynamo.source.model import Table
 
-__all__ = [
-    "Checkpoint",
-    "Key",
-    "Segment",
-    "SegmentBudget",
-    "SegmentPlan",
-    "decode_key",
-    "encode_key",
-    "key_of",
-    "plan_segments",
-    "read_segment",
-    "read_table",
-    "segment_plan",
-]
+__all__ = ["read_segment", "read_table"]
 
 Row = dict[str, Any]
 

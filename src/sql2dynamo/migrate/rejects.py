@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sql2dynamo.migrate.transform import Reject
+from sql2dynamo.items.transform import Reject
 
 __all__ = ["RejectLog", "failed_line", "key_text", "reject_line"]
 

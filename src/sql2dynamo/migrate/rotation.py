@@ -38,7 +38,7 @@ from typing import Any
 
 from sql2dynamo.migrate.checkpoints import SegmentState, TablePlan
 from sql2dynamo.migrate.segments import Checkpoint
-from sql2dynamo.migrate.writer import WriteResult
+from sql2dynamo.migrate.write_results import WriteResult
 
 __all__ = ["Rotation", "SegmentRun", "Submitted", "turn_order"]
 

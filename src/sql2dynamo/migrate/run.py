@@ -6,7 +6,7 @@ takes turns on every unfinished segment of every table, one batch per turn
 (:mod:`~sql2dynamo.migrate.rotation` says why and in which order).  In its
 turn a reader reads the segment's next batch (one keyset query on a pooled
 connection), turns it into items with
-:class:`~sql2dynamo.migrate.transform.ItemBuilder`, submits them to the
+:class:`~sql2dynamo.items.transform.ItemBuilder`, submits them to the
 shared :class:`~sql2dynamo.migrate.writer.BatchWriter` and confirms, in
 order, the segment's earlier batches the writer has finished; a segment's
 checkpoint moves past a batch only once the writer's futures for it (and
@@ -14,7 +14,7 @@ every earlier batch) have resolved.  So after a crash, a resumed run
 re-writes at most the batches that were in flight (at most ``_IN_FLIGHT``
 per segment), which PutItem overwrites harmlessly.
 
-Denormalized attributes take their parent rows from :mod:`~sql2dynamo.migrate.related`, one query per
+Denormalized attributes take their parent rows from :mod:`~sql2dynamo.items.related`, one query per
 parent table and batch; rows DynamoDB cannot hold and items the writer gives up on go to the rejects
 files (:mod:`~sql2dynamo.migrate.rejects`).
 """
@@ -32,18 +32,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sql2dynamo.common.errors import InputError, UsageError
+from sql2dynamo.common.reporting import Progress, Reporter
 from sql2dynamo.design.model import DataModel
-from sql2dynamo.errors import InputError, UsageError
+from sql2dynamo.items.related import related_rows
+from sql2dynamo.items.transform import ItemBuilder, Reject
 from sql2dynamo.migrate.checkpoints import CheckpointStore, TablePlan
 from sql2dynamo.migrate.planning import segment_plan
 from sql2dynamo.migrate.reader import read_segment
 from sql2dynamo.migrate.rejects import RejectLog, failed_line, key_text, reject_line
-from sql2dynamo.migrate.related import related_rows
 from sql2dynamo.migrate.rotation import Rotation, SegmentRun, Submitted, turn_order
 from sql2dynamo.migrate.segments import Checkpoint
-from sql2dynamo.migrate.transform import ItemBuilder, Reject
-from sql2dynamo.migrate.writer import BatchWriter, KeySchema
-from sql2dynamo.reporting import Progress, Reporter
+from sql2dynamo.migrate.write_body import KeySchema
+from sql2dynamo.migrate.writer import BatchWriter
 from sql2dynamo.source.connect import Source
 from sql2dynamo.source.introspect import introspect
 from sql2dynamo.source.model import Table

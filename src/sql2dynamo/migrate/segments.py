@@ -42,7 +42,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from sql2dynamo.errors import InputError
+from sql2dynamo.common.errors import InputError
 from sql2dynamo.source.connect import Source
 from sql2dynamo.source.model import Table
 from sql2dynamo.source.stats import Quoter

@@ -34,36 +34,19 @@ from typing import TYPE_CHECKING, Any
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sql2dynamo.errors import TargetError, UsageError
+from sql2dynamo.common.errors import TargetError, UsageError
+from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.common.urls import redact_endpoint
 from sql2dynamo.migrate.capacity import CapacitySampler
 from sql2dynamo.migrate.ratelimit import AimdLimiter, TokenBucket, estimate_wcu
-from sql2dynamo.migrate.retry import (
-    ErrorKind,
-    RetryPolicy,
-    classify,
-    error_code,
-    retry_call,
-    terminal_error,
-)
 from sql2dynamo.migrate.write_body import Item, KeySchema, dedupe, encode_request, key_of
 from sql2dynamo.migrate.write_results import FailedItem, Gather, TableCounters, Tally, WriteResult, WriterStats
-from sql2dynamo.reporting import Reporter
-from sql2dynamo.urls import redact_endpoint
+from sql2dynamo.target.retry import ErrorKind, RetryPolicy, classify, error_code, retry_call, terminal_error
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-__all__ = [
-    "MAX_BATCH_ITEMS",
-    "MAX_REQUEST_BYTES",
-    "BatchWriter",
-    "FailedItem",
-    "KeySchema",
-    "TableCounters",
-    "WriteResult",
-    "WriterStats",
-    "writer_client_config",
-]
+__all__ = ["MAX_BATCH_ITEMS", "MAX_REQUEST_BYTES", "BatchWriter", "writer_client_config"]
 
 MAX_BATCH_ITEMS = 25
 """DynamoDB's limit of requests per BatchWriteItem call."""

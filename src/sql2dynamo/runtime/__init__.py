@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sql2dynamo.runtime.dualwrite import DualWrite, enable_dual_write
 from sql2dynamo.runtime.errors import (
     ConditionFailed,
     DuplicateValue,
@@ -11,26 +10,20 @@ from sql2dynamo.runtime.errors import (
     Throttled,
     UnsupportedPattern,
 )
-from sql2dynamo.runtime.outbox import drain_outbox
 from sql2dynamo.runtime.repository import Page, Repository, WriteOutcome
-from sql2dynamo.runtime.shadow import ShadowReader
 from sql2dynamo.runtime.types import PYTHON_TYPES, decode_value, python_annotation
 
 __all__ = [
     "PYTHON_TYPES",
     "ConditionFailed",
-    "DualWrite",
     "DuplicateValue",
     "InvalidRequest",
     "ItemNotFound",
     "Page",
     "Repository",
-    "ShadowReader",
     "Throttled",
     "UnsupportedPattern",
     "WriteOutcome",
     "decode_value",
-    "drain_outbox",
-    "enable_dual_write",
     "python_annotation",
 ]

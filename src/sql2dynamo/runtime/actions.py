@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sql2dynamo.design.model import PlanStep
-from sql2dynamo.migrate.templates import render_key as render_part
+from sql2dynamo.items.templates import render_key as render_part
 from sql2dynamo.runtime.entities import EntityCodec, Item, Row, TableCodecs
 from sql2dynamo.runtime.render import expression_names
 

@@ -1,6 +1,6 @@
 """One DynamoDB call with the project's retry policy, its cost metered, its failures typed.
 
-Throttling and transient failures are retried by :func:`sql2dynamo.migrate.retry.retry_call`
+Throttling and transient failures are retried by :func:`sql2dynamo.target.retry.retry_call`
 (exponential backoff, full jitter); a transaction cancelled only by
 throttling or a conflicting transaction counts as throttled and is retried
 too.  What persists becomes :class:`Throttled`; a refused condition,
@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sql2dynamo.errors import TargetError, TransientError
-from sql2dynamo.migrate.retry import RetryPolicy, error_code, retry_call
+from sql2dynamo.common.errors import TargetError, TransientError
 from sql2dynamo.runtime.errors import ConditionFailed, InvalidRequest, Throttled
 from sql2dynamo.runtime.types import plain
 from sql2dynamo.target.client_errors import error_message
+from sql2dynamo.target.retry import RetryPolicy, error_code, retry_call
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -16,10 +16,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sql2dynamo.design.model import DataModel, EntityMapping, KeyPart, TableSpec
-from sql2dynamo.design.sizing import ITEM_TYPE_ATTRIBUTE
-from sql2dynamo.migrate.templates import Field, parse_template
-from sql2dynamo.migrate.transform import ItemBuilder
-from sql2dynamo.migrate.values import AttributeValue, Converter, infer
+from sql2dynamo.design.sizing.items import ITEM_TYPE_ATTRIBUTE
+from sql2dynamo.items.converters import AttributeValue, Converter, infer
+from sql2dynamo.items.templates import Field, parse_template
+from sql2dynamo.items.transform import ItemBuilder
 from sql2dynamo.runtime.errors import InvalidRequest
 from sql2dynamo.runtime.types import decode_value
 

@@ -1,6 +1,6 @@
 """Typed errors of the runtime data-access layer, each naming the access pattern and the key.
 
-All are :class:`~sql2dynamo.errors.Sql2DynamoError` subclasses, so the CLI
+All are :class:`~sql2dynamo.common.errors.Sql2DynamoError` subclasses, so the CLI
 prints them on one line with a documented exit code; ``context.pattern_id``
 and ``context.key`` say which call failed.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sql2dynamo.errors import InputError, TargetError, TransientError, UnsupportedError
+from sql2dynamo.common.errors import InputError, TargetError, TransientError, UnsupportedError
 
 
 class ItemNotFound(TargetError):

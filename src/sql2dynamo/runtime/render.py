@@ -2,7 +2,7 @@
 
 A plan's value templates (``{:param}`` from the pattern's parameters,
 ``{column}`` from a row found by an earlier step) go through migrate's
-:func:`~sql2dynamo.migrate.templates.render_value_template` with the
+:func:`~sql2dynamo.items.templates.render_value_template` with the
 converter of the column each field stands for, so a parameter given as a
 ``datetime`` (or ISO text, or ``1`` for ``TRUE``) becomes exactly the text or
 number migrate wrote.  Only the ``#names`` and ``:values`` an expression uses
@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from sql2dynamo.design.model import PlanStep
-from sql2dynamo.migrate.templates import EmptyKey, render_value_template
-from sql2dynamo.migrate.values import AttributeValue, Converter, ValueRejected
+from sql2dynamo.items.converters import AttributeValue, Converter, ValueRejected
+from sql2dynamo.items.templates import EmptyKey, render_value_template
 from sql2dynamo.runtime.entities import Item, TableCodecs, used_placeholders
 from sql2dynamo.runtime.errors import InvalidRequest
 

@@ -26,14 +26,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sql2dynamo.common.errors import InputError
 from sql2dynamo.design.model import AccessPlan, DataModel, model_from_dict
-from sql2dynamo.errors import InputError
-from sql2dynamo.migrate.retry import RetryPolicy
 from sql2dynamo.runtime.cursor import encode_cursor
 from sql2dynamo.runtime.entities import TableCodecs
 from sql2dynamo.runtime.errors import InvalidRequest, UnsupportedPattern
 from sql2dynamo.runtime.reads import Reader
 from sql2dynamo.runtime.writes import Writer
+from sql2dynamo.target.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

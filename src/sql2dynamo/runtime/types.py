@@ -1,4 +1,4 @@
-"""DynamoDB attribute values back to the source's Python values: the inverse of :mod:`sql2dynamo.migrate.values`.
+"""DynamoDB attribute values back to the source's Python values: the inverse of :mod:`sql2dynamo.items.values`.
 
 ``decode_value(transform, av)`` undoes what migrate's default rules wrote for
 a column of normalized type ``transform`` (``AttributeSpec.transform``):
@@ -164,7 +164,7 @@ _DURATION = re.compile(r"(-?)P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.
 
 
 def parse_duration(text: str) -> timedelta | None:
-    """The timedelta of an ISO-8601 duration as :func:`~sql2dynamo.migrate.values.duration_text` writes it."""
+    """The timedelta of an ISO-8601 duration as :func:`~sql2dynamo.items.values.duration_text` writes it."""
     m = _DURATION.fullmatch(text)
     if m is None or text in ("P", "-P") or text.endswith("T"):
         return None

@@ -24,9 +24,8 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from sql2dynamo.common.errors import TargetError
 from sql2dynamo.design.model import AccessPlan, PlanStep
-from sql2dynamo.errors import TargetError
-from sql2dynamo.migrate.retry import RetryPolicy
 from sql2dynamo.runtime.actions import TRANSACT, Action, entity_key, key_of, same_key, update_request
 from sql2dynamo.runtime.calls import Cancelled, PlanCall, plain_key
 from sql2dynamo.runtime.entities import EntityCodec, Item, Row, TableCodecs
@@ -34,6 +33,7 @@ from sql2dynamo.runtime.errors import ConditionFailed, DuplicateValue, InvalidRe
 from sql2dynamo.runtime.reads import Found, Reader
 from sql2dynamo.runtime.render import NullKey, expression_names, render, render_key
 from sql2dynamo.runtime.types import decode_value
+from sql2dynamo.target.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

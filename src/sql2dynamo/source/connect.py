@@ -13,9 +13,9 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
-from sql2dynamo.errors import SourceConnectionError, UsageError
+from sql2dynamo.common.errors import SourceConnectionError, UsageError
+from sql2dynamo.common.urls import parse_url, redact_text, redact_url
 from sql2dynamo.source.dialects import Dialect, dialect_for_backend
-from sql2dynamo.urls import parse_url, redact_text, redact_url
 
 _DEFAULT_DRIVERS = {"postgresql": "psycopg", "postgres": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
 CONNECT_TIMEOUT_S = 10

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import sqlalchemy as sa
 
-from sql2dynamo.errors import InputError
-from sql2dynamo.reporting import Reporter
+from sql2dynamo.common.errors import InputError
+from sql2dynamo.common.reporting import Reporter
 from sql2dynamo.source import live, stats
 from sql2dynamo.source.connect import Source
 from sql2dynamo.source.dialects import catalog_sql

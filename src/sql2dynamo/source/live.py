@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sql2dynamo.errors import UnsupportedError
+from sql2dynamo.common.errors import UnsupportedError
 from sql2dynamo.source.connect import Source
 from sql2dynamo.source.dialects import catalog_sql
 from sql2dynamo.source.model import (

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
-from sql2dynamo.frozen import from_dict, to_dict
+from sql2dynamo.common.frozen import from_dict, to_dict
 
 SCHEMA_FORMAT_VERSION = 1
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sql2dynamo.errors import UsageError
+from sql2dynamo.common.errors import UsageError
 
 NORMALIZED_TYPES: tuple[str, ...] = (
     "integer",

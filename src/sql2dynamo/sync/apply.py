@@ -1,7 +1,7 @@
 """Apply captured changes to DynamoDB through the backfill's transform, idempotently and in order.
 
 Per change, the items of the row after the change are built with
-:class:`~sql2dynamo.migrate.transform.ItemBuilder` (denormalized copies and
+:class:`~sql2dynamo.items.transform.ItemBuilder` (denormalized copies and
 unique lookup items included, exactly as the backfill builds them) and each
 is written with ``PutItem``; the items the row had before the change whose
 keys are no longer among them (a primary-key update, a unique value that
@@ -49,12 +49,12 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from botocore.exceptions import ClientError
 
+from sql2dynamo.common.errors import TargetError
+from sql2dynamo.common.reporting import Reporter
 from sql2dynamo.design.model import DataModel, Join
-from sql2dynamo.errors import TargetError
+from sql2dynamo.items.transform import ItemBuilder
 from sql2dynamo.migrate.run import key_schemas
-from sql2dynamo.migrate.transform import ItemBuilder
-from sql2dynamo.migrate.writer import KeySchema
-from sql2dynamo.reporting import Reporter
+from sql2dynamo.migrate.write_body import KeySchema
 from sql2dynamo.sync.changes import Change
 from sql2dynamo.target.client_errors import error_code
 

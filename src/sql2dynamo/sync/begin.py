@@ -21,9 +21,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from sql2dynamo.common.errors import UsageError
+from sql2dynamo.common.reporting import Reporter
 from sql2dynamo.design.model import DataModel
-from sql2dynamo.errors import UsageError
-from sql2dynamo.reporting import Reporter
 from sql2dynamo.source.connect import Source, normalize_url
 from sql2dynamo.sync import mysql, pg_slot
 from sql2dynamo.sync.apply import Applier

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from sql2dynamo.errors import ConfirmationRequired, TargetError
+from sql2dynamo.common.errors import ConfirmationRequired, TargetError
 from sql2dynamo.target.client_errors import error_code
 
 if TYPE_CHECKING:

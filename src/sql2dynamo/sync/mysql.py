@@ -39,10 +39,10 @@ from pymysqlreplication.event import RotateEvent, XidEvent
 from pymysqlreplication.row_event import DeleteRowsEvent, UpdateRowsEvent, WriteRowsEvent
 from sqlalchemy.pool import StaticPool
 
-from sql2dynamo.errors import PrerequisiteError, SourceConnectionError
+from sql2dynamo.common.errors import PrerequisiteError, SourceConnectionError
+from sql2dynamo.common.urls import parse_url, redact_text
 from sql2dynamo.sync.changes import Change, binlog_index, my_position
 from sql2dynamo.sync.stream import LINGER_SECONDS, Transaction
-from sql2dynamo.urls import parse_url, redact_text
 
 __all__ = [
     "MySnapshot",

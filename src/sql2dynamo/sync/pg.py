@@ -33,7 +33,7 @@ import psycopg2.extras
 from psycopg import pq
 from psycopg.adapt import Transformer
 
-from sql2dynamo.errors import SourceConnectionError, UsageError
+from sql2dynamo.common.errors import SourceConnectionError, UsageError
 from sql2dynamo.sync.changes import Change, lsn_from_text, lsn_text, pg_position
 from sql2dynamo.sync.pg_slot import connect_kwargs, replication_connection
 from sql2dynamo.sync.stream import LINGER_SECONDS, Transaction

@@ -22,9 +22,9 @@ import psycopg2.extensions
 import psycopg2.extras
 import sqlalchemy as sa
 
-from sql2dynamo.errors import PrerequisiteError, SourceConnectionError, UsageError
+from sql2dynamo.common.errors import PrerequisiteError, SourceConnectionError, UsageError
+from sql2dynamo.common.urls import parse_url, redact_text
 from sql2dynamo.sync.changes import lsn_from_text, pg_position
-from sql2dynamo.urls import parse_url, redact_text
 
 __all__ = [
     "PgSlot",

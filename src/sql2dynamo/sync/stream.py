@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sql2dynamo.reporting import Reporter
+from sql2dynamo.common.reporting import Reporter
 from sql2dynamo.sync.apply import Applier, ApplyStats
 from sql2dynamo.sync.changes import Change
 from sql2dynamo.sync.control import ControlTable, VersionConflict

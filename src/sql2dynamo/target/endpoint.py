@@ -31,12 +31,12 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
-from sql2dynamo.errors import Sql2DynamoError, TargetError, TransientError, UsageError
-from sql2dynamo.reporting import Reporter
+from sql2dynamo.common.errors import Sql2DynamoError, TargetError, TransientError, UsageError
+from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.common.urls import redact_endpoint, redact_text
 from sql2dynamo.target import local
 from sql2dynamo.target.client_errors import error_code, error_message
 from sql2dynamo.target.clients import LOCAL_REGION, aws_client, local_client
-from sql2dynamo.urls import redact_endpoint, redact_text
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -23,16 +23,15 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sql2dynamo.errors import PrerequisiteError, TargetError, UsageError
-from sql2dynamo.fsutil import atomic_write_text
-from sql2dynamo.reporting import Progress, Reporter
-from sql2dynamo.target import _proc
+from sql2dynamo.common.errors import PrerequisiteError, TargetError, UsageError
+from sql2dynamo.common.fsutil import atomic_write_text
+from sql2dynamo.common.reporting import Progress, Reporter
+from sql2dynamo.target import process
 from sql2dynamo.target.clients import local_client
 from sql2dynamo.target.prerequisites import (
     find_jar,
     find_java,
     home_dir,
-    install_dynamodb_local,
     native_lib_dir,
     tail,
 )
@@ -44,10 +43,6 @@ __all__ = [
     "LocalStatus",
     "endpoint_url",
     "ensure_running",
-    "find_jar",
-    "find_java",
-    "home_dir",
-    "install_dynamodb_local",
     "start",
     "state_dir",
     "status",
@@ -146,7 +141,7 @@ def status(port: int = DEFAULT_PORT) -> LocalStatus:
     url = endpoint_url(port)
     instance = _running_instance(port)
     if instance is None:
-        return LocalStatus(running=False, port=port, endpoint_url=url, foreign_listener=_proc.port_in_use(port))
+        return LocalStatus(running=False, port=port, endpoint_url=url, foreign_listener=process.port_in_use(port))
     return LocalStatus(
         running=True,
         port=port,
@@ -167,22 +162,22 @@ def stop(port: int = DEFAULT_PORT, reporter: Reporter | None = None) -> bool:
     """
     _check_port(port)
     report = _quiet(reporter)
-    with _proc.port_lock(_lock_file(port)):
+    with process.port_lock(_lock_file(port)):
         instance = _running_instance(port)
         if instance is None:
             if _state_file(port).exists():
                 _state_file(port).unlink(missing_ok=True)
                 report.info(f"removed the stale state of a DynamoDB Local on port {port} that no longer runs")
-            if _proc.port_in_use(port):
+            if process.port_in_use(port):
                 report.warning(f"port {port} is used by a process sql2dynamo did not start; left alone")
             return False
-        _proc.terminate_group(instance.pid, STOP_TIMEOUT_S)
+        process.terminate_group(instance.pid, STOP_TIMEOUT_S)
         _state_file(port).unlink(missing_ok=True)
     return True
 
 
 def _start(port: int, data_dir: Path | None, in_memory: bool, report: Reporter, *, match: bool) -> LocalInstance:
-    with _proc.port_lock(_lock_file(port)):
+    with process.port_lock(_lock_file(port)):
         running = _running_instance(port)
         if running is not None:
             if match and (running.in_memory != in_memory or running.data_dir != data_dir):
@@ -195,16 +190,16 @@ def _start(port: int, data_dir: Path | None, in_memory: bool, report: Reporter, 
             report.info(f"DynamoDB Local already running at {running.endpoint_url} (pid {running.pid})")
             return running
         _state_file(port).unlink(missing_ok=True)
-        if _proc.port_in_use(port):
+        if process.port_in_use(port):
             raise _port_taken(port)
         jar = find_jar()
         java = find_java()
         instance = _spawn(java, jar, port, data_dir, in_memory)
         with report.task(f"Starting DynamoDB Local on port {port}"):
             try:
-                _wait_ready(instance, _proc.child(instance.pid))
+                _wait_ready(instance, process.child(instance.pid))
             except BaseException:
-                _proc.terminate_group(instance.pid, STOP_TIMEOUT_S)
+                process.terminate_group(instance.pid, STOP_TIMEOUT_S)
                 _state_file(port).unlink(missing_ok=True)
                 raise
         report.info(f"DynamoDB Local running at {instance.endpoint_url} (pid {instance.pid}, {_storage(instance)})")
@@ -229,7 +224,7 @@ def _spawn(java: str, jar: Path, port: int, data_dir: Path | None, in_memory: bo
         data_dir.mkdir(parents=True, exist_ok=True)
         cmd += ["-dbPath", str(data_dir)]
     # The working directory is the jar's, as AWS documents; cwd-relative lookups then work.
-    pid = _proc.spawn_detached(cmd, cwd=jar.parent, log_file=log_file)
+    pid = process.spawn_detached(cmd, cwd=jar.parent, log_file=log_file)
     instance = LocalInstance(
         port=port,
         endpoint_url=endpoint_url(port),
@@ -254,7 +249,7 @@ def _wait_ready(instance: LocalInstance, child: subprocess.Popen[bytes] | None) 
         except (BotoCoreError, ClientError):
             pass
         exit_code = child.poll() if child is not None else None
-        if exit_code is not None or not _proc.is_alive(instance.pid):
+        if exit_code is not None or not process.is_alive(instance.pid):
             raise _died(instance, exit_code)
         if time.monotonic() >= deadline:
             raise TargetError(
@@ -301,7 +296,7 @@ def _running_instance(port: int) -> LocalInstance | None:
         # A damaged state file cannot describe a live instance; treat it as stale.
         return None
     # The pid may have been reused by an unrelated process since a reboot or crash.
-    if not _proc.is_dynamodb_local(instance.pid, port):
+    if not process.is_dynamodb_local(instance.pid, port):
         return None
     return instance
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from sql2dynamo.common.errors import InputError
 from sql2dynamo.design.model import DATA_MODEL_FORMAT_VERSION, DataModel, KeyPart, model_from_dict
-from sql2dynamo.errors import InputError
 
 __all__ = ["DATA_MODEL_FILE", "load_model", "model_file"]
 

@@ -13,8 +13,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from sql2dynamo.errors import PrerequisiteError
-from sql2dynamo.reporting import Reporter
+from sql2dynamo.common.errors import PrerequisiteError
+from sql2dynamo.common.reporting import Reporter
 
 HOME_ENV = "SQL2DYNAMO_HOME"
 JAR_ENV = "SQL2DYNAMO_DYNAMODB_LOCAL_JAR"

@@ -3,7 +3,7 @@
 Pure functions: :func:`table_requests` renders the exact ``CreateTable``
 request of every :class:`~sql2dynamo.design.model.TableSpec` (the plan as
 data), :func:`compare_table` lists what a ``DescribeTable`` answer has that the
-request does not.  The executor (:mod:`sql2dynamo.target.deploy`) and the
+request does not.  The executor (:mod:`sql2dynamo.target.deploy.run`) and the
 CloudFormation writer (:mod:`sql2dynamo.target.cloudformation`) both start
 from these requests, so the API and the template cannot drift apart.
 
@@ -32,9 +32,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sql2dynamo.common.errors import InputError
 from sql2dynamo.design.model import DataModel, IndexSpec, KeyPart, TableSpec, flat_steps
 from sql2dynamo.design.pricing import DEFAULT_TARGET_UTILIZATION
-from sql2dynamo.errors import InputError
 
 STREAM_VIEW_TYPE = "NEW_AND_OLD_IMAGES"
 """What ``stream: true`` means: sync and CDC consumers need both images of a change."""

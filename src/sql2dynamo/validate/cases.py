@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 from sql2dynamo.source.model import Table
 from sql2dynamo.validate.sql import coerce
-from sql2dynamo.workload.shape import StatementShape
+from sql2dynamo.workload.shape.model import StatementShape
 
 READ_LIMIT_SMALL = 3
 READ_LIMIT_LARGE = 500

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
-from sql2dynamo.errors import Sql2DynamoError
+from sql2dynamo.common.errors import Sql2DynamoError
 from sql2dynamo.source.model import Table
 from sql2dynamo.validate.cases import Case
 from sql2dynamo.validate.report import CaseResult

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
+from sql2dynamo.common.errors import Sql2DynamoError
+from sql2dynamo.common.reporting import Reporter
 from sql2dynamo.design.model import AccessPlan, DataModel
-from sql2dynamo.errors import Sql2DynamoError
-from sql2dynamo.migrate.transform import ItemBuilder
-from sql2dynamo.reporting import Reporter
+from sql2dynamo.items.transform import ItemBuilder
 from sql2dynamo.source.connect import Source
 from sql2dynamo.source.model import Schema, Table
 from sql2dynamo.validate.cases import Tables, params_of, read_cases
@@ -29,8 +29,9 @@ from sql2dynamo.validate.ttl import run_ttl_case
 from sql2dynamo.validate.write_cases import write_cases
 from sql2dynamo.validate.writes import WriteSpec, run_write_case
 from sql2dynamo.verify.source_items import SourceItems
-from sql2dynamo.workload.patterns import AccessPattern, PatternsFile
-from sql2dynamo.workload.shape import StatementShape, parse_shape
+from sql2dynamo.workload.patterns.model import AccessPattern, PatternsFile
+from sql2dynamo.workload.shape.model import StatementShape
+from sql2dynamo.workload.shape.parse import parse_shape
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -16,9 +16,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from sql2dynamo.common.errors import InputError
+from sql2dynamo.common.reporting import Reporter
 from sql2dynamo.design.model import DataModel
-from sql2dynamo.errors import InputError
-from sql2dynamo.reporting import Reporter
 from sql2dynamo.source.connect import open_source
 
 _IN_CHUNK = 500

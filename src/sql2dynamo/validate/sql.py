@@ -25,7 +25,7 @@ import sqlglot
 from sqlglot import exp
 
 from sql2dynamo.source.model import Table
-from sql2dynamo.workload._sqltree import sqlglot_dialect
+from sql2dynamo.workload.sqltree import sqlglot_dialect
 
 ORDER_PREFIX = "s2d_o"
 

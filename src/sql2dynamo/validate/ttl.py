@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from sql2dynamo.design.model import DataModel
-from sql2dynamo.migrate.transform import ItemBuilder
+from sql2dynamo.items.transform import ItemBuilder
 from sql2dynamo.source.model import Table
 from sql2dynamo.validate.cases import Param, app_value
 from sql2dynamo.validate.report import CaseResult
 from sql2dynamo.validate.sql import coerce
-from sql2dynamo.workload.shape import StatementShape
+from sql2dynamo.workload.shape.model import StatementShape
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from sql2dynamo.source.model import Table
 from sql2dynamo.validate.cases import Case, Param, app_value, missing_value
 from sql2dynamo.validate.sql import coerce
-from sql2dynamo.workload.shape import StatementShape
+from sql2dynamo.workload.shape.model import StatementShape
 
 
 def _sa_table(table: Table) -> sa.TableClause:

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from sql2dynamo.common.errors import Sql2DynamoError
 from sql2dynamo.design.model import DataModel
-from sql2dynamo.errors import Sql2DynamoError
-from sql2dynamo.migrate.transform import Item, ItemBuilder
+from sql2dynamo.items.transform import Item, ItemBuilder
 from sql2dynamo.runtime.errors import ConditionFailed, DuplicateValue, ItemNotFound
 from sql2dynamo.source.model import Table
 from sql2dynamo.validate.cases import Case, equals

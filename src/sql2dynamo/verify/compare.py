@@ -1,7 +1,7 @@
 """Compare what the source should have become with what DynamoDB holds: counts, then every item's content.
 
 Expected items are the source rows run through the same
-:class:`~sql2dynamo.migrate.transform.ItemBuilder` the backfill uses (entity
+:class:`~sql2dynamo.items.transform.ItemBuilder` the backfill uses (entity
 and lookup items; rejected rows have none).  Actual items come from a
 parallel segmented Scan.  Both sides are reduced to ``(table, key) -> hash``
 (:func:`~sql2dynamo.verify.canonical.canonical_hash`, which ignores number
@@ -32,10 +32,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from sql2dynamo.common.reporting import Reporter
 from sql2dynamo.design.model import DataModel, TableSpec
-from sql2dynamo.migrate.reader import decode_key, encode_key, key_of
-from sql2dynamo.migrate.transform import Reject
-from sql2dynamo.reporting import Reporter
+from sql2dynamo.items.transform import Reject
+from sql2dynamo.migrate.segments import decode_key, encode_key, key_of
 from sql2dynamo.verify.canonical import canonical_hash, diff_items
 from sql2dynamo.verify.scan import count_items, scan_items
 from sql2dynamo.verify.source_items import SourceItems

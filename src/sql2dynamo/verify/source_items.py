@@ -1,7 +1,7 @@
 """The source side of a verify: source rows run through the backfill's transform, parents fetched per batch.
 
 Verify must build exactly the items the backfill wrote, so it uses the same
-:class:`~sql2dynamo.migrate.transform.ItemBuilder` and reader; denormalized
+:class:`~sql2dynamo.items.transform.ItemBuilder` and reader; denormalized
 parent rows are fetched with one ``IN (...)`` query per batch and parent.
 """
 
@@ -12,8 +12,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from sql2dynamo.items.transform import ItemBuilder
 from sql2dynamo.migrate.reader import read_table
-from sql2dynamo.migrate.transform import ItemBuilder
 from sql2dynamo.source.connect import Source
 from sql2dynamo.source.model import Table
 from sql2dynamo.verify.store import Item

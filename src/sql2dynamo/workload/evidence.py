@@ -11,11 +11,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sql2dynamo.errors import InputError
-from sql2dynamo.workload._sqltree import render, sqlglot_dialect
+from sql2dynamo.common.errors import InputError
 from sql2dynamo.workload.normalize import normalize_tree
-from sql2dynamo.workload.patterns import DEFAULT_CONSISTENCY, AccessPattern, Rps
-from sql2dynamo.workload.shape import StatementShape, shape_of
+from sql2dynamo.workload.patterns.model import DEFAULT_CONSISTENCY, AccessPattern, Rps
+from sql2dynamo.workload.shape.model import StatementShape
+from sql2dynamo.workload.shape.parse import shape_of
+from sql2dynamo.workload.sqltree import render, sqlglot_dialect
 
 KEPT_OPERATIONS = ("select", "insert", "update", "delete")
 SYSTEM_SCHEMAS = frozenset({"pg_catalog", "information_schema", "pg_toast", "performance_schema", "mysql", "sys"})

@@ -30,27 +30,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from sql2dynamo.errors import PrerequisiteError, SourceConnectionError, UsageError
-from sql2dynamo.reporting import Reporter
+from sql2dynamo.common.errors import PrerequisiteError, SourceConnectionError, UsageError
+from sql2dynamo.common.reporting import Reporter
 from sql2dynamo.source.dialects import catalog_sql, get_dialect
 from sql2dynamo.workload.evidence import (
     Aggregator,
-    MinedStatement,
     MinedWorkload,
     TableFilter,
     iso_utc,
-    mined_to_patterns,
 )
-from sql2dynamo.workload.querylog import read_query_log
 
-__all__ = [
-    "MinedStatement",
-    "MinedWorkload",
-    "mine_workload",
-    "mined_to_patterns",
-    "read_query_log",
-    "workload_queries",
-]
+__all__ = ["mine_workload", "workload_queries"]
 
 _QUERY_LOG_HINT = "or record the application's statements in a file and use --query-log FILE"
 

@@ -35,7 +35,7 @@ import sqlglot
 from sqlglot import TokenType, exp
 from sqlglot.errors import ParseError, TokenError
 
-from sql2dynamo.workload._sqltree import (
+from sql2dynamo.workload.sqltree import (
     LIKE_OPS,
     WILDCARDS_ONLY,
     ancestors,
@@ -109,7 +109,7 @@ def normalize_statement(sql: str, dialect_name: str, *, digest: bool = False, pa
 
     ``digest=True`` says the text is a MySQL/MariaDB statement digest (lists
     written ``(...)``, every identifier quoted by the server).  SQL that does
-    not parse raises :class:`~sql2dynamo.errors.InputError` naming ``pattern_id``.
+    not parse raises :class:`~sql2dynamo.common.errors.InputError` naming ``pattern_id``.
     """
     return render(normalize_tree(sql, dialect_name, digest=digest, pattern_id=pattern_id), dialect_name)
 

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sql2dynamo.errors import InputError
+from sql2dynamo.common.errors import InputError
 from sql2dynamo.source.dialects import get_dialect
 from sql2dynamo.workload.evidence import Aggregator, MinedWorkload
 

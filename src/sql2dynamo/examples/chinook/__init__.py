@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sql2dynamo.examples._example import Example, insert_rows, recreate
+from sql2dynamo.examples.dataset import Example, insert_rows, recreate
 
 metadata = sa.MetaData()
 

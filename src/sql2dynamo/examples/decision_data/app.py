@@ -4,9 +4,9 @@ It is what a team migrating seed 004 would run while cutting over: plain ORM
 code (sessions, objects, one bulk ``delete()``), unaware of DynamoDB except
 through two optional hooks that sql2dynamo's runtime provides:
 
-* :func:`sql2dynamo.runtime.dualwrite.enable_dual_write` on its
+* :func:`sql2dynamo.cutover.dualwrite.enable_dual_write` on its
   ``sessionmaker`` mirrors every committed change;
-* a :class:`sql2dynamo.runtime.shadow.ShadowReader` given to
+* a :class:`sql2dynamo.cutover.shadow.ShadowReader` given to
   :class:`DecisionDataApp` serves its reads (source first, DynamoDB shadowed
   or routed by share).
 
@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, registry, sessionmaker
 from sql2dynamo.examples.decision_data import EPOCH, audio_files, metadata, users
 
 if TYPE_CHECKING:
-    from sql2dynamo.runtime.shadow import ShadowReader
+    from sql2dynamo.cutover.shadow import ShadowReader
 
 __all__ = ["AudioFile", "DecisionDataApp", "User", "run_workload", "session_factory"]
 

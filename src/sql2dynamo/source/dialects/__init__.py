@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from sql2dynamo.errors import UsageError
+from sql2dynamo.common.errors import UsageError
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,54 @@
+"""``migrationContract.json``: seed 002's exact contract, built from the DataModel and validated.
+
+The file is a JSON array with one object per DynamoDB table in seed 002's
+structure (``table``, ``type``, ``source_table``, ``pk``, ``sk``, ``gsis``,
+``attributes``, ``satisfies``, ``estimated_item_size_bytes``).  What
+infrastructure and migration automation also need is carried in optional,
+clearly named extras (``role``, ``key_templates``, ``ttl``, ``entities``,
+``lookup_tables``, ``unique_lookup``; per GSI ``key_templates``,
+``projection``, ``sparse``, ``satisfies``; per attribute ``transform``,
+``nullable``, ``key_template``) so that a reader written for the seed reads
+the file unchanged.  ``data/migration_contract.schema.json`` documents every
+field.
+
+Ordering is deterministic: tables in model order; GSIs in index order; in
+``attributes`` the key attributes first (table pk, table sk, then each GSI's
+pk and sk), then the main entity's attributes in mapping order.
+
+The work is split by direction: :mod:`~sql2dynamo.design.contract.build`
+renders the model to the contract's JSON shape (with
+:mod:`~sql2dynamo.design.contract.lookups` for the uniqueness extras), and
+:mod:`~sql2dynamo.design.contract.validate` checks a contract against the seed
+and the schema.  This module joins them into the output files and keeps every
+public name importable from here.
+
+:func:`contract_json` is the contract gate: it refuses to produce a file that
+fails either the shipped JSON Schema or an independent seed-002 shape check.
+"""
+
+from __future__ import annotations
+
+from sql2dynamo.common.frozen import json_text
+from sql2dynamo.design.contract.build import build_contract
+from sql2dynamo.design.contract.validate import (
+    validate_contract,
+)
+from sql2dynamo.design.model import DataModel
+
+__all__ = ["contract_json", "render_data_model_json"]
+
+
+def contract_json(model: DataModel) -> str:
+    """The validated text of ``migrationContract.json``: indent 2, a trailing newline (the contract gate)."""
+    contract = build_contract(model)
+    validate_contract(contract)
+    return json_text(contract) + "\n"
+
+
+def render_data_model_json(model: DataModel) -> str:
+    """The text of ``data_model.json``: :func:`~sql2dynamo.design.model.model_to_dict`, in dataclass order.
+
+    Indent 2 and a trailing newline, like every stage file.  (:func:`json_text`
+    writes the model as ``model_to_dict`` would, without building the dicts.)
+    """
+    return json_text(model) + "\n"

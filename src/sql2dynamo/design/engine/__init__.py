@@ -1,0 +1,1 @@
+"""The design engine: routing (which key or index serves each pattern), tables, plans, and the build that joins them."""

@@ -1,0 +1,1 @@
+"""The report's sections, one module each: model, patterns, cost, decisions, proof."""

@@ -1,0 +1,1 @@
+"""``analyze --ddl``: reading a DDL file or dump into the schema, without a database."""
