@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint services clean
+.PHONY: setup demo test lint services browser report-screenshot clean
 
 setup: $(STAMP)
 
@@ -25,12 +25,20 @@ demo: setup
 services:
 	scripts/services.sh up || [ "$$CI" != true ]
 
+# Debian's Chromium for the report's browser tests and screenshot (CI runs as root on Debian).
+browser:
+	@test -x /usr/bin/chromium || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+# The README's picture of the report: the AlgoItny demo's report.html in headless Chromium.
+report-screenshot: setup browser
+	$(BIN)/python scripts/report_screenshot.py -o docs/report-algoitny.png
+
 lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
 
-test: setup services lint
+test: setup services browser lint
 	$(BIN)/pytest --durations=20
 
 clean:

@@ -42,7 +42,7 @@ What it does, in one run:
      the most this DynamoDB Local can ingest on this machine with the least
      client work;
 
-3. repeats the three runs with the fault proxy (``tests/faults/proxy.py``, a
+3. repeats the three runs with the fault proxy (``sql2dynamo.testing.proxy``, a
    separate process, so its CPU is not the client's) between client and
    server, adding ``--delay-ms`` to every round trip: every run gets its own
    proxy in front of its own fresh DynamoDB Local, started the same way.
@@ -145,24 +145,18 @@ import boto3
 import sqlalchemy as sa
 from boto3.dynamodb.types import TypeDeserializer
 
-ROOT = Path(__file__).resolve().parent.parent
-# The repo root makes ``tests.faults.proxy`` importable for the proxy child (``python -m``, cwd=ROOT).
-sys.path.insert(0, str(ROOT))
-
-from tests.faults.proxy import delay_proxy_process  # noqa: E402
-from tests.target.conftest import free_port  # noqa: E402
-
-from sql2dynamo.commands.analyze import analyze  # noqa: E402
-from sql2dynamo.commands.deploy import deploy  # noqa: E402
-from sql2dynamo.commands.design import design  # noqa: E402
-from sql2dynamo.commands.migrate import migrate  # noqa: E402
-from sql2dynamo.common.reporting import PlainReporter, RecordingReporter  # noqa: E402
-from sql2dynamo.design.model import DataModel  # noqa: E402
-from sql2dynamo.examples import get_example  # noqa: E402
-from sql2dynamo.items.transform import ItemBuilder  # noqa: E402
-from sql2dynamo.target import local, prerequisites  # noqa: E402
-from sql2dynamo.target.model_file import load_model  # noqa: E402
-from sql2dynamo.target.prerequisites import HOME_ENV, JAR_ENV  # noqa: E402
+from sql2dynamo.commands.analyze import analyze
+from sql2dynamo.commands.deploy import deploy
+from sql2dynamo.commands.design import design
+from sql2dynamo.commands.migrate import migrate
+from sql2dynamo.common.reporting import PlainReporter, RecordingReporter
+from sql2dynamo.design.model import DataModel
+from sql2dynamo.examples import get_example
+from sql2dynamo.items.transform import ItemBuilder
+from sql2dynamo.target import local
+from sql2dynamo.target.model_file import load_model
+from sql2dynamo.testing.dynamodb import cpu_seconds, free_port, running_local, use_throwaway_home
+from sql2dynamo.testing.proxy import delay_proxy_process
 
 Item = dict[str, Any]
 Batch = list[tuple[str, Item]]
@@ -172,22 +166,12 @@ PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 ROWS_PER_USER = 19.0
 FETCH = 1000
 STARTED = time.monotonic()
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def say(message: str) -> None:
     """A progress line with the seconds since start (stderr, so the figures on stdout stay clean)."""
     print(f"[{time.monotonic() - STARTED:7.1f}s] {message}", file=sys.stderr, flush=True)
-
-
-def jvm_cpu_s(pid: int | None) -> float:
-    """User + system CPU seconds of a process (0 when unknown)."""
-    if pid is None:
-        return 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # ------------------------------------------------------------------ fixtures: database, model, servers
@@ -229,16 +213,15 @@ def fresh_local(storage: str = "memory") -> Iterator[Server]:
     """
     port = free_port()
     data_dir = None if storage == "memory" else local.state_dir() / f"bench-data-{port}"
-    instance = local.start(port=port, in_memory=data_dir is None, data_dir=data_dir)
     try:
-        raw = Path(f"/proc/{instance.pid}/cmdline").read_bytes().split(b"\0")
-        args = [a.decode() for a in raw if a]
-        command = " ".join("PORT" if a == str(instance.port) else a for a in args)
-        if data_dir is not None:
-            command = command.replace(str(data_dir), "DATA_DIR")
-        yield Server(instance.endpoint_url, instance.pid, command)
+        with running_local(port=port, in_memory=data_dir is None, data_dir=data_dir) as instance:
+            raw = Path(f"/proc/{instance.pid}/cmdline").read_bytes().split(b"\0")
+            args = [a.decode() for a in raw if a]
+            command = " ".join("PORT" if a == str(instance.port) else a for a in args)
+            if data_dir is not None:
+                command = command.replace(str(data_dir), "DATA_DIR")
+            yield Server(instance.endpoint_url, instance.pid, command)
     finally:
-        local.stop(instance.port)
         if data_dir is not None:
             shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -568,7 +551,7 @@ Run = Callable[[str], tuple[int, float | None, float | None, str, float | None]]
 def measure(name: str, server: Server, url: str, run: Run) -> Figure:
     """Run once against ``url`` (the server's, or a proxy in front of it) and take the figures."""
     load = os.getloadavg()
-    jvm_before, cpu_before, started = jvm_cpu_s(server.pid), time.process_time(), time.perf_counter()
+    jvm_before, cpu_before, started = cpu_seconds(server.pid), time.process_time(), time.perf_counter()
     items, own_seconds, own_cpu, extra, rss = run(url)
     wall = time.perf_counter() - started
     figure = Figure(
@@ -576,7 +559,7 @@ def measure(name: str, server: Server, url: str, run: Run) -> Figure:
         items=items,
         seconds=own_seconds if own_seconds is not None else wall,
         client_cpu_s=own_cpu if own_cpu is not None else time.process_time() - cpu_before,
-        jvm_cpu_s=jvm_cpu_s(server.pid) - jvm_before,
+        jvm_cpu_s=cpu_seconds(server.pid) - jvm_before,
         load=(load[0], load[1], load[2]),
         command=server.command,
         peak_rss_mib=rss,
@@ -685,11 +668,8 @@ def main() -> None:
     users = max(10, round(args.rows / ROWS_PER_USER))
     say(f"{args.rows:,} rows requested: {users:,} AlgoItny users; {os.cpu_count()} CPUs")
     work = Path(tempfile.mkdtemp(prefix="s2d-backfill-"))
-    # The jar is looked up in the user's home before it is swapped for the throwaway one; the
-    # extra-options variable is cleared so that every JVM runs with the same (default) options.
-    os.environ[JAR_ENV] = str(prerequisites.find_jar())
-    os.environ[HOME_ENV] = str(work / "home")
-    os.environ.pop(local.JAVA_OPTS_ENV, None)
+    # Every JVM runs with the same (default) options, in a home of its own.
+    use_throwaway_home(work / "home")
     try:
         with fresh_database(f"s2d_backfill_{os.getpid()}") as source_url:
             counts, model = prepare(source_url, users, work)

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import sys
 import tempfile
 import time
 import uuid
@@ -33,15 +32,9 @@ import boto3
 from boto3.dynamodb.types import TypeDeserializer
 from botocore.config import Config
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.faults.proxy import delay_proxy_process  # noqa: E402
-from tests.target.conftest import free_port  # noqa: E402
-
-from sql2dynamo.migrate.writer import BatchWriter, writer_client_config  # noqa: E402
-from sql2dynamo.target import local, prerequisites  # noqa: E402
-from sql2dynamo.target.prerequisites import HOME_ENV, JAR_ENV  # noqa: E402
+from sql2dynamo.migrate.writer import BatchWriter, writer_client_config
+from sql2dynamo.testing.dynamodb import cpu_seconds, running_local, use_throwaway_home
+from sql2dynamo.testing.proxy import delay_proxy_process
 
 Item = dict[str, Any]
 CREDS = {"region_name": "us-east-1", "aws_access_key_id": "bench", "aws_secret_access_key": "bench"}
@@ -66,26 +59,10 @@ def make_item(i: int) -> Item:
 @contextlib.contextmanager
 def dynamodb_local() -> Iterator[tuple[str, int | None]]:
     """An in-memory DynamoDB Local in a throwaway home: (endpoint URL, JVM pid)."""
-    jar = prerequisites.find_jar()
     with tempfile.TemporaryDirectory(prefix="s2d-bench-") as home:
-        os.environ[HOME_ENV] = home
-        os.environ[JAR_ENV] = str(jar)
-        instance = local.start(port=free_port(), in_memory=True)
-        try:
+        use_throwaway_home(Path(home))
+        with running_local(in_memory=True) as instance:
             yield instance.endpoint_url, instance.pid
-        finally:
-            local.stop(instance.port)
-
-
-def jvm_cpu_s(pid: int | None) -> float:
-    """User + system CPU seconds of a process (0 when unknown)."""
-    if pid is None:
-        return 0.0
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def create_table(url: str, prefix: str) -> str:
@@ -103,11 +80,11 @@ def create_table(url: str, prefix: str) -> str:
 
 def measure(name: str, count: int, pid: int | None, run: Callable[[], None]) -> dict[str, Any]:
     """Run once; wall time, items/s, client and server CPU per item."""
-    jvm_before, cpu_before, started = jvm_cpu_s(pid), time.process_time(), time.perf_counter()
+    jvm_before, cpu_before, started = cpu_seconds(pid), time.process_time(), time.perf_counter()
     run()
     wall = time.perf_counter() - started
     client_us = (time.process_time() - cpu_before) / count * 1e6
-    server_us = (jvm_cpu_s(pid) - jvm_before) / count * 1e6
+    server_us = (cpu_seconds(pid) - jvm_before) / count * 1e6
     return {"run": name, "seconds": wall, "items_s": count / wall, "client_us": client_us, "server_us": server_us}
 
 

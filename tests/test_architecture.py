@@ -37,6 +37,9 @@ LAYERS: dict[str, int] = {
     "examples": 12,
     "commands": 13,
     "cli": 14,
+    # Support for the tests and bench/ (the fault proxy, DynamoDB Local launchers): above everything, so that
+    # nothing in the product can import it, while it may use any stage (it starts DynamoDB Local via target).
+    "testing": 15,
 }
 
 

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from sql2dynamo.target.prerequisites import JAR_ENV
-from tests.target.conftest import dynamodb_jar  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).parents[1]
 
@@ -34,7 +33,7 @@ def test_design_scale_runs_and_prints_its_figures() -> None:
     assert "design of 5 tables, 20 patterns:" in out and "stages:" in out
 
 
-def test_backfill_runs_all_six_measurements_on_fresh_servers(dynamodb_jar: Path) -> None:  # noqa: F811
+def test_backfill_runs_all_six_measurements_on_fresh_servers(dynamodb_jar: Path) -> None:
     tiny = ("--rows", "400", "--warmup", "200", "--delay-ms", "5")
     done = run_bench("backfill.py", *tiny, timeout=600, jar=dynamodb_jar)
     assert done.returncode == 0, done.stderr[-3000:]
@@ -56,7 +55,7 @@ def test_backfill_runs_all_six_measurements_on_fresh_servers(dynamodb_jar: Path)
 SYNC_SMALL = ("--rate", "10", "--seconds", "3")
 
 
-def test_sync_apply_reports_throughput_and_lag(pg_admin: object, dynamodb_jar: Path) -> None:  # noqa: F811
+def test_sync_apply_reports_throughput_and_lag(pg_admin: object, dynamodb_jar: Path) -> None:
     """PostgreSQL must be up (``pg_admin`` skips or fails loudly otherwise); the bench makes its own database."""
     done = run_bench("sync_apply.py", "--users", "20", "--backlog", "50", *SYNC_SMALL, timeout=600, jar=dynamodb_jar)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -61,3 +61,29 @@ def test_unparseable_url_is_a_usage_error_without_the_password() -> None:
 )
 def test_default_drivers(url: str, driver: str) -> None:
     assert normalize_url(url).drivername == driver
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://u:PW@77@host/db", "postgresql://u:***@host/db"),
+        ("postgresql://u@h/db?password=hunter2&sslmode=require", "postgresql://u@h/db?password=***&sslmode=require"),
+        ("mysql://u@h/db?passwd=hunter2", "mysql://u@h/db?passwd=***"),
+        ("postgresql://u@h/db?sslpassword=P@W", "postgresql://u@h/db?sslpassword=***"),
+        ("postgresql://u:a@b@h:5432/db?auth_token=t0k", "postgresql://u:***@h:5432/db?auth_token=***"),
+    ],
+)
+def test_every_credential_form_is_masked(url: str, shown: str) -> None:
+    assert redact_url(url) == shown
+    assert redact_url(parse_url(url)) == shown
+    for secret in ("PW@77", "77@host", "hunter2", "P@W", "t0k", "a@b"):
+        assert secret not in redact_url(url) and secret not in redact_text(url)
+
+
+def test_a_raw_at_in_the_password_parses_to_the_right_host() -> None:
+    url = parse_url("postgresql://u:PW@77@host:5432/db?password=x@y")
+    assert (url.password, url.host, url.port, url.query["password"]) == ("PW@77", "host", 5432, "x@y")
+
+
+def test_dsn_passwords_in_driver_messages_are_masked() -> None:
+    assert redact_text("dbname=x user=y password='se cret' host=h") == "dbname=x user=y password=*** host=h"

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from sql2dynamo.examples import get_example
+from tests.helpers.data import copy_golden_model
 
 ROOT = Path(__file__).resolve().parents[2]
-DESIGN_GOLDEN = ROOT / "tests" / "design" / "golden"
 EXAMPLES = ("algoitny", "chinook", "decision_data", "hustle_hub")
 STRATEGIES = ("multi-table", "single-table")
 BIN = Path(sys.executable).parent
@@ -18,8 +17,7 @@ BIN = Path(sys.executable).parent
 
 def model_dir(example: str, strategy: str, into: Path) -> Path:
     """A model directory as design + demo leave it: the golden data_model.json and the example's patterns."""
-    into.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(DESIGN_GOLDEN / example / strategy / "data_model.json", into / "data_model.json")
+    copy_golden_model(example, strategy, into)
     (into / "access_patterns.yaml").write_text(get_example(example).access_patterns.read_text(encoding="utf-8"))
     return into
 

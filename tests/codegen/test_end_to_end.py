@@ -30,7 +30,7 @@ from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.examples import get_example
 from sql2dynamo.runtime import Repository, UnsupportedPattern
 from sql2dynamo.target import local
-from tests.target.conftest import boto_client, dynamodb_jar, shared_local  # noqa: F401  (fixtures)
+from sql2dynamo.testing.dynamodb import boto_client
 
 pytestmark = pytest.mark.dynamodb
 
@@ -78,7 +78,7 @@ def _pipeline(example: str, strategy: str, rows: int, work: Path, endpoint: str)
 
 
 @pytest.fixture(scope="module")
-def endpoint(shared_local: tuple[local.LocalInstance, Path]) -> str:  # noqa: F811
+def endpoint(shared_local: tuple[local.LocalInstance, Path]) -> str:
     return shared_local[0].endpoint_url
 
 

@@ -18,8 +18,8 @@ from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.design.model import model_from_dict, model_to_dict
 from sql2dynamo.examples import get_example
 from tests.codegen.helpers import EXAMPLES, ROOT, STRATEGIES, model_dir, run_tool
+from tests.helpers.data import CODEGEN_GOLDEN, golden_model
 
-GOLDEN = Path(__file__).parent / "golden"
 GOLDEN_CASES = [("chinook", "multi-table"), ("algoitny", "single-table"), ("hustle_hub", "single-table")]
 
 
@@ -31,7 +31,7 @@ def golden_name(example: str, strategy: str) -> str:
 def test_golden(example: str, strategy: str, tmp_path: Path) -> None:
     out = tmp_path / "repo.py"
     codegen(model_dir(example, strategy, tmp_path / "model"), out, reporter=RecordingReporter())
-    expected = GOLDEN / golden_name(example, strategy)
+    expected = CODEGEN_GOLDEN / golden_name(example, strategy)
     if os.environ.get("UPDATE_GOLDEN"):
         expected.write_bytes(out.read_bytes())
     assert out.read_text(encoding="utf-8") == expected.read_text(encoding="utf-8")
@@ -53,9 +53,7 @@ def test_same_model_same_bytes(example: str, strategy: str, tmp_path: Path) -> N
 def test_every_example_pattern_gets_a_method_and_unsupported_ones_raise() -> None:
     for example in EXAMPLES:
         for strategy in STRATEGIES:
-            model = model_from_dict(
-                json.loads((ROOT / "tests/design/golden" / example / strategy / "data_model.json").read_text())
-            )
+            model = golden_model(example, strategy)
             spec = build_spec(model, get_example(example).patterns())
             assert {m.pattern_id for m in spec.methods} == {p.pattern_id for p in model.plans}
             assert not spec.skipped

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from sql2dynamo.codegen.rows import column_keys, row_table
-from sql2dynamo.design.model import DataModel, model_from_dict
 from sql2dynamo.examples import get_example
 from sql2dynamo.workload.shape.parse import parse_shape
-from tests.codegen.helpers import DESIGN_GOLDEN
-
-
-def _model(example: str, strategy: str) -> DataModel:
-    return model_from_dict(json.loads((DESIGN_GOLDEN / example / strategy / "data_model.json").read_text()))
+from tests.helpers.data import golden_model
 
 
 @pytest.mark.parametrize(
@@ -34,7 +27,10 @@ def _model(example: str, strategy: str) -> DataModel:
 def test_row_table(example: str, strategy: str, pattern: str, expected: str | None) -> None:
     ex = get_example(example)
     shape = parse_shape(ex.patterns().by_id(pattern).sql, ex.dialect)
-    assert row_table(_model(example, strategy).plan(pattern), shape.tables, _model(example, strategy)) == expected
+    assert (
+        row_table(golden_model(example, strategy).plan(pattern), shape.tables, golden_model(example, strategy))
+        == expected
+    )
 
 
 @pytest.mark.parametrize(

@@ -15,14 +15,14 @@ import sqlalchemy as sa
 
 from sql2dynamo.commands.demo import DEMO_MARK
 from sql2dynamo.target import local
+from sql2dynamo.testing.dynamodb import free_port
 from tests.helpers.cli import CliResult, run_cli
-from tests.target.conftest import dynamodb_jar, free_port, shared_local  # noqa: F401  (fixtures)
 
 MakeDb = Callable[[str], str]
 
 
 @pytest.fixture
-def endpoint(shared_local: tuple[local.LocalInstance, Path]) -> str:  # noqa: F811
+def endpoint(shared_local: tuple[local.LocalInstance, Path]) -> str:
     """A DynamoDB Local of this module's own (the demo recreates its tables there)."""
     return shared_local[0].endpoint_url
 

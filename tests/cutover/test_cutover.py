@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import sqlalchemy as sa
 
-from sql2dynamo.commands.cutover import CutoverResult, cutover_advance, cutover_rollback, cutover_status, sync_outbox
+from sql2dynamo.commands.cutover import CutoverResult, cutover, sync_outbox
 from sql2dynamo.commands.verify import verify
 from sql2dynamo.common.errors import InputError, UsageError
 from sql2dynamo.common.reporting import RecordingReporter
@@ -30,7 +30,6 @@ from sql2dynamo.runtime import Repository
 from sql2dynamo.sync.control import ControlTable, VersionConflict
 from sql2dynamo.target import local
 from tests.runtime.test_dualwrite import fast_client, prepare
-from tests.target.conftest import dynamodb_jar, shared_local  # noqa: F401  (fixtures, found through this import)
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -58,7 +57,7 @@ class World:
         }
 
     def advance(self, with_source: bool = True) -> CutoverResult:
-        return cutover_advance(**self.args(with_source))
+        return cutover("advance", **self.args(with_source))
 
     def verify(self) -> bool:
         return verify(self.url, self.model_dir, self.endpoint, reporter=RecordingReporter()).ok
@@ -66,7 +65,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(
-    shared_local: tuple[local.LocalInstance, Path],  # noqa: F811
+    shared_local: tuple[local.LocalInstance, Path],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[World]:
     endpoint = shared_local[0].endpoint_url
@@ -95,7 +94,7 @@ def blocked(world: World, match: str, with_source: bool = True) -> CutoverBlocke
 
 def test_the_whole_walk_with_every_gate(fresh: World) -> None:
     w = fresh
-    first = cutover_status(**w.args(with_source=False))
+    first = cutover("status", **w.args(with_source=False))
     assert (first.status.phase, first.status.state.version, first.changed) == ("dual-write", 0, False)
     summary = first.summary()
     assert summary["command"] == "cutover" and summary["next_phase"] == "backfill" and summary["read_percent"] == 0
@@ -147,16 +146,16 @@ def test_the_whole_walk_with_every_gate(fresh: World) -> None:
     assert w.verify()
     assert w.advance().status.phase == "read-50"
 
-    back = cutover_rollback(**w.args(), note="latency too high")
+    back = cutover("rollback", **w.args(), note="latency too high")
     assert (back.before, back.status.phase) == ("read-50", "read-25")
     assert back.status.state.history[-1]["action"] == "rollback" and back.status.state.history[-1]["note"]
     for phase in PHASES[PHASES.index("read-50") :]:
         assert w.advance().status.phase == phase
-    final = cutover_status(**w.args())
+    final = cutover("status", **w.args())
     assert final.status.phase == "decommission" and final.summary()["write_primary"] == "dynamodb"
     blocked(w, "decommission is the last phase")
     with pytest.raises(UsageError, match="decommission is final"):
-        cutover_rollback(**w.args())
+        cutover("rollback", **w.args())
 
 
 def test_rolling_back_to_verify_needs_a_new_verify(fresh: World) -> None:
@@ -167,13 +166,13 @@ def test_rolling_back_to_verify_needs_a_new_verify(fresh: World) -> None:
     for phase in ("backfill", "verify", "read-10"):
         state = move(control, state, phase, action="advance")
     assert w.verify()
-    assert cutover_rollback(**w.args()).status.phase == "verify"
+    assert cutover("rollback", **w.args()).status.phase == "verify"
     blocked(w, "the last verify is older than the verify phase")
     assert w.verify()
     assert w.advance().status.phase == "read-10"
     with pytest.raises(UsageError, match="first phase"):
         for _ in PHASES:
-            cutover_rollback(**w.args())
+            cutover("rollback", **w.args())
 
 
 def test_sync_lag_blocks_until_caught_up(fresh: World) -> None:
@@ -183,7 +182,7 @@ def test_sync_lag_blocks_until_caught_up(fresh: World) -> None:
     control.put("sync:sql2dynamo", {"lag_seconds": 3.5, "caught_up": False, "updated_at": 1.0})
     error = blocked(w, "replication lag is 3.5 s and sync has not caught up", with_source=False)
     assert "more" not in error.message
-    status = cutover_status(**w.args(with_source=False)).status.summary()
+    status = cutover("status", **w.args(with_source=False)).status.summary()
     assert status["lag"]["sync_seconds"] == 3.5 and status["lag"]["outbox_entries"] is None
     control.put("sync:sql2dynamo", {"lag_seconds": 0.0, "caught_up": True, "updated_at": 2.0})
     assert w.advance(with_source=False).status.phase == "backfill"
@@ -228,4 +227,14 @@ def test_a_state_of_another_application_is_refused(fresh: World) -> None:
     control.ensure()
     control.put(CUTOVER_ITEM, {"phase": "read-25", "application": "algoitny", "history": []})
     with pytest.raises(InputError, match="tracks the cut-over of algoitny, not decision_data"):
-        cutover_status(**w.args())
+        cutover("status", **w.args())
+
+
+@pytest.mark.parametrize(
+    ("action", "note", "message"),
+    [("jump", None, "unknown cut-over action 'jump'"), ("status", "why", "status records nothing")],
+)
+def test_bad_action_or_note_is_refused_before_any_call(action: Any, note: str | None, message: str) -> None:
+    # A target nothing listens on: the refusal comes before the control table is touched.
+    with pytest.raises(UsageError, match=message):
+        cutover(action, Path("nowhere"), "http://127.0.0.1:9", reporter=RecordingReporter(), note=note)

@@ -7,13 +7,18 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 
-from sql2dynamo.common.errors import InputError
+from sql2dynamo.commands.design import design
+from sql2dynamo.common.errors import InputError, UsageError
+from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.design.contract.build import build_contract
+from sql2dynamo.design.contract.modernizr import NOT_CARRIED
+from sql2dynamo.design.contract.modernizr_validate import modernizr_schema
 from sql2dynamo.design.contract.validate import contract_schema, validate_contract
 from sql2dynamo.design.contract.write import contract_json, render_data_model_json
 from sql2dynamo.design.model import DataModel, model_from_dict, model_to_dict
@@ -432,3 +437,49 @@ def test_transaction_keeps_expression_placeholders() -> None:
     assert actions["TransactWriteItems"][1]["PutItem"]["ConditionExpression"] == "attribute_not_exists(#email)"
     assert actions["TransactWriteItems"][1]["PutItem"]["ExpressionAttributeNames"] == {"#email": "email"}
     assert "ExpressionAttributeNames" not in actions["TransactWriteItems"][0]["PutItem"]
+
+
+@pytest.mark.parametrize("strategy", ["multi-table", "single-table"])
+def test_design_writes_the_modernizr_contract_format_on_request(
+    strategy: str, example_inputs: dict[str, Path], tmp_path: Path
+) -> None:
+    """``--contract-format modernizr``: the contract in that form, validated; the document says what it leaves out."""
+    inputs = example_inputs["decision_data"]
+    runs = {}
+    for fmt in ("seed", "modernizr"):
+        out = tmp_path / fmt
+        design(
+            inputs / "schema.json",
+            inputs / "access_patterns.yaml",
+            out_dir=out,
+            reporter=RecordingReporter(),
+            confirm=lambda gate, question: True,
+            strategy=strategy,
+            contract_format=fmt,
+        )
+        runs[fmt] = out
+    contract = json.loads((runs["modernizr"] / "migrationContract.json").read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator(modernizr_schema()).validate(contract)
+    assert isinstance(json.loads((runs["seed"] / "migrationContract.json").read_text(encoding="utf-8")), list)
+    # The model is the same; only the contract's form and the note in the document differ.
+    assert (runs["modernizr"] / "data_model.json").read_bytes() == (runs["seed"] / "data_model.json").read_bytes()
+    seed_doc = (runs["seed"] / "dynamodb_data_model.md").read_text(encoding="utf-8")
+    modernizr_doc = (runs["modernizr"] / "dynamodb_data_model.md").read_text(encoding="utf-8")
+    assert modernizr_doc.startswith(seed_doc)
+    assert "## What the Modernizr Contract Leaves Out" in modernizr_doc
+    assert all(item in modernizr_doc for item in NOT_CARRIED)
+    assert "Modernizr" not in seed_doc
+
+
+def test_design_refuses_an_unknown_contract_format(example_inputs: dict[str, Path], tmp_path: Path) -> None:
+    inputs = example_inputs["decision_data"]
+    with pytest.raises(UsageError, match="unknown --contract-format 'yaml'"):
+        design(
+            inputs / "schema.json",
+            inputs / "access_patterns.yaml",
+            out_dir=tmp_path,
+            reporter=RecordingReporter(),
+            confirm=lambda gate, question: True,
+            contract_format="yaml",
+        )
+    assert list(tmp_path.iterdir()) == []

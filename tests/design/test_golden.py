@@ -15,8 +15,8 @@ import pytest
 from sql2dynamo.commands.design import design
 from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.design.model import DataModel, model_from_dict
+from tests.helpers.data import DESIGN_GOLDEN
 
-GOLDEN = Path(__file__).parent / "golden"
 EXAMPLES = ("algoitny", "hustle_hub", "decision_data", "chinook")
 STRATEGIES = ("multi-table", "single-table")
 FILES = ("dynamodb_requirement.md", "dynamodb_data_model.md", "migrationContract.json", "data_model.json")
@@ -38,7 +38,7 @@ def run_design(inputs: Path, out: Path, strategy: str) -> DataModel:
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_golden(example: str, strategy: str, example_inputs: dict[str, Path], tmp_path: Path) -> None:
     model = run_design(example_inputs[example], tmp_path, strategy)
-    expected_dir = GOLDEN / example / strategy
+    expected_dir = DESIGN_GOLDEN / example / strategy
     if os.environ.get("UPDATE_GOLDEN"):
         expected_dir.mkdir(parents=True, exist_ok=True)
         for name in FILES:

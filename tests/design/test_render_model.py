@@ -177,7 +177,7 @@ def test_trade_offs_collect_decisions_denormalization_and_unsupported() -> None:
     tradeoffs = _section(_render(multi_table_model()), "## Trade-offs")
     assert "**Orders** (KEY_DESIGN): Orders: one more thing to keep in sync" in tradeoffs
     assert "**Orders.customer_name** duplicates customer.name" in tradeoffs
-    assert "**AP06** is not served by DynamoDB: OpenSearch fed by DynamoDB Streams" in tradeoffs
+    assert "**AP06** is not served by DynamoDB; instead, OpenSearch fed by DynamoDB Streams" in tradeoffs
 
 
 def test_empty_model_still_has_every_section() -> None:

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from sql2dynamo.common.errors import InputError
 from sql2dynamo.examples import EXAMPLES, Example
-from tests.conftest import empty_database
+from tests.helpers.databases import empty_database
 
 NAMES = sorted(EXAMPLES)
 SMALL = 12

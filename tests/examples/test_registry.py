@@ -12,8 +12,9 @@ from sql2dynamo.examples import EXAMPLES, Example, get_example, render_schema_sq
 from sql2dynamo.examples.__main__ import main as regenerate
 from sql2dynamo.source.ddl.read import schema_from_ddl
 from sql2dynamo.source.model import Schema
+from tests.helpers.data import CHINOOK
 
-CHINOOK_PG = Path(__file__).parents[1] / "data" / "chinook" / "Chinook_PostgreSql.sql"
+CHINOOK_PG = CHINOOK / "Chinook_PostgreSql.sql"
 EXPECTED = {
     "algoitny": ("mysql", 7),
     "hustle_hub": ("postgresql", 5),

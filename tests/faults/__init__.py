@@ -1,1 +1,1 @@
-"""Test support: a fault-injecting proxy for DynamoDB endpoints."""
+"""Compatibility only: the fault proxy is ``sql2dynamo.testing.proxy`` now (issue 12).  Delete with proxy.py."""

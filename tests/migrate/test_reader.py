@@ -36,7 +36,7 @@ from sql2dynamo.migrate.segments import Checkpoint, Segment, decode_key, encode_
 from sql2dynamo.source.connect import Source, open_source
 from sql2dynamo.source.introspect import introspect
 from sql2dynamo.source.model import Column, Table, TableStats
-from tests.conftest import empty_database
+from tests.helpers.databases import empty_database
 
 EXACT = SegmentBudget(min_segment_rows=1)
 SAMPLED = SegmentBudget(min_segment_rows=1, scan_keys=0, probes=200, sample_keys=2000)

@@ -8,23 +8,31 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from sql2dynamo.design import sizing
 from sql2dynamo.design.keys import DDB_TYPES
-from sql2dynamo.design.model import DataModel, EntityMapping, KeyPart, SparseCondition, TableSpec, model_from_dict
+from sql2dynamo.design.model import (
+    AttributeSpec,
+    DataModel,
+    EntityMapping,
+    IndexSpec,
+    KeyPart,
+    SparseCondition,
+    TableSpec,
+)
+from sql2dynamo.design.sizing import values as sizing_values
 from sql2dynamo.design.sizing.values import ITEM_SIZE_LIMIT
 from sql2dynamo.examples import get_example
 from sql2dynamo.items.size import item_size, value_size
 from sql2dynamo.items.templates import parse_template
 from sql2dynamo.items.transform import ItemBuilder, RowResult
+from sql2dynamo.items.values import ValueRule, When
 from sql2dynamo.verify.canonical import canonical
+from tests.helpers.data import golden_model
 
-GOLDEN = Path(__file__).parents[1] / "design" / "golden"
 EXAMPLES = ("algoitny", "hustle_hub", "decision_data", "chinook")
 STRATEGIES = ("multi-table", "single-table")
 Row = dict[str, Any]
@@ -41,10 +49,6 @@ def example_rows(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str
             out[name] = {t: [dict(r._mapping) for r in conn.exec_driver_sql(f'SELECT * FROM "{t}"')] for t in counts}
         engine.dispose()
     return out
-
-
-def golden(example: str, strategy: str) -> DataModel:
-    return model_from_dict(json.loads((GOLDEN / example / strategy / "data_model.json").read_text()))
 
 
 # ------------------------------------------------------------------ an independent oracle for the examples' data
@@ -130,7 +134,7 @@ def run(builder: ItemBuilder, rows: dict[str, list[Row]]) -> dict[str, list[tupl
 @pytest.mark.parametrize("strategy", STRATEGIES)
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_golden_models(example: str, strategy: str, example_rows: dict[str, dict[str, list[Row]]]) -> None:
-    model = golden(example, strategy)
+    model = golden_model(example, strategy)
     rows = example_rows[example]
     builder = ItemBuilder(model)
     results = run(builder, rows)
@@ -214,7 +218,7 @@ def keys_of(spec: TableSpec, entity: EntityMapping) -> list[str]:
 
 
 def test_lookups_only_for_non_null_unique_values(example_rows: dict[str, dict[str, list[Row]]]) -> None:
-    model = golden("algoitny", "multi-table")
+    model = golden_model("algoitny", "multi-table")
     results = run(ItemBuilder(model), example_rows["algoitny"])
     jobs = results["script_generation_jobs"]
     lookups = [i for _, r in jobs for t, i in r.items if t == "script_generation_jobs_celery_task_id_unique"]
@@ -225,7 +229,7 @@ def test_lookups_only_for_non_null_unique_values(example_rows: dict[str, dict[st
 
 
 def test_denormalized_copies_need_their_parent(example_rows: dict[str, dict[str, list[Row]]]) -> None:
-    model = golden("hustle_hub", "single-table")
+    model = golden_model("hustle_hub", "single-table")
     builder = ItemBuilder(model)
     entity = next(e for e in model.table("hustle_hub").entities if e.source_table == "listing_slug_history")
     copied = next(a for a in entity.attributes if a.denormalized and a.source_column == "title")
@@ -244,9 +248,9 @@ def test_denormalized_copies_need_their_parent(example_rows: dict[str, dict[str,
 def test_model_type_warnings() -> None:
     # The design types denormalized copies like their source columns, so the shipped models are consistent.
     for example in ("hustle_hub", "chinook", "algoitny", "decision_data"):
-        assert ItemBuilder(golden(example, "multi-table")).warnings == [], example
+        assert ItemBuilder(golden_model(example, "multi-table")).warnings == [], example
     # A model whose attribute type disagrees with its transform is reported, not silently written.
-    model = golden("hustle_hub", "multi-table")
+    model = golden_model("hustle_hub", "multi-table")
     table = next(t for t in model.tables if any(a.denormalized for e in t.entities for a in e.attributes))
     entity = table.entities[0]
     bad = tuple(replace(a, type="S") if a.transform == "boolean" else a for a in entity.attributes)
@@ -263,8 +267,6 @@ def test_model_type_warnings() -> None:
 
 
 def small_model(*, lookup: bool = False, index_on_city: bool = False) -> DataModel:
-    from sql2dynamo.design.model import AttributeSpec, IndexSpec
-
     cols = [("id", "integer"), ("email", "string"), ("city", "string"), ("score", "float"), ("bio", "string")]
     attrs = tuple(AttributeSpec(n, DDB_TYPES[t], "people", n, t) for n, t in cols)
     pk = KeyPart("id", "N", "{id}", ("id",))
@@ -333,8 +335,6 @@ def test_size_is_exact_near_the_limit() -> None:
 
 
 def test_user_rules_reach_the_items() -> None:
-    from sql2dynamo.items.values import ValueRule, When
-
     nan_absent = ValueRule("nan-absent", When(frozenset({"float"}), (float,), lambda v: v != v), lambda v: None, "")
     builder = ItemBuilder(small_model(), value_rules=[nan_absent])
     [(_, item)] = builder.items_for("people", person(score=float("nan"))).items
@@ -370,5 +370,5 @@ def test_item_size_matches_dynamodb() -> None:
         "ns": {Decimal(1), Decimal("22.5")},
         "bs": {b"\x01", b"\x02\x03"},
     }
-    assert item_size(low_level) == sizing.item_size(python)
-    assert all(value_size(low_level[k]) == sizing.value_size(python[k]) for k in low_level)
+    assert item_size(low_level) == sizing_values.item_size(python)
+    assert all(value_size(low_level[k]) == sizing_values.value_size(python[k]) for k in low_level)

@@ -26,10 +26,10 @@ from sql2dynamo.migrate.ratelimit import AimdLimiter, TokenBucket, estimate_wcu
 from sql2dynamo.migrate.writer import BatchWriter, writer_client_config
 from sql2dynamo.target import local
 from sql2dynamo.target.retry import ErrorKind, RetryPolicy, classify, retry_call
-from tests.faults.proxy import FaultProxy, Faults
 
 # The session's DynamoDB Local fixtures (jar discovery/installation, one in-memory instance per module).
-from tests.target.conftest import boto_client, dynamodb_jar, shared_local  # noqa: F401
+from sql2dynamo.testing.dynamodb import boto_client
+from sql2dynamo.testing.proxy import FaultProxy, Faults
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -88,7 +88,7 @@ def assert_spot_checks(client: DynamoDBClient, table: str, items: list[Item], sa
 
 
 @pytest.fixture(scope="module")
-def endpoint(shared_local: tuple[local.LocalInstance, Any]) -> str:  # noqa: F811
+def endpoint(shared_local: tuple[local.LocalInstance, Any]) -> str:
     """The module's DynamoDB Local endpoint URL."""
     return shared_local[0].endpoint_url
 

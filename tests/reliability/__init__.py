@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from sql2dynamo.commands.analyze import analyze
 from sql2dynamo.commands.design import design
 from sql2dynamo.common.reporting import RecordingReporter
+from sql2dynamo.testing.dynamodb import boto_client
 from tests.migrate.test_run import count_items, entity_tables, fresh_tables, row_counts
-from tests.target.conftest import boto_client
 
 __all__ = ["PASCAL_PATTERNS", "SNAKE_PATTERNS", "SUBSET", "assert_items_match_rows", "design_subset", "fresh_tables"]
 

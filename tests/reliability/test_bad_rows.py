@@ -20,9 +20,9 @@ from sql2dynamo.commands.verify import verify
 from sql2dynamo.common.errors import InputError
 from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.target import local
-from tests.conftest import empty_database
+from sql2dynamo.testing.dynamodb import boto_client
+from tests.helpers.databases import empty_database
 from tests.migrate.test_run import NOTE_PATTERNS, count_items, entity_tables, fresh_tables, make_model
-from tests.target.conftest import boto_client, dynamodb_jar, shared_local  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.dynamodb
 
@@ -85,7 +85,7 @@ def notes_url(
 def test_bad_rows_land_in_rejects_while_the_rest_migrates(
     notes_url: tuple[str, str],
     tmp_path: Path,
-    shared_local: tuple[local.LocalInstance, Path],  # noqa: F811
+    shared_local: tuple[local.LocalInstance, Path],
 ) -> None:
     dialect, url = notes_url
     endpoint = shared_local[0].endpoint_url
@@ -95,7 +95,7 @@ def test_bad_rows_land_in_rejects_while_the_rest_migrates(
     result = migrate(url, model_dir, endpoint, reporter=RecordingReporter(), segments=2, batch_size=8)
     (note,) = result.tables
     assert (note.rows_read, note.rejected, note.failed) == (40, 3, 0), result.summary()
-    lines = [json.loads(line) for line in (model_dir / "rejects" / "note.jsonl").read_text().splitlines()]
+    lines = [json.loads(line) for line in (result.rejects_dir / "note.jsonl").read_text().splitlines()]
     by_id = {line["key"]["id"]: line["reason"] for line in lines}
     reasons = {7: "400 KB", 13: "empty key code: code is empty", 21: BAD_AMOUNT[dialect][1]}
     assert sorted(by_id) == sorted(reasons) and len(lines) == 3, lines

@@ -16,10 +16,9 @@ from sql2dynamo.commands.migrate import migrate
 from sql2dynamo.commands.verify import verify
 from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.target import local
-from tests.faults.proxy import FaultProxy, Faults
+from sql2dynamo.testing.proxy import FaultProxy, Faults
 from tests.migrate.test_run import row_counts
 from tests.reliability import assert_items_match_rows, design_subset, fresh_tables
-from tests.target.conftest import dynamodb_jar, shared_local  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.dynamodb
 
@@ -29,7 +28,7 @@ FAULTS = Faults(throttle=0.20, error500=0.10, drop=0.05, drop_after=0.05, partia
 def test_every_item_lands_through_faults(
     chinook_url: str,
     tmp_path: Path,
-    shared_local: tuple[local.LocalInstance, Path],  # noqa: F811
+    shared_local: tuple[local.LocalInstance, Path],
 ) -> None:
     endpoint = shared_local[0].endpoint_url
     model_dir = design_subset(chinook_url, tmp_path / "model")

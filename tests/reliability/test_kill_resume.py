@@ -23,7 +23,6 @@ from sql2dynamo.migrate.checkpoints import checkpoint_path
 from sql2dynamo.target import local
 from tests.migrate.test_run import row_counts
 from tests.reliability import assert_items_match_rows, design_subset, fresh_tables
-from tests.target.conftest import dynamodb_jar, shared_local  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.dynamodb
 
@@ -93,7 +92,7 @@ def _kill_mid_run(command: list[str], checkpoints: Path, log: Path) -> int:
 def test_sigkill_then_resume(
     chinook_url: str,
     tmp_path: Path,
-    shared_local: tuple[local.LocalInstance, Path],  # noqa: F811
+    shared_local: tuple[local.LocalInstance, Path],
 ) -> None:
     endpoint = shared_local[0].endpoint_url
     model_dir = design_subset(chinook_url, tmp_path / "model")

@@ -17,8 +17,8 @@ from sql2dynamo.commands.verify import verify
 from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.target import local
 from sql2dynamo.target.model_file import load_model
+from sql2dynamo.testing.dynamodb import boto_client
 from tests.reliability import assert_items_match_rows, design_subset, fresh_tables
-from tests.target.conftest import boto_client, dynamodb_jar, shared_local  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.dynamodb
 
@@ -32,7 +32,7 @@ def _plain(value: dict[str, Any]) -> Any:
 def test_verify_passes_then_finds_changes(
     chinook_url: str,
     tmp_path: Path,
-    shared_local: tuple[local.LocalInstance, Path],  # noqa: F811
+    shared_local: tuple[local.LocalInstance, Path],
 ) -> None:
     url = chinook_url
     endpoint = shared_local[0].endpoint_url

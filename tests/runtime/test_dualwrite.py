@@ -8,7 +8,7 @@ unreachable; the backfill is ``migrate`` and the judge is ``verify``.
 from __future__ import annotations
 
 import json
-import shutil
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,16 +34,15 @@ from sql2dynamo.examples.decision_data import EPOCH, audio_files, generate
 from sql2dynamo.examples.decision_data.app import AudioFile, DecisionDataApp, all_keys, run_workload, session_factory
 from sql2dynamo.runtime import Repository
 from sql2dynamo.target.model_file import load_model
-from tests.conftest import empty_database
-from tests.faults.proxy import FaultProxy, Faults
-from tests.target.conftest import boto_client
+from sql2dynamo.testing.dynamodb import boto_client
+from sql2dynamo.testing.proxy import FaultProxy, Faults
+from tests.helpers.data import copy_golden_model
+from tests.helpers.databases import empty_database
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 pytestmark = pytest.mark.dynamodb
-
-GOLDEN_MODEL = Path(__file__).resolve().parents[1] / "design" / "golden" / "decision_data" / "multi-table"
 
 
 def fast_client(endpoint_url: str) -> DynamoDBClient:
@@ -69,9 +68,7 @@ class Setup:
 
 def prepare(url: str, tmp_path: Path, endpoint: str, users: int = 12) -> tuple[sa.Engine, Path, DataModel]:
     """Generate the example's rows, deploy its golden model's tables (fresh) and backfill them with migrate."""
-    model_dir = tmp_path / "model"
-    model_dir.mkdir()
-    shutil.copy(GOLDEN_MODEL / "data_model.json", model_dir / "data_model.json")
+    model_dir = copy_golden_model("decision_data", "multi-table", tmp_path / "model")
     engine = sa.create_engine(url)
     generate(engine, users, seed=3)
     plain = fast_client(endpoint)
@@ -296,8 +293,6 @@ def _own_workload(app: DecisionDataApp, tag: str, errors: list[BaseException]) -
 
 @pytest.mark.parametrize("setup", ["postgresql", "mariadb"], indirect=True)
 def test_concurrent_application_threads_stay_in_step(setup: Setup) -> None:
-    import threading
-
     s = setup
     dual = enable(s)
     try:

@@ -20,7 +20,7 @@ from sql2dynamo.cutover.outbox import (
     position_of,
     read_entries,
 )
-from tests.conftest import empty_database
+from tests.helpers.databases import empty_database
 
 
 def test_values_round_trip_with_their_types() -> None:

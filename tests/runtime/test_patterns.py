@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from tests.helpers.deployed import Deployed
 from tests.runtime.compare import assert_same_rows, order_columns, pattern_sql, project, read_all, sql_rows
-from tests.runtime.conftest import Deployed
 
 # pattern -> SQL picking parameter sets from the source (plus a set matching nothing), fixed parameters
 PARAMS: dict[str, dict[str, tuple[str, dict[str, Any], dict[str, Any]]]] = {

@@ -22,9 +22,9 @@ from sql2dynamo.runtime import (
     UnsupportedPattern,
 )
 from sql2dynamo.target.retry import RetryPolicy
-from tests.faults.proxy import FaultProxy, Faults
+from sql2dynamo.testing.proxy import FaultProxy, Faults
+from tests.helpers.deployed import Deployed, plain_client
 from tests.runtime.compare import norm, pattern_sql, project, read_all, sql_rows
-from tests.runtime.conftest import Deployed, plain_client
 
 Deploy = Callable[[str, str], Deployed]
 FAST = RetryPolicy(base_s=0.001, cap_s=0.01, max_attempts=4)

@@ -16,8 +16,8 @@ from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.cutover.shadow import SHADOW_ITEM, ShadowReader, shadow_totals
 from sql2dynamo.runtime import DuplicateValue, Repository
 from sql2dynamo.sync.control import ControlTable
+from tests.helpers.deployed import Deployed, plain_client
 from tests.runtime.compare import pattern_sql
-from tests.runtime.conftest import Deployed, plain_client
 
 pytestmark = pytest.mark.dynamodb
 

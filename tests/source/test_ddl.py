@@ -17,9 +17,8 @@ from sql2dynamo.common.errors import InputError, UnsupportedError, UsageError
 from sql2dynamo.source.ddl.read import schema_from_ddl
 from sql2dynamo.source.model import Schema, Table, is_self_referencing, schema_from_dict, schema_to_dict
 from sql2dynamo.source.types import TypeMapper, parse_cast_rules
+from tests.helpers.data import CHINOOK, DDL_DUMPS
 
-CHINOOK = Path(__file__).parents[1] / "data" / "chinook"
-FIXTURES = Path(__file__).parent / "data" / "ddl"
 CHINOOK_SCRIPTS = {
     "mysql": "Chinook_MySql.sql",
     "postgresql": "Chinook_PostgreSql.sql",
@@ -195,7 +194,7 @@ def test_chinook_schema_round_trips_through_json(dialect: str) -> None:
 
 
 def test_mysqldump_enum_set_keys_and_attention() -> None:
-    schema = schema_from_ddl(FIXTURES / "mysqldump.sql", "mariadb")
+    schema = schema_from_ddl(DDL_DUMPS / "mysqldump.sql", "mariadb")
     assert schema.source.dialect == "mysql"
     assert [t.name for t in schema.tables] == ["audit_log", "customer", "order"]  # view stand-in dropped
     customer = schema.table("customer")
@@ -240,7 +239,7 @@ def test_mysqldump_enum_set_keys_and_attention() -> None:
 
 
 def test_pg_dump_types_identity_and_odd_names() -> None:
-    schema = schema_from_ddl(FIXTURES / "pg_dump.sql", "postgres")
+    schema = schema_from_ddl(DDL_DUMPS / "pg_dump.sql", "postgres")
     assert schema.source.dialect == "postgresql"
     assert [t.name for t in schema.tables] == ["Order Items", "orders"]
     items = schema.table("Order Items")
@@ -289,7 +288,7 @@ def test_pg_dump_types_identity_and_odd_names() -> None:
 
 
 def test_sqlite_dump_rowid_alias_brackets_and_triggers() -> None:
-    schema = schema_from_ddl(FIXTURES / "sqlite_dump.sql", "sqlite")
+    schema = schema_from_ddl(DDL_DUMPS / "sqlite_dump.sql", "sqlite")
     assert [t.name for t in schema.tables] == ["Order Items", "counters", "kv", "users"]  # no sqlite_sequence
     users = schema.table("users")
     assert users.column("id").autoincrement  # INTEGER PRIMARY KEY: the rowid alias
@@ -715,7 +714,7 @@ CREATE OR REPLACE TABLE versioned (id int PRIMARY KEY, s timestamp(6), e timesta
 def test_truncated_statements_fail_cleanly(tmp_path: Path, fixture: str) -> None:
     """A statement cut anywhere gives a schema or one of our errors, never a crash."""
     dialect = {"mysqldump.sql": "mysql", "pg_dump.sql": "postgresql", "sqlite_dump.sql": "sqlite"}[fixture]
-    statements = re.findall(r"(?ms)^CREATE TABLE.*?;$", (FIXTURES / fixture).read_text(encoding="utf-8"))
+    statements = re.findall(r"(?ms)^CREATE TABLE.*?;$", (DDL_DUMPS / fixture).read_text(encoding="utf-8"))
     assert statements
     for statement in statements:
         for cut in range(13, len(statement), max(1, len(statement) // 25)):

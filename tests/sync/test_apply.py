@@ -20,10 +20,10 @@ from botocore.exceptions import BotoCoreError
 from sql2dynamo.commands.migrate import migrate
 from sql2dynamo.commands.verify import verify
 from sql2dynamo.common.reporting import RecordingReporter
-from sql2dynamo.sync.apply import POSITION_ATTRIBUTE, Applier, _group
-from sql2dynamo.sync.changes import Change, pg_position
+from sql2dynamo.sync.apply import Applier
+from sql2dynamo.sync.changes import POSITION_ATTRIBUTE, Change, pg_position
 from sql2dynamo.target.model_file import load_model
-from tests.faults.proxy import FaultProxy, Faults
+from sql2dynamo.testing.proxy import FaultProxy, Faults
 from tests.sync.conftest import boto_client, decision_model, fill
 
 pytestmark = pytest.mark.dynamodb
@@ -160,17 +160,8 @@ def test_older_change_never_overwrites_newer(world: dict[str, Any], endpoint: st
     assert _verify(world, endpoint) == ZERO
 
 
-def test_groups_keep_key_updates_with_their_new_key() -> None:
-    a = Change("t", "update", {"id": 1}, {"id": 2}, pg_position(1, 1))
-    b = Change("t", "update", {"id": 2}, {"id": 2, "x": 1}, pg_position(1, 2))
-    c = Change("t", "insert", {"id": 3}, {"id": 3}, pg_position(1, 3))
-    d = Change("u", "insert", {"id": 2}, {"id": 2}, pg_position(1, 4))
-    groups = _group([a, b, c, d])
-    assert [a, b] in groups and [c] in groups and [d] in groups and len(groups) == 3
-
-
 def test_a_failed_batch_leaves_no_write_in_flight(world: dict[str, Any]) -> None:
-    """When one group fails, apply returns only after every other group stopped writing.
+    """When one call fails, apply returns only after every other call of the batch stopped writing.
 
     The caller applies a failed batch again from its start; a write of the failed attempt landing
     after that replay would undo it (a put after the replayed delete brings the item back).
@@ -183,10 +174,12 @@ def test_a_failed_batch_leaves_no_write_in_flight(world: dict[str, Any]) -> None
         Change("audio_files", "update", {"file_id": f["file_id"]}, f, pg_position(400, i), f)
         for i, f in enumerate(files, 1)
     ]
-    # Every call slowed down, a tenth of them lost: some group fails while the others are mid-way.
+    # Every call slowed down, one in ten lost: some call fails while the others are mid-way.  Two items
+    # per transaction, so that the batch takes more than ten calls.
     with FaultProxy(world["endpoint"], Faults(drop=0.1, delay_ms=40), seed=3) as proxy:
         client = boto_client(proxy.url, Config(retries={"mode": "standard", "total_max_attempts": 1}))
-        with Applier(model, client, source=engine, reporter=RecordingReporter(), workers=4) as applier:
+        reporter = RecordingReporter()
+        with Applier(model, client, source=engine, reporter=reporter, workers=4, transact_items=2) as applier:
             with pytest.raises(BotoCoreError):  # the lost call's own error, not a stopped group's
                 applier.apply(changes)
             sent = proxy.stats()["requests"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sql2dynamo.cli.main import cli
+from tests.cli.output import assert_split
 from tests.helpers.cli import run_cli
 from tests.sync.conftest import decision_model, fill
 from tests.sync.workload import Workload
@@ -56,13 +57,14 @@ def test_postgres_stream_through_the_cli(
     assert res.code == 0, res.err
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["caught_up"] and summary["changes"] > 0
-    assert "caught up" in res.err
+    assert "caught up" in res.out
+    assert_split(res, result="transactions applied", progress=f"sync: streaming {slot_name}")
 
     checked = run_cli(capsys, "verify", url, "--model", str(model), "--target", endpoint)
     assert checked.code == 0, checked.err
 
     dropped = run_cli(capsys, "sync", url, *common, "--drop-slot")
-    assert dropped.code == 0 and "dropped" in dropped.err
+    assert dropped.code == 0 and f"sync: stream {slot_name} dropped" in dropped.out
     missing = run_cli(capsys, "sync", url, *common, "--until-caught-up")
     assert missing.code == 2 and "migrate --with-sync" in missing.err
 

@@ -25,8 +25,10 @@ EPOCH = dt.datetime(2025, 10, 1, tzinfo=dt.UTC)
 class Workload(threading.Thread):
     """Runs random operations against ``url`` until :meth:`stop` (or ``limit`` operations)."""
 
-    def __init__(self, url: str, seed: int = 1, limit: int | None = None, pause: float = 0.0) -> None:
+    def __init__(self, url: str, seed: int = 1, limit: int | None = None, pause: float = 0.0, per_txn: int = 1) -> None:
+        """``limit`` operations in all, ``per_txn`` of them per transaction (a large window commits faster)."""
         super().__init__(daemon=True, name="s2d-workload")
+        self.per_txn = per_txn
         self.engine = sa.create_engine(url)
         self.rng = random.Random(seed)
         self.limit = limit
@@ -56,16 +58,19 @@ class Workload(threading.Thread):
         ]
         n = 0
         while not self._halt.is_set() and (self.limit is None or n < self.limit):
-            op = self.rng.choice(ops)
+            chosen = [self.rng.choice(ops) for _ in range(min(self.per_txn, (self.limit or n + self.per_txn) - n))]
+            done = Counter[str]()
             try:
                 with self.engine.begin() as conn:
-                    if op(conn):
-                        self.done[op.__name__] += 1
+                    for op in chosen:
+                        if op(conn):
+                            done[op.__name__] += 1
+                self.done.update(done)
             except sa.exc.IntegrityError:
                 self.done["conflicts"] += 1
             except Exception as exc:
-                self.errors.append(f"{op.__name__}: {exc}")
-            n += 1
+                self.errors.append(f"{[op.__name__ for op in chosen]}: {exc}")
+            n += len(chosen)
             if self.pause:
                 self._halt.wait(self.pause)
 

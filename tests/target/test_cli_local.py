@@ -13,7 +13,7 @@ from sql2dynamo.common.errors import PrerequisiteError, UsageError
 from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.target import local
 from sql2dynamo.target.prerequisites import HOME_ENV, JAR_ENV
-from tests.target.conftest import free_port
+from sql2dynamo.testing.dynamodb import free_port
 
 
 def _invoke(*args: str, reporter: RecordingReporter | None = None) -> tuple[int, str, BaseException | None]:

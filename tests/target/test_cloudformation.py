@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -17,15 +16,11 @@ from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.design.model import DataModel, model_from_dict
 from sql2dynamo.target.cloudformation import cloudformation_json, cloudformation_template, logical_ids
 from sql2dynamo.target.tablespec import table_requests
-
-GOLDEN = Path(__file__).parents[1] / "design" / "golden"
+from tests.helpers.data import copy_golden_model
 
 
 def golden(tmp_path: Path, example: str, strategy: str) -> Path:
-    out = tmp_path / f"{example}-{strategy}"
-    out.mkdir()
-    shutil.copy(GOLDEN / example / strategy / "data_model.json", out / "data_model.json")
-    return out
+    return copy_golden_model(example, strategy, tmp_path / f"{example}-{strategy}")
 
 
 def model_of(model_dir: Path) -> DataModel:
@@ -88,8 +83,20 @@ def test_multi_table_template(tmp_path: Path) -> None:
     assert usage["GlobalSecondaryIndexes"][0]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
     outputs = template["Outputs"]
     assert outputs["UsersTableArn"]["Value"] == {"Fn::GetAtt": ["UsersTable", "Arn"]}
+    assert not [name for name in outputs if name.endswith("StreamArn")]  # design turns no stream on by default
+
+
+def test_a_stream_asked_for_is_in_the_template_with_its_arn(tmp_path: Path) -> None:
+    model = model_of(golden(tmp_path, "algoitny", "multi-table"))
+    streamed = dataclasses.replace(
+        model, tables=tuple(dataclasses.replace(t, stream=t.name == "users") for t in model.tables)
+    )
+    template = cloudformation_template(streamed)
+    for resource in template["Resources"].values():
+        _check_table_resource(resource, streamed, resource["Properties"]["TableName"])
+    outputs = template["Outputs"]
     assert outputs["UsersTableStreamArn"]["Value"] == {"Fn::GetAtt": ["UsersTable", "StreamArn"]}
-    assert "UsersEmailUniqueTableStreamArn" not in outputs  # lookup tables have no stream
+    assert [name for name in outputs if name.endswith("StreamArn")] == ["UsersTableStreamArn"]
 
 
 def test_single_table_template(tmp_path: Path) -> None:

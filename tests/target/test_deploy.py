@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import json
-import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,21 +38,19 @@ from sql2dynamo.target.endpoint import parse_target
 from sql2dynamo.target.model_file import load_model
 from sql2dynamo.target.prerequisites import HOME_ENV
 from sql2dynamo.target.tablespec import compare_table, table_requests
-from tests.target.conftest import boto_client, table_names
+from sql2dynamo.testing.dynamodb import boto_client, free_port
+from tests.helpers.data import copy_golden_model
+from tests.helpers.dynamodb import table_names
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-GOLDEN = Path(__file__).parents[1] / "design" / "golden"
 PITR_UNSUPPORTED = "not supported by the target"
 
 
 def golden(tmp_path: Path, example: str, strategy: str) -> Path:
     """A private copy of a golden data_model.json; returns its directory."""
-    out = tmp_path / f"{example}-{strategy}"
-    out.mkdir()
-    shutil.copy(GOLDEN / example / strategy / "data_model.json", out / "data_model.json")
-    return out
+    return copy_golden_model(example, strategy, tmp_path / f"{example}-{strategy}")
 
 
 def model_of(model_dir: Path) -> DataModel:
@@ -301,8 +298,6 @@ def test_ttl_on_another_attribute_is_a_difference(endpoint: str, tmp_path: Path)
 
 @pytest.mark.dynamodb
 def test_an_unreachable_target_is_a_target_error(tmp_path: Path) -> None:
-    from tests.target.conftest import free_port
-
     model_dir = golden(tmp_path, "decision_data", "single-table")
     with pytest.raises(TargetError, match="cannot reach the DynamoDB endpoint"):
         deploy(model_dir, f"http://127.0.0.1:{free_port()}", reporter=RecordingReporter())

@@ -21,7 +21,8 @@ from sql2dynamo.target.endpoint import (
     parse_target,
 )
 from sql2dynamo.target.prerequisites import HOME_ENV
-from tests.target.conftest import create_table, free_port
+from sql2dynamo.testing.dynamodb import free_port
+from tests.helpers.dynamodb import create_table
 
 SECRET = "wJalrXUtnFEMI-s3cr3t"
 

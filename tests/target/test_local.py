@@ -10,11 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from sql2dynamo.commands.deploy import deploy, destroy
 from sql2dynamo.common.errors import PrerequisiteError, TargetError, UsageError
 from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.target import local, process
+from sql2dynamo.target.clients import local_client
 from sql2dynamo.target.prerequisites import HOME_ENV, JAR_ENV
-from tests.target.conftest import StartLocal, create_table, free_port, table_names
+from sql2dynamo.testing.dynamodb import free_port
+from tests.helpers.data import copy_golden_model
+from tests.helpers.dynamodb import StartLocal, create_table, table_names
 
 pytestmark = pytest.mark.dynamodb
 
@@ -48,6 +52,35 @@ def test_lifecycle_persists_tables_across_restarts(start_local: StartLocal, tmp_
     assert table_names(second.endpoint_url) == ["persisted"]
 
 
+def test_an_instance_left_without_tables_starts_over_on_a_fresh_data_file(
+    start_local: StartLocal, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    first = start_local(data_dir=data_dir)
+    create_table(first.endpoint_url, "kept")
+    db = data_dir / local.SHARED_DB_FILE
+    assert db.is_file()
+    assert local.reset_if_empty(first.port) is False  # a table is left: nothing changes
+    assert local.status(first.port).pid == first.pid
+
+    boto = local_client(first.endpoint_url, probe=True)
+    boto.delete_table(TableName="kept")
+    boto.get_waiter("table_not_exists").wait(TableName="kept", WaiterConfig={"Delay": 1})
+    old_inode = db.stat().st_ino
+    reporter = RecordingReporter()
+    assert local.reset_if_empty(first.port, reporter) is True
+    st = local.status(first.port)
+    assert st.running and st.pid != first.pid and st.data_dir == data_dir.resolve() and st.tables == 0
+    assert not db.exists() or db.stat().st_ino != old_inode  # a new file (DynamoDB Local creates it on use)
+    assert any("fresh data file" in m for m in reporter.messages("info"))
+    create_table(st.endpoint_url, "again")  # the restarted instance works
+    assert table_names(st.endpoint_url) == ["again"]
+
+    in_memory = start_local(in_memory=True)
+    assert local.reset_if_empty(in_memory.port) is False  # nothing on a disk to start over from
+    assert local.reset_if_empty(free_port()) is False  # no instance at all
+
+
 def test_side_by_side_instances_and_in_memory(start_local: StartLocal, tmp_path: Path) -> None:
     on_disk = start_local(data_dir=tmp_path / "a")
     in_memory = start_local(in_memory=True)
@@ -71,7 +104,13 @@ def test_side_by_side_instances_and_in_memory(start_local: StartLocal, tmp_path:
 
 def test_start_is_idempotent_and_refuses_other_storage(start_local: StartLocal, s2d_home: Path) -> None:
     first = start_local()
-    assert first.data_dir == (s2d_home / "local" / f"data-{first.port}").resolve()
+    # The default data directory is RAM-backed where the machine has /dev/shm (a disk sync per write is slow).
+    assert first.data_dir is not None and first.data_dir.name == f"data-{first.port}"
+    if local.RAM_DIR.is_dir():
+        assert first.data_dir.parent.parent == local.RAM_DIR
+        assert first.data_dir.parent.stat().st_mode & 0o777 == 0o700
+    else:
+        assert first.data_dir == (s2d_home / "local" / f"data-{first.port}").resolve()
     assert first.log_file.parent == s2d_home / "local"
     assert "Initializing DynamoDB Local" in first.log_file.read_text()
 
@@ -174,3 +213,20 @@ def test_bad_arguments(bare_home: Path, tmp_path: Path) -> None:
         local.start(port=free_port(), data_dir=tmp_path, in_memory=True)
     with pytest.raises(UsageError):
         local.status(70000)
+
+
+def test_destroy_of_the_last_tables_restarts_on_a_fresh_data_file(start_local: StartLocal, tmp_path: Path) -> None:
+    model_dir = copy_golden_model("decision_data", "multi-table", tmp_path / "model")
+    yes = lambda gate, question: True  # noqa: E731
+    first = start_local(data_dir=tmp_path / "data")
+    target = f"local:{first.port}"
+    deploy(model_dir, target, reporter=RecordingReporter())
+    create_table(first.endpoint_url, "someone_elses")
+    destroy(model_dir, target, reporter=RecordingReporter(), confirm=yes)
+    assert local.status(first.port).pid == first.pid  # a table is left: the instance and its file stay
+
+    deploy(model_dir, target, reporter=RecordingReporter())
+    local_client(first.endpoint_url, probe=True).delete_table(TableName="someone_elses")
+    destroy(model_dir, target, reporter=RecordingReporter(), confirm=yes)
+    st = local.status(first.port)
+    assert st.running and st.pid != first.pid and st.tables == 0 and st.data_dir == (tmp_path / "data").resolve()

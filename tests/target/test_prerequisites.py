@@ -12,7 +12,7 @@ from sql2dynamo.common.errors import PrerequisiteError
 from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.target import local, prerequisites
 from sql2dynamo.target.prerequisites import HOME_ENV, JAR_ENV, parse_java_major
-from tests.target.conftest import free_port
+from sql2dynamo.testing.dynamodb import free_port
 
 
 @pytest.fixture

@@ -8,26 +8,18 @@ from pathlib import Path
 import pytest
 
 from sql2dynamo.target import local
-from tests.target.conftest import boto_client, dynamodb_jar, shared_local  # noqa: F401  (fixtures)
-
-SOURCES = ("sqlite", "postgresql", "mysql")
+from sql2dynamo.testing.dynamodb import boto_client
+from tests.helpers.databases import empty_database
 
 
 @pytest.fixture
 def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], str]:
     """Factory: the URL of an empty database of the kind named (sqlite, postgresql, mysql)."""
-
-    def make(kind: str) -> str:
-        if kind == "sqlite":
-            return f"sqlite:///{tmp_path / 'source.sqlite'}"
-        factory = request.getfixturevalue("new_pg_db" if kind == "postgresql" else "new_maria_db")
-        return str(factory("val"))
-
-    return make
+    return lambda kind: empty_database(request, kind, tmp_path, "source")
 
 
 @pytest.fixture
-def endpoint(shared_local: tuple[local.LocalInstance, Path]) -> str:  # noqa: F811
+def endpoint(shared_local: tuple[local.LocalInstance, Path]) -> str:
     """The shared DynamoDB Local, every table dropped (examples share table names such as ``users``)."""
     url = shared_local[0].endpoint_url
     client = boto_client(url)

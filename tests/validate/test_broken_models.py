@@ -19,7 +19,7 @@ import pytest
 from sql2dynamo.commands.validate import ValidateResult, validate
 from sql2dynamo.common.errors import ValidationFailed
 from sql2dynamo.common.reporting import RecordingReporter
-from tests.target.conftest import boto_client
+from sql2dynamo.testing.dynamodb import boto_client
 from tests.validate import designed_example
 
 pytestmark = pytest.mark.dynamodb
@@ -117,3 +117,19 @@ def test_wrong_attribute_type_fails_on_the_values(designed: tuple[str, Path], en
     assert case.difference is not None and "file_size" in case.difference["reason"]
     assert "on the source" in case.difference["reason"]
     assert not {"AP01", "AP02", "AP03", "AP04"} & set(failed)  # users are untouched
+
+
+def test_delete_without_its_owner_condition_fails(designed: tuple[str, Path], endpoint: str, tmp_path: Path) -> None:
+    url, model_dir = designed
+
+    def change(data: dict[str, Any]) -> None:
+        (plan,) = [p for p in data["plans"] if p["pattern_id"] == "AP08"]  # delete by file_id AND user_id
+        for step in plan["steps"]:
+            step["condition"] = None
+
+    result = _run(url, _broken(model_dir, tmp_path / "bad", change), endpoint)
+
+    assert [p.pattern_id for p in result.failed] == ["AP08"]
+    case = next(c for c in result.failed[0].cases if not c.ok)
+    assert "another user_id" in case.label and case.conjuncts == {"user_id = :user_id": "false"}
+    assert case.difference is not None and "missing after the write" in case.difference["reason"]

@@ -23,7 +23,7 @@ from sql2dynamo.commands.migrate import migrate
 from sql2dynamo.commands.validate import ValidateResult, validate
 from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.examples import get_example
-from tests.target.conftest import boto_client
+from sql2dynamo.testing.dynamodb import boto_client
 
 pytestmark = pytest.mark.dynamodb
 

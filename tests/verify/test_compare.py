@@ -24,15 +24,11 @@ from sql2dynamo.source.connect import open_source
 from sql2dynamo.source.introspect import introspect
 from sql2dynamo.target import local
 from sql2dynamo.target.model_file import load_model
+from sql2dynamo.testing.dynamodb import boto_client
 from sql2dynamo.verify.compare import TableCheck, _expired
 from sql2dynamo.verify.scan import count_items, scan_items
 from sql2dynamo.verify.store import HashStore, display_key, key_text, low_level_key
-from tests.target.conftest import (  # noqa: F401  (fixtures, found by pytest through this import)
-    boto_client,
-    create_table,
-    dynamodb_jar,
-    shared_local,
-)
+from tests.helpers.dynamodb import create_table
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -107,7 +103,7 @@ def reset(client: DynamoDBClient) -> None:
 
 @pytest.fixture(scope="module")
 def loaded(
-    shared_local: tuple[local.LocalInstance, Path],  # noqa: F811
+    shared_local: tuple[local.LocalInstance, Path],
     chinook_sqlite_url: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[str, Path, str]]:
@@ -222,7 +218,7 @@ def test_any_content_difference_fails_the_table(kind: str) -> None:
 
 
 @pytest.mark.dynamodb
-def test_segmented_scan_and_count(shared_local: tuple[local.LocalInstance, Path]) -> None:  # noqa: F811
+def test_segmented_scan_and_count(shared_local: tuple[local.LocalInstance, Path]) -> None:
     endpoint = shared_local[0].endpoint_url
     client = boto_client(endpoint)
     create_table(endpoint, "scan_probe")

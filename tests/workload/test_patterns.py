@@ -11,9 +11,9 @@ from sql2dynamo.common.fsutil import atomic_write_text
 from sql2dynamo.workload.patterns.model import AccessPattern, PatternsFile, Rps
 from sql2dynamo.workload.patterns.read import load_patterns, parse_patterns
 from sql2dynamo.workload.patterns.write import dump_patterns, merge_mined
+from tests.helpers.data import WORKLOAD
 
-DATA = Path(__file__).parent / "data"
-EXISTING = DATA / "access_patterns_existing.yaml"
+EXISTING = WORKLOAD / "access_patterns_existing.yaml"
 
 
 def _mined(sql: str, calls: int, *, description: str = "mined", seconds: float = 3600.0) -> AccessPattern:
@@ -173,6 +173,23 @@ def test_each_problem_is_an_input_error_naming_where_and_what(
     assert info.value.hint  # every error says how to fix it
     assert info.value.context.pattern_id == pattern_id
     assert info.value.exit_code == 4
+
+
+def test_every_problem_of_the_file_is_reported_at_once() -> None:
+    text = (
+        "application: x\npatterns:\n"
+        "  - id: A1\n    sql: SELECT 1\n    consistancy: eventual\n"  # line 5: a typo
+        "  - id: A2\n    sql: SELECT 2\n"
+        "  - id: A3\n    rps: {avg: 1}\n"  # line 8: no sql
+        "  - id: A2\n    sql: SELECT 3\n    rps: {avg: -1}\n"  # line 10: a second A2, with a negative rate
+    )
+    with pytest.raises(InputError) as info:
+        parse_patterns(text, source="ap.yaml")
+    message = info.value.one_line()
+    assert message.startswith("ap.yaml: 3 problems: line 5: pattern A1: unknown key 'consistancy'")
+    assert "line 8: pattern A3: missing `sql` (add the statement" in message
+    assert "line 12: pattern A2: rps.avg is negative" in message
+    assert "\n" not in message and info.value.exit_code == 4
 
 
 def test_missing_file_is_an_input_error(tmp_path: Path) -> None:

@@ -13,12 +13,11 @@ from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.workload.evidence import mined_to_patterns
 from sql2dynamo.workload.mine import mine_workload
 from sql2dynamo.workload.querylog import parse_query_log, read_query_log
-
-DATA = Path(__file__).parent / "data"
+from tests.helpers.data import WORKLOAD
 
 
 def test_log_with_window_header_and_counts() -> None:
-    workload = read_query_log(DATA / "querylog_window.sql", "postgresql")
+    workload = read_query_log(WORKLOAD / "querylog_window.sql", "postgresql")
     assert (workload.origin, workload.window_seconds, workload.window_start) == ("query_log", 3600.0, None)
     assert [(s.sql_normalized, s.calls) for s in workload.statements] == [
         ("SELECT * FROM customer WHERE email = :email", 1200),
@@ -47,7 +46,7 @@ def test_log_with_window_header_and_counts() -> None:
 
 
 def test_raw_log_counts_every_occurrence_and_invents_no_rate() -> None:
-    workload = read_query_log(DATA / "querylog_raw.sql", "postgresql")
+    workload = read_query_log(WORKLOAD / "querylog_raw.sql", "postgresql")
     assert workload.window_seconds is None
     assert [(s.sql_normalized, s.calls) for s in workload.statements] == [
         ("SELECT * FROM customer WHERE email = :email", 3),

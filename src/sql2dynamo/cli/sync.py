@@ -1,10 +1,10 @@
-"""``sql2dynamo sync``: a thin click command over :mod:`sql2dynamo.commands.sync`.
+"""``sql2dynamo sync``: a thin click command over :mod:`sql2dynamo.commands.sync` (and, with ``--outbox``,
+:func:`sql2dynamo.commands.cutover.sync_outbox`).
 
-Registered in the main CLI with ``cli.add_command(sync_cmd)``.  Exit codes:
-2 (``UsageError``: SQLite, no stream started, bad options), 3 (source
-unreachable), 5 (``PrerequisiteError``: server settings or privileges
-missing, each named; or ``--until-caught-up`` stopped by ``--max-seconds``
-before catching up), 7 (a write DynamoDB refused for good).
+Exit codes: 2 (``UsageError``: SQLite, no stream started, bad options), 3
+(source unreachable), 5 (``PrerequisiteError``: server settings or
+privileges missing, each named; or ``--until-caught-up`` stopped by
+``--max-seconds`` before catching up), 7 (a write DynamoDB refused for good).
 """
 
 from __future__ import annotations
@@ -13,36 +13,44 @@ from pathlib import Path
 
 import click
 
-from sql2dynamo.cli.deploy import _main_helpers, _reporter
-from sql2dynamo.cli.options import model_option
+from sql2dynamo.cli.echo import progress_reporter, show_result
+from sql2dynamo.cli.options import (
+    control_table_option,
+    json_option,
+    model_option,
+    outbox_table_option,
+    slot_option,
+    source_url_argument,
+    summary_option,
+    target_option,
+)
+from sql2dynamo.commands.cutover import sync_outbox
 from sql2dynamo.commands.sync import require_caught_up, sync
-from sql2dynamo.sync.control import DEFAULT_CONTROL_TABLE
 from sql2dynamo.target.endpoint import ACCEPTED_FORMS
 
 
 @click.command("sync")
-@click.argument("source_url")
+@source_url_argument()
 @model_option("Directory with data_model.json.")
-@click.option("--target", required=True, help=f"Where the migrated tables are: {ACCEPTED_FORMS}.")
-@click.option("--slot", default="sql2dynamo", show_default=True, help="The stream (PostgreSQL: replication slot).")
+@target_option(f"Where the migrated tables are: {ACCEPTED_FORMS}.")
+@slot_option("The stream (PostgreSQL: replication slot).")
 @click.option("--until-caught-up", is_flag=True, help="Exit once everything committed at the start is applied.")
 @click.option("--max-seconds", type=click.FloatRange(min=0, min_open=True), help="Stop after this long.")
 @click.option("--workers", type=click.IntRange(min=1), default=8, show_default=True, help="Parallel writers.")
 @click.option(
     "--batch-changes", type=click.IntRange(min=1), default=500, show_default=True, help="Changes per applied batch."
 )
-@click.option("--control-table", default=DEFAULT_CONTROL_TABLE, show_default=True, help="The target's control table.")
+@control_table_option()
 @click.option("--status", is_flag=True, help="Show the stream (start, checkpoint, lag, slot) and apply nothing.")
 @click.option("--drop-slot", is_flag=True, help="Remove the stream: slot, publication and control item.")
-@click.option(
-    "--summary", "summary_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write the summary as JSON."
-)
+@summary_option()
+@json_option()
 @click.option(
     "--outbox",
     is_flag=True,
     help="Instead of a log stream, apply the dual-write outbox of SOURCE_URL (any source, SQLite too), then exit.",
 )
-@click.option("--outbox-table", default="sql2dynamo_outbox", show_default=True, help="The outbox table (--outbox).")
+@outbox_table_option("The outbox table (--outbox).")
 def sync_cmd(
     source_url: str,
     model_dir: Path,
@@ -56,6 +64,7 @@ def sync_cmd(
     status: bool,
     drop_slot: bool,
     summary_path: Path | None,
+    as_json: bool,
     outbox: bool,
     outbox_table: str,
 ) -> None:
@@ -65,11 +74,8 @@ def sync_cmd(
     every write is conditional on the change's source position, so restarts
     and replays never move an item backwards.
     """
-    _, write_summary = _main_helpers(False)
-    reporter = _reporter()
+    reporter = progress_reporter()
     if outbox:  # the dual-write outbox (sql2dynamo.runtime), drained in id order
-        from sql2dynamo.commands.cutover import sync_outbox
-
         drained = sync_outbox(
             source_url,
             model_dir,
@@ -79,7 +85,7 @@ def sync_cmd(
             batch_size=batch_changes,
             workers=workers,
         )
-        write_summary(summary_path, drained.summary())
+        show_result(drained, as_json=as_json, summary_path=summary_path)
         return
     result = sync(
         source_url,
@@ -95,6 +101,6 @@ def sync_cmd(
         status=status,
         drop_slot=drop_slot,
     )
-    write_summary(summary_path, result.summary())
+    show_result(result, as_json=as_json, summary_path=summary_path)
     if until_caught_up and result.action == "stream":
         require_caught_up(result)

@@ -1,9 +1,9 @@
 """``sql2dynamo validate``: a thin click command over :mod:`sql2dynamo.commands.validate`.
 
-The per-pattern table goes to stderr through the reporter; ``--report`` and
-``--summary`` are written before a failure is raised as ``ValidationFailed``
-(exit code 9), so a failed run still leaves its report.  The main CLI
-registers the command with ``cli.add_command(validate_cmd)``.
+The per-pattern table (or ``--json``) goes to stdout; ``--report`` and
+``--summary`` are written, and the result printed, before a failure is
+raised as ``ValidationFailed`` (exit code 9), so a failed run still leaves
+its report.
 """
 
 from __future__ import annotations
@@ -12,22 +12,25 @@ from pathlib import Path
 
 import click
 
-from sql2dynamo.cli.deploy import _main_helpers, _reporter
-from sql2dynamo.cli.options import model_option
+from sql2dynamo.cli.echo import progress_reporter, show_result, write_json
+from sql2dynamo.cli.options import (
+    json_option,
+    model_option,
+    patterns_option,
+    report_option,
+    source_url_argument,
+    summary_option,
+    target_option,
+)
 from sql2dynamo.commands.validate import validate
 from sql2dynamo.target.endpoint import ACCEPTED_FORMS
 
 
 @click.command("validate")
-@click.argument("source_url")
+@source_url_argument()
 @model_option()
-@click.option("--target", required=True, help=f"The DynamoDB to deploy, fill and run the plans on: {ACCEPTED_FORMS}.")
-@click.option(
-    "--patterns",
-    "patterns_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The access_patterns.yaml holding each pattern's SQL (default: the one beside data_model.json).",
-)
+@target_option(f"The DynamoDB to deploy, fill and run the plans on: {ACCEPTED_FORMS}.")
+@patterns_option("The access_patterns.yaml holding each pattern's SQL (default: the one beside data_model.json).")
 @click.option(
     "--sample",
     type=click.IntRange(min=1),
@@ -37,18 +40,9 @@ from sql2dynamo.target.endpoint import ACCEPTED_FORMS
     "--no-migrate", is_flag=True, help="The target already holds the migrated source: skip deploy and migrate."
 )
 @click.option("--only", help="Comma-separated pattern ids to validate (default: all).")
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the full report (every case's parameters and first differing rows) as JSON to this file.",
-)
-@click.option(
-    "--summary",
-    "summary_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the summary (one line per pattern) as JSON to this file.",
-)
+@report_option("every case's parameters and first differing rows")
+@summary_option("the summary (one line per pattern)")
+@json_option()
 def validate_cmd(
     source_url: str,
     model_dir: Path,
@@ -59,23 +53,22 @@ def validate_cmd(
     only: str | None,
     report_path: Path | None,
     summary_path: Path | None,
+    as_json: bool,
 ) -> None:
     """Run every access pattern's SQL on SOURCE_URL and its plan on --target, and compare the rows.
 
     Exits 9 when any pattern returns (or writes) something else than its SQL.
     """
-    _, write_summary = _main_helpers(True)
-    reporter = _reporter()
     result = validate(
         source_url,
         model_dir,
         target,
-        reporter=reporter,
+        reporter=progress_reporter(),
         patterns_path=patterns_path,
         sample=sample,
         migrate_first=not no_migrate,
         only=[p.strip() for p in (only or "").split(",") if p.strip()],
     )
-    write_summary(report_path, result.report())
-    write_summary(summary_path, result.summary())
+    write_json(report_path, result.report())
+    show_result(result, as_json=as_json, summary_path=summary_path)
     result.raise_if_failed()

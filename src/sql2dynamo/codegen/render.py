@@ -137,6 +137,13 @@ def _method_doc(m: Method) -> list[str]:
         cost = f"{m.rcu_per_call:g} RCU" if kind == "read" else f"{m.wcu_per_call:g} WCU"
         plan = ", ".join(m.operations) or "no call (DynamoDB does it itself, see the design)"
         sections.append(wrap(f"Plan: {plan}; {cost} per call.", width))
+        if m.filters:
+            text = ", ".join(f"``{f}``" for f in m.filters)
+            sections.append(wrap(f"Filtered on every item read (read capacity counts them): {text}.", width))
+        if m.conditions:
+            text = " AND ".join(f"``{c}``" for c in m.conditions)
+            outcome = "that item is skipped" if m.skips_refused else "nothing changes and ConditionFailed is raised"
+            sections.append(wrap(f"Writes only where {text} holds (0 rows otherwise: {outcome}).", width))
     else:
         section = wrap(f"Unsupported: {m.reason or 'the design could not serve it'}.", width)
         if m.alternative:

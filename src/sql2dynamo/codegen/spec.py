@@ -81,6 +81,11 @@ class Method:
     # The rows are another entity's: the row class's table is read from its "table.column" keys.
     view_table: str | None = None
     view_renames: Renames = ()
+    # The WHERE conjuncts no key enforces: checked on each item read (filters) or written (conditions).
+    filters: tuple[str, ...] = ()
+    conditions: tuple[str, ...] = ()
+    # A write over the items a Query found skips an item whose condition is false (instead of raising).
+    skips_refused: bool = False
 
 
 @dataclass(frozen=True)
@@ -361,6 +366,9 @@ def draft_method(
         rcu_per_call=plan.rcu_per_call,
         wcu_per_call=plan.wcu_per_call,
         view_table=view[0] if view else None,
+        filters=tuple(u.text for u in plan.predicates if u.enforced_by == "filter"),
+        conditions=tuple(u.text for u in plan.predicates if u.enforced_by == "condition"),
+        skips_refused=bool(plan.steps) and plan.steps[0].operation == "Query",
         view_renames=view[1] if view else (),
     )
     return Draft(naming.method_name(verb, noun, where), method, row_fields)

@@ -1,8 +1,11 @@
 """Typed command functions: the public Python API, and what the CLI calls.
 
-Each command takes plain values and an injected reporter, returns a frozen
-result dataclass, and raises :class:`sql2dynamo.common.errors.Sql2DynamoError` on
-failure.  None of them prints.
+Each command takes plain values and an injected reporter (for progress and
+warnings), returns a frozen result dataclass, and raises
+:class:`sql2dynamo.common.errors.Sql2DynamoError` on failure.  None of them
+prints or renders its result: every result is a
+:class:`sql2dynamo.common.results.Result`, which describes itself
+(``describe(reporter)``, ``asdict()``), and the command line prints it.
 """
 
 from sql2dynamo.commands.analyze import AnalyzeResult, analyze

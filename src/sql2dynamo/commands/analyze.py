@@ -11,6 +11,7 @@ from typing import Any
 from sql2dynamo.common.errors import InputError, UsageError
 from sql2dynamo.common.fsutil import write_files_atomically
 from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.common.results import Result
 from sql2dynamo.source.connect import Source, open_source
 from sql2dynamo.source.ddl.read import schema_from_ddl
 from sql2dynamo.source.dialects import get_dialect
@@ -20,6 +21,7 @@ from sql2dynamo.source.stats import StatsBudget
 from sql2dynamo.source.types import TypeMapper, parse_cast_rules
 from sql2dynamo.workload.evidence import MinedWorkload, mined_to_patterns
 from sql2dynamo.workload.mine import mine_workload
+from sql2dynamo.workload.patterns.skeleton import skeleton_patterns
 from sql2dynamo.workload.patterns.write import merge_mined
 from sql2dynamo.workload.querylog import read_query_log
 
@@ -28,7 +30,7 @@ PATTERNS_FILE = "access_patterns.yaml"
 
 
 @dataclass(frozen=True)
-class AnalyzeResult:
+class AnalyzeResult(Result):
     """What ``analyze`` produced and where it wrote it."""
 
     schema: Schema
@@ -36,6 +38,8 @@ class AnalyzeResult:
     patterns_path: Path | None
     mined_patterns: int
     workload_window_seconds: float | None
+    patterns_skeleton: bool = False
+    """``patterns_path`` is a skeleton with a commented example per table (there was no workload to mine)."""
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary (for ``--summary FILE.json``)."""
@@ -51,6 +55,53 @@ class AnalyzeResult:
             "attention": [{"kind": a.kind, "name": a.name, "reason": a.reason} for a in self.schema.attention],
             "tables": [table_summary(t) for t in self.schema.tables],
         }
+
+    def describe(self, out: Reporter) -> None:
+        """The per-table table (with a total row), what needs attention, and the files written."""
+        summary = self.summary()
+        rows = [
+            [
+                t["table"],
+                t["columns"],
+                ", ".join(t["primary_key"]) or "(none)",
+                t["foreign_keys"],
+                t["unique"],
+                t["indexes"],
+                t["rows"] if t["rows"] is None or t["rows_exact"] else f"~{t['rows']:,}",
+                t["avg_row_bytes"],
+            ]
+            for t in summary["tables"]
+        ]
+        total_rows = sum(t["rows"] or 0 for t in summary["tables"])
+        rows.append(
+            [
+                "total",
+                sum(t["columns"] for t in summary["tables"]),
+                "",
+                sum(t["foreign_keys"] for t in summary["tables"]),
+                "",
+                "",
+                total_rows if summary["statistics"] == "live" else None,
+                None,
+            ]
+        )
+        out.table(
+            f"{len(summary['tables'])} tables from {summary['source']}",
+            ["table", "cols", "primary key", "FKs", "uniq", "idx", "rows", "avg bytes"],
+            rows,
+        )
+        for item in summary["attention"]:
+            out.warning(f"needs attention: {item['kind']} {item['name']}: {item['reason']}")
+        out.info(f"wrote {summary['schema_path']}")
+        if summary["patterns_path"] and self.patterns_skeleton:
+            out.info(
+                f"wrote {summary['patterns_path']}: no workload to mine, so a commented example per table; "
+                "write the application's access patterns there (or mine them with --workload)"
+            )
+        elif summary["patterns_path"]:
+            window = summary["workload_window_seconds"]
+            seen = f" over a window of {window:,.0f} s" if window else " (no window stated: rps left null)"
+            out.info(f"wrote {summary['patterns_path']}: {summary['mined_patterns']} mined patterns{seen}")
 
 
 def table_summary(table: Any) -> dict[str, Any]:
@@ -137,7 +188,8 @@ def analyze(
         database = source.database or "app"
         default_app = Path(database).stem if source.dialect.name == "sqlite" else database
     check_schema(schema, where=where)
-    files: dict[Path, str] = {out_dir / SCHEMA_FILE: json.dumps(schema_to_dict(schema), indent=2) + "\n"}
+    schema_text = json.dumps(schema_to_dict(schema), indent=2, allow_nan=False) + "\n"  # strict JSON
+    files: dict[Path, str] = {out_dir / SCHEMA_FILE: schema_text}
     patterns_path: Path | None = None
     mined = 0
     if found is not None:
@@ -147,8 +199,19 @@ def analyze(
         existing = patterns_path.read_text(encoding="utf-8") if patterns_path.exists() else None
         files[patterns_path] = merge_mined(existing, patterns, app)
         mined = len(patterns)
+    elif not (out_dir / PATTERNS_FILE).exists():
+        # Nothing to mine: a skeleton to start from, never over the user's own file.
+        patterns_path = out_dir / PATTERNS_FILE
+        files[patterns_path] = skeleton_patterns(schema, application or default_app)
     write_files_atomically(files)
-    return AnalyzeResult(schema, out_dir / SCHEMA_FILE, patterns_path, mined, found.window_seconds if found else None)
+    return AnalyzeResult(
+        schema,
+        out_dir / SCHEMA_FILE,
+        patterns_path,
+        mined,
+        found.window_seconds if found else None,
+        patterns_skeleton=found is None and patterns_path is not None,
+    )
 
 
 def _read_query_log(path: Path | None, dialect: str) -> MinedWorkload | None:

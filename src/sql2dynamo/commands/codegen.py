@@ -20,6 +20,7 @@ from sql2dynamo.codegen.spec import ModuleSpec
 from sql2dynamo.common.errors import InputError, UsageError
 from sql2dynamo.common.fsutil import atomic_write_text
 from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.common.results import Result
 from sql2dynamo.target.model_file import load_model, model_file
 from sql2dynamo.workload.patterns.model import FILE_NAME as PATTERNS_FILE
 from sql2dynamo.workload.patterns.read import load_patterns
@@ -28,7 +29,7 @@ LANGUAGES = ("python",)
 
 
 @dataclass(frozen=True)
-class CodegenResult:
+class CodegenResult(Result):
     """What was generated, and where."""
 
     model_path: Path
@@ -58,6 +59,19 @@ class CodegenResult:
             ],
             "skipped": [{"pattern_id": p, "reason": why} for p, why in s.skipped],
         }
+
+    def describe(self, out: Reporter) -> None:
+        """The patterns without a method or support, then one closing line."""
+        s = self.spec
+        for pid, why in s.skipped:
+            out.warning(f"{pid}: no method ({why})")
+        unsupported = [m.pattern_id for m in s.methods if not m.supported]
+        if unsupported:
+            out.warning(f"unsupported patterns (their methods raise UnsupportedPattern): {', '.join(unsupported)}")
+        out.info(
+            f"wrote {self.output}: {len(s.entities) + len(s.rows)} dataclasses, {len(s.methods)} methods "
+            f"on {s.repository_class}"
+        )
 
 
 @dataclass(frozen=True)
@@ -113,15 +127,6 @@ def codegen(
             f"cannot write {output}: {exc.strerror or exc}", hint="choose a writable path for -o"
         ) from None
     data = text.encode("utf-8")
-    for pid, why in spec.skipped:
-        reporter.warning(f"{pid}: no method ({why})")
-    unsupported = [m.pattern_id for m in spec.methods if not m.supported]
-    if unsupported:
-        reporter.warning(f"unsupported patterns (their methods raise UnsupportedPattern): {', '.join(unsupported)}")
-    reporter.info(
-        f"wrote {output}: {len(spec.entities) + len(spec.rows)} dataclasses, {len(spec.methods)} methods "
-        f"on {spec.repository_class}"
-    )
     return CodegenResult(
         gen.model_path, gen.patterns_path, output, lang, spec, hashlib.sha256(data).hexdigest(), len(data)
     )

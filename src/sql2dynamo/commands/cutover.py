@@ -1,10 +1,10 @@
 """``sql2dynamo cutover status|advance|rollback``: the cut-over's phase, kept in the target's control table.
 
-:func:`cutover_status` reads the phase and the figures its gates look at
-(:mod:`sql2dynamo.cutover.status`); :func:`cutover_advance` moves to the next
-phase only when nothing blocks (else :class:`CutoverBlocked`, exit code 8,
-naming the first blocker); :func:`cutover_rollback` returns to the previous
-phase unconditionally (except out of ``decommission``, which is final).
+:func:`cutover` runs one action: ``status`` reads the phase and the figures
+its gates look at (:mod:`sql2dynamo.cutover.status`); ``advance`` moves to the
+next phase only when nothing blocks (else :class:`CutoverBlocked`, exit code
+8, naming the first blocker); ``rollback`` returns to the previous phase
+unconditionally (except out of ``decommission``, which is final).
 Moves are conditional on the state's version: of two operators acting at
 once, one gets ``VersionConflict`` (exit code 6) and changes nothing.
 """
@@ -22,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sql2dynamo.common.errors import UsageError
 from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.common.results import Result
 from sql2dynamo.cutover.outbox import DEFAULT_OUTBOX_TABLE, DrainResult, drain_outbox
 from sql2dynamo.cutover.phases import (
     CutoverBlocked,
@@ -41,13 +42,13 @@ from sql2dynamo.target.model_file import load_model
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-__all__ = ["CutoverResult", "OutboxSyncResult", "cutover_advance", "cutover_rollback", "cutover_status", "sync_outbox"]
+__all__ = ["CutoverResult", "OutboxSyncResult", "cutover", "sync_outbox"]
 
 Action = Literal["status", "advance", "rollback"]
 
 
 @dataclass(frozen=True)
-class CutoverResult:
+class CutoverResult(Result):
     """The phase before the action and the full status after it."""
 
     action: Action
@@ -73,6 +74,44 @@ class CutoverResult:
             "from": self.before,
             **self.status.summary(),
         }
+
+    def describe(self, out: Reporter) -> None:
+        """The status as a two-column table, then each blocker as a warning, then one closing line."""
+        s = self.status.summary()
+        lag, shadow, verify = s["lag"], s["shadow"], s["verify"]
+        rate = shadow["mismatch_rate"]
+        rows = [
+            ["phase", f"{s['phase']} (version {s['version']})"],
+            ["next / previous", f"{s['next_phase'] or '-'} / {s['previous_phase'] or '-'}"],
+            ["reads from DynamoDB", f"{s['read_percent']}%"],
+            ["write primary", s["write_primary"]],
+            [
+                "sync lag",
+                "no stream"
+                if lag["sync_caught_up"] is None and lag["sync_seconds"] is None
+                else f"{_known(lag['sync_seconds'], ' s')}, caught up: {_known(lag['sync_caught_up'])}",
+            ],
+            ["outbox backlog", _known(lag["outbox_entries"]) if self.source else "unknown (no SOURCE_URL)"],
+            [
+                "shadow reads",
+                f"{shadow['mismatches']} mismatches / {shadow['compared']} compared"
+                + (f" ({rate:.2%})" if rate is not None else "")
+                + f", {shadow['dynamodb_errors']} DynamoDB errors",
+            ],
+            ["last verify", "none" if verify is None else ("passed" if verify.get("ok") else "FAILED")],
+        ]
+        out.table(f"cutover on {self.target}", ["", "value"], rows)
+        for line in s["blockers"]:
+            out.warning(f"blocks advancing: {line}")
+        if self.action != "status":
+            out.info(f"cutover {self.action}: {self.before} -> {self.status.phase}")
+        else:
+            out.info(f"cutover: {self.status.phase}")
+
+
+def _known(value: Any, unit: str = "") -> str:
+    """A figure of the status, or ``unknown`` when it could not be measured."""
+    return "unknown" if value is None else f"{value:g}{unit}" if isinstance(value, float) else f"{value}{unit}"
 
 
 @dataclass(frozen=True)
@@ -118,23 +157,8 @@ def _status(ctx: _Context, state: PhaseState, outbox_table: str, slot: str) -> C
     return gather_status(ctx.control, state, source=ctx.engine, outbox_table=outbox_table, slot=slot)
 
 
-def cutover_status(
-    model_dir: Path,
-    target: str | TargetSpec,
-    source_url: str | None = None,
-    *,
-    reporter: Reporter,
-    control_table: str = DEFAULT_CONTROL_TABLE,
-    outbox_table: str = DEFAULT_OUTBOX_TABLE,
-    slot: str = DEFAULT_SLOT,
-) -> CutoverResult:
-    """The current phase, lag, outbox backlog, shadow-read mismatches, last verify and what blocks advancing."""
-    with _opened(model_dir, target, source_url, reporter, control_table) as ctx:
-        status = _status(ctx, ctx.state, outbox_table, slot)
-        return CutoverResult("status", ctx.target, ctx.model_path, ctx.source, ctx.state.phase, status)
-
-
-def cutover_advance(
+def cutover(
+    action: Action,
     model_dir: Path,
     target: str | TargetSpec,
     source_url: str | None = None,
@@ -145,53 +169,60 @@ def cutover_advance(
     slot: str = DEFAULT_SLOT,
     note: str | None = None,
 ) -> CutoverResult:
-    """Move to the next phase; raises :class:`CutoverBlocked` naming what blocks it."""
+    """Run one cut-over ``action`` on ``target``'s control table and return the status after it.
+
+    ``status``: the current phase, lag, outbox backlog, shadow-read mismatches,
+    last verify and what blocks advancing.  ``advance``: move to the next phase;
+    raises :class:`CutoverBlocked` naming what blocks it.  ``rollback``: return
+    to the previous phase (no gate, except out of ``decommission``, which is
+    final).  ``note`` is recorded in the phase history of a move.
+    """
+    if action not in ("status", "advance", "rollback"):
+        raise UsageError(f"unknown cut-over action {action!r}", hint="use status, advance or rollback")
+    if action == "status" and note is not None:
+        raise UsageError("a note is recorded with a move; status records nothing", hint="drop the note")
     with _opened(model_dir, target, source_url, reporter, control_table) as ctx:
         before = ctx.state.phase
-        status = _status(ctx, ctx.state, outbox_table, slot)
-        blocked = blockers(status)
-        to = next_phase(before)
-        if blocked or to is None:
-            more = f" (and {len(blocked) - 1} more: see `sql2dynamo cutover status`)" if len(blocked) > 1 else ""
-            raise CutoverBlocked(
-                f"cannot advance from {before}{f' to {to}' if to else ''}: {blocked[0]}{more}",
-                phase=before,
-                blockers=blocked,
-            )
-        state = _move(ctx, to, "advance", note)
-        reporter.info(f"cutover: {before} -> {to}")
+        if action == "status":
+            state = ctx.state
+        elif action == "advance":
+            state = _advance(ctx, _status(ctx, ctx.state, outbox_table, slot), note, reporter)
+        else:
+            state = _rollback(ctx, note, reporter)
         return CutoverResult(
-            "advance", ctx.target, ctx.model_path, ctx.source, before, _status(ctx, state, outbox_table, slot)
+            action, ctx.target, ctx.model_path, ctx.source, before, _status(ctx, state, outbox_table, slot)
         )
 
 
-def cutover_rollback(
-    model_dir: Path,
-    target: str | TargetSpec,
-    source_url: str | None = None,
-    *,
-    reporter: Reporter,
-    control_table: str = DEFAULT_CONTROL_TABLE,
-    outbox_table: str = DEFAULT_OUTBOX_TABLE,
-    slot: str = DEFAULT_SLOT,
-    note: str | None = None,
-) -> CutoverResult:
-    """Return to the previous phase (no gate: rolling back is always allowed, except out of ``decommission``)."""
-    with _opened(model_dir, target, source_url, reporter, control_table) as ctx:
-        before = ctx.state.phase
-        to = previous_phase(before)
-        if to is None:
-            raise UsageError(f"{before} is the first phase: there is nothing to roll back to")
-        if next_phase(before) is None:
-            raise UsageError(
-                f"{before} is final: the source is being retired, there is no phase to return to",
-                hint="restore the source from its archive if you must go back",
-            )
-        state = _move(ctx, to, "rollback", note)
-        reporter.info(f"cutover: rolled back {before} -> {to}")
-        return CutoverResult(
-            "rollback", ctx.target, ctx.model_path, ctx.source, before, _status(ctx, state, outbox_table, slot)
+def _advance(ctx: _Context, status: CutoverStatus, note: str | None, reporter: Reporter) -> PhaseState:
+    before = ctx.state.phase
+    blocked = blockers(status)
+    to = next_phase(before)
+    if blocked or to is None:
+        more = f" (and {len(blocked) - 1} more: see `sql2dynamo cutover status`)" if len(blocked) > 1 else ""
+        raise CutoverBlocked(
+            f"cannot advance from {before}{f' to {to}' if to else ''}: {blocked[0]}{more}",
+            phase=before,
+            blockers=blocked,
         )
+    state = _move(ctx, to, "advance", note)
+    reporter.info(f"cutover: {before} -> {to}")
+    return state
+
+
+def _rollback(ctx: _Context, note: str | None, reporter: Reporter) -> PhaseState:
+    before = ctx.state.phase
+    to = previous_phase(before)
+    if to is None:
+        raise UsageError(f"{before} is the first phase: there is nothing to roll back to")
+    if next_phase(before) is None:
+        raise UsageError(
+            f"{before} is final: the source is being retired, there is no phase to return to",
+            hint="restore the source from its archive if you must go back",
+        )
+    state = _move(ctx, to, "rollback", note)
+    reporter.info(f"cutover: rolled back {before} -> {to}")
+    return state
 
 
 def _move(ctx: _Context, to: str, action: str, note: str | None) -> PhaseState:
@@ -207,7 +238,7 @@ def _move(ctx: _Context, to: str, action: str, note: str | None) -> PhaseState:
 
 
 @dataclass(frozen=True)
-class OutboxSyncResult:
+class OutboxSyncResult(Result):
     """What ``sql2dynamo sync SOURCE --outbox`` did."""
 
     source: str
@@ -227,6 +258,13 @@ class OutboxSyncResult:
             "outbox_table": self.outbox_table,
             **self.drain.summary(),
         }
+
+    def describe(self, out: Reporter) -> None:
+        """One closing line: what was applied and what is left."""
+        d = self.drain
+        out.info(
+            f"sync --outbox: {d.applied} changes applied in {d.batches} batches, {d.remaining} left, {d.seconds:.1f} s"
+        )
 
 
 def sync_outbox(
@@ -266,8 +304,4 @@ def sync_outbox(
                 raise explain_error(exc, spec) from None
     finally:
         engine.dispose()
-    reporter.info(
-        f"sync --outbox: {drained.applied} changes applied in {drained.batches} batches, "
-        f"{drained.remaining} left, {drained.seconds:.1f} s"
-    )
     return OutboxSyncResult(source.display_url, spec.display, path, outbox_table, drained)

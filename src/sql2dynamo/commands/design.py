@@ -1,4 +1,4 @@
-"""``sql2dynamo design``: schema + access patterns -> a justified DynamoDB model, through seed 002's gates.
+"""``sql2dynamo design``: schema + access patterns -> a justified DynamoDB model, through three gates.
 
 1. Requirements gate: ``dynamodb_requirement.md`` is always written; the
    command stops there while a pattern lacks RPS or does not parse, and asks
@@ -20,15 +20,19 @@ from typing import Any
 from sql2dynamo.common.errors import ConfirmationRequired, InputError, UsageError
 from sql2dynamo.common.fsutil import atomic_write_text, write_files_atomically
 from sql2dynamo.common.reporting import Reporter
-from sql2dynamo.design.contract.write import contract_json, render_data_model_json
+from sql2dynamo.common.results import Result
+from sql2dynamo.design.contract.modernizr import not_carried_markdown
+from sql2dynamo.design.contract.write import check_format, contract_json, render_data_model_json
 from sql2dynamo.design.engine.build import DesignOptions, build_model
 from sql2dynamo.design.finalize import finalize
 from sql2dynamo.design.inputs import load_inputs, resolve_patterns
 from sql2dynamo.design.model import DataModel
 from sql2dynamo.design.render.data_model import render_data_model
 from sql2dynamo.design.render.requirements import render_requirements
+from sql2dynamo.design.streams import parse_streams
 from sql2dynamo.report import REPORT_FILE, model_report_html
 from sql2dynamo.source.model import Schema
+from sql2dynamo.workload.patterns.model import FILE_NAME as PATTERNS_FILE
 from sql2dynamo.workload.patterns.model import PatternsFile
 
 REQUIREMENTS_FILE = "dynamodb_requirement.md"
@@ -41,8 +45,8 @@ Confirm = Callable[[str, str], bool]
 
 
 @dataclass(frozen=True)
-class DesignResult:
-    """The model and the files written."""
+class DesignResult(Result):
+    """The model and the files written (the requirements first)."""
 
     model: DataModel
     files: tuple[Path, ...]
@@ -81,6 +85,11 @@ class DesignResult:
             "warnings": [{"kind": w.kind, "subject": w.subject, "condition": w.condition} for w in m.warnings],
         }
 
+    def describe(self, out: Reporter) -> None:
+        """One line per file written after the gates (the requirements were reported when written, before them)."""
+        for path in self.files[1:]:
+            out.info(f"wrote {path}")
+
 
 def design(
     schema_path: Path,
@@ -92,17 +101,28 @@ def design(
     strategy: str = "multi-table",
     billing: str = "on-demand",
     pricing: Path | None = None,
+    streams: str = "none",
+    contract_format: str = "seed",
 ) -> DesignResult:
-    """Run the three gates and write the design documents, the contract and ``data_model.json``."""
+    """Run the three gates and write the design documents, the contract and ``data_model.json``.
+
+    ``streams`` (``--streams``) names the tables that get a DynamoDB stream: ``none`` (the default:
+    nothing in sql2dynamo consumes one), ``all`` or a comma-separated list of the model's table names.
+    ``contract_format`` (``--contract-format``) is ``seed``, the migration contract format's array, or
+    ``modernizr``, the Modernizr contract format (the data model document then says what it leaves out).
+    """
     if strategy not in ("multi-table", "single-table"):
         raise UsageError(f"unknown --strategy {strategy!r}", hint="use multi-table or single-table")
     if billing not in ("on-demand", "provisioned"):
         raise UsageError(f"unknown --billing {billing!r}", hint="use on-demand or provisioned")
+    parse_streams(streams)  # a malformed value fails before any work; table names are checked on the model
+    check_format(contract_format)
     schema, patterns = load_inputs(schema_path, patterns_path)
     # The inputs live as long as the design: keep the collector from re-scanning them over and over.
     gc.freeze()
     try:
-        return _design(schema, patterns, patterns_path, out_dir, reporter, confirm, strategy, billing, pricing)
+        options = DesignOptions(strategy=strategy, billing=billing, streams=streams)  # type: ignore[arg-type]
+        return _design(schema, patterns, patterns_path, out_dir, reporter, confirm, options, pricing, contract_format)
     finally:
         gc.unfreeze()
 
@@ -114,9 +134,9 @@ def _design(
     out_dir: Path,
     reporter: Reporter,
     confirm: Confirm,
-    strategy: str,
-    billing: str,
+    options: DesignOptions,
     pricing: Path | None,
+    contract_format: str = "seed",
 ) -> DesignResult:
     resolved = resolve_patterns(schema, patterns)
     problems = [p for rp in resolved for p in rp.problems]
@@ -134,28 +154,31 @@ def _design(
     reporter.info(f"wrote {requirements}")
     if problems:
         raise InputError(
-            f"requirements gate: {len(problems)} problem(s) before the design can continue: {problems[0]}"
-            + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""),
+            f"requirements gate: {len(problems)} problem(s) before the design can continue: " + "; ".join(problems),
             hint=f"see the list in {requirements}, fix {patterns_path} and run design again",
             pattern_id=problems[0].split(":")[0],
         )
     _gate(confirm, "requirements", f"Are all access patterns in {requirements} captured, with their RPS?")
 
-    options = DesignOptions(strategy=strategy, billing=billing)  # type: ignore[arg-type]
     model = finalize(build_model(schema, patterns, resolved, options), schema, patterns, resolved, pricing)
     _show(reporter, model)
     _gate(confirm, "design", "Write the migration contract for this model?")
 
-    contract = contract_json(model)  # the contract gate: validated against the shipped JSON Schema
+    contract = contract_json(model, contract_format)  # the contract gate: validated against its form's schema
+    document = render_data_model(model, schema)
+    if contract_format == "modernizr":
+        document += not_carried_markdown()
     files = {
-        out_dir / MODEL_FILE: render_data_model(model, schema),
+        out_dir / MODEL_FILE: document,
         out_dir / CONTRACT_FILE: contract,
         out_dir / DATA_MODEL_FILE: render_data_model_json(model),
         out_dir / REPORT_FILE: model_report_html(model, {p.id: p.sql for p in patterns.patterns}),
     }
+    beside = out_dir / PATTERNS_FILE
+    if beside.resolve() != patterns_path.resolve():
+        # validate and codegen read the patterns beside data_model.json: the copy the model was designed from.
+        files[beside] = patterns_path.read_text(encoding="utf-8")
     write_files_atomically(files)
-    for path in files:
-        reporter.info(f"wrote {path}")
     return DesignResult(model, (requirements, *files))
 
 
@@ -206,7 +229,7 @@ def _show(reporter: Reporter, model: DataModel) -> None:
     for p in model.plans:
         if not p.supported:
             reporter.warning(
-                f"{p.pattern_id} unsupported: {p.reason}" + (f"; use {p.alternative}" if p.alternative else "")
+                f"{p.pattern_id} unsupported: {p.reason}" + (f"; instead, {p.alternative}" if p.alternative else "")
             )
     for w in model.warnings:
         reporter.warning(f"{w.kind} ({w.subject}): {w.message} [{w.condition}]")

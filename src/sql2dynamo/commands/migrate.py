@@ -15,8 +15,9 @@ Checkpoints and ``resume``:
   ``data_model.json`` (other SHA-256) is refused.  No file: a fresh start;
 * a dry run neither reads nor writes checkpoints.
 
-Reject files (``rejects_dir/<table>.jsonl``) are truncated for the tables of a
-fresh run and appended to on resume.
+Every run writes its rejects in a directory of its own,
+``rejects_dir/<run id>/<table>.jsonl`` (:mod:`sql2dynamo.migrate.rejects`):
+no run, dry or failed, ever empties an earlier run's.
 
 ``with_sync`` (PostgreSQL, MySQL/MariaDB) first takes the start of a change
 stream (:mod:`sql2dynamo.sync.begin`): a replication slot whose exported
@@ -36,30 +37,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sql2dynamo.common.errors import TargetError, UsageError
+from sql2dynamo.common.errors import PrerequisiteError, TargetError, UsageError
 from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.common.results import Result
+from sql2dynamo.design.model import DataModel
 from sql2dynamo.items.transform import ItemBuilder
 from sql2dynamo.migrate.checkpoints import CheckpointStore, checkpoint_path, file_sha256
+from sql2dynamo.migrate.rejects import run_directory
 from sql2dynamo.migrate.run import MigrationOutcome, RunOptions, TableOutcome, check_tables, run_migration
-from sql2dynamo.migrate.writer import writer_client_config
-from sql2dynamo.source.connect import open_source
+from sql2dynamo.migrate.segment_task import task_source_url
+from sql2dynamo.migrate.spark_options import SparkOptions
+from sql2dynamo.migrate.writer import DEFAULT_UNREACHABLE_S, writer_client_config
+from sql2dynamo.source.connect import Source, open_source
 from sql2dynamo.sync.begin import CaptureStart, start_capture
 from sql2dynamo.sync.control import DEFAULT_CONTROL_TABLE
 from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, parse_target
 from sql2dynamo.target.model_file import load_model
+from sql2dynamo.target.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from mypy_boto3_dynamodb import DynamoDBClient
 
-__all__ = ["MigrateResult", "migrate", "raise_for_failures", "show_migrate", "writer_client"]
+__all__ = ["MigrateResult", "migrate", "raise_for_failures", "writer_client"]
 
 SUMMARY_COLUMNS = ("table", "read", "items", "rejected", "failed", "seconds", "items/s")
 
 
 @dataclass(frozen=True)
-class MigrateResult:
+class MigrateResult(Result):
     """What ``migrate`` did (``dry_run``: would do) per source table."""
 
     model_path: Path
@@ -149,6 +156,19 @@ class MigrateResult:
             "sync_start": self.sync_start,
         }
 
+    def describe(self, out: Reporter) -> None:
+        """The per-table summary table (with a total row) and one closing line."""
+        verb = "would write" if self.dry_run else "wrote"
+        title = f"{'dry run: ' if self.dry_run else ''}migration to {self.target or 'nowhere'}"
+        out.table(title, list(SUMMARY_COLUMNS), self.rows())
+        total = self.totals()
+        out.info(
+            f"migrate: read {total['read']} rows, {verb} {total['items']} items, {total['rejected']} rejected, "
+            f"{total['failed']} failed in {self.seconds:.1f} s"
+        )
+        if total["rejected"] or total["failed"]:
+            out.warning(f"rejected rows and failed items are listed in {self.rejects_dir}")
+
 
 def migrate(
     source_url: str,
@@ -170,18 +190,29 @@ def migrate(
     with_sync: bool = False,
     slot: str = "sql2dynamo",
     control_table: str = DEFAULT_CONTROL_TABLE,
+    unreachable_s: float = DEFAULT_UNREACHABLE_S,
+    retry: RetryPolicy | None = None,
+    engine: str = "threads",
+    spark: SparkOptions | None = None,
 ) -> MigrateResult:
     """Migrate the rows of the source tables ``model_dir/data_model.json`` maps into its tables on ``target``.
 
     ``only`` restricts to those source tables.  ``segments`` is both the key
     ranges per table and the reader threads; ``concurrency`` the writer's
     requests in flight; ``max_wcu`` caps write capacity per second.
-    ``rejects_dir`` defaults to ``MODEL_DIR/rejects``.  ``dry_run`` reads and
+    ``rejects_dir`` defaults to ``MODEL_DIR/rejects``; the run writes in a new directory inside it
+    (the result's ``rejects_dir``).  ``dry_run`` reads and
     transforms everything and writes nothing (``target`` may be ``None``).
     ``client`` overrides the client built from ``target``; ``on_batch``
     (source table, rows) runs after every confirmed batch (tests).
     ``with_sync`` reads from the snapshot of a new change stream named
     ``slot`` and records its start in ``control_table`` (see above).
+    ``unreachable_s``: seconds the target may answer nothing before the run
+    stops with a ``TargetError`` (resumable: nothing unconfirmed is checkpointed);
+    ``retry`` replaces the writer's retry policy (tests).
+    ``engine`` ``"spark"`` runs the segments as Spark tasks
+    (:mod:`sql2dynamo.migrate.spark`; ``spark.master``, e.g. ``local[2]``),
+    same checkpoints, rejects and summary.
 
     The result is returned also when items failed or rows were rejected;
     raising is the caller's choice (see :func:`raise_for_failures`).  Raises
@@ -197,7 +228,14 @@ def migrate(
             "--with-sync needs a fresh migration (not --resume or --dry-run)",
             hint="a resumed backfill would mix two snapshots: drop the stream and checkpoints, and start over",
         )
-    path, model = load_model(model_dir)
+    if engine not in ("threads", "spark"):
+        raise UsageError(f"unknown --engine {engine!r}", hint="use threads or spark")
+    if engine == "spark" and with_sync:
+        raise UsageError(
+            "--with-sync reads one database snapshot, which Spark tasks on other connections cannot share",
+            hint="run the backfill with --engine threads (the default) when it starts a change stream",
+        )
+    path, model = load_model(model_dir, contract=True, source_url=source_url)  # a contract alone will do
     tables = check_tables(ItemBuilder(model).source_tables, list(only))
     base = path.parent
     rejects = rejects_dir or base / "rejects"
@@ -211,9 +249,7 @@ def migrate(
                 )
             client = writer_client(spec, reporter, concurrency)
         store, cp_file, resumed = _checkpoints(base, path, source.display_url, resume=resume, dry_run=dry_run)
-        if not resumed:
-            for name in tables:
-                (rejects / f"{name}.jsonl").unlink(missing_ok=True)
+        rejects = run_directory(rejects, dry_run=dry_run)
         capture: CaptureStart | None = None
         read_from = source
         if with_sync:
@@ -232,19 +268,36 @@ def migrate(
             dry_run=dry_run,
             on_error_stop=on_error_stop,
             on_batch=on_batch,
+            unreachable_s=unreachable_s,
+            retry=retry,
         )
         ok = False
         try:
-            outcome: MigrationOutcome = run_migration(
-                read_from,
-                model,
-                tables,
-                store=store,
-                client=None if dry_run else client,
-                reporter=reporter,
-                rejects_dir=rejects,
-                options=options,
-            )
+            outcome: MigrationOutcome
+            if engine == "spark":
+                outcome = _run_on_spark(
+                    source_url,
+                    read_from,
+                    model,
+                    tables,
+                    store=store,
+                    target=None if dry_run else _task_target(spec, client),
+                    reporter=reporter,
+                    rejects_dir=rejects,
+                    options=options,
+                    spark=spark or SparkOptions(),
+                )
+            else:
+                outcome = run_migration(
+                    read_from,
+                    model,
+                    tables,
+                    store=store,
+                    client=None if dry_run else client,
+                    reporter=reporter,
+                    rejects_dir=rejects,
+                    options=options,
+                )
             ok = True
         finally:
             if capture is not None:
@@ -267,7 +320,6 @@ def migrate(
         if capture is None
         else {"slot": capture.slot, "kind": capture.kind, "position": capture.position},
     )
-    show_migrate(reporter, result)
     if capture is not None:
         reporter.info(
             f"migrate: changes since the snapshot wait in stream {capture.slot}: run `sql2dynamo sync --slot "
@@ -282,22 +334,32 @@ def raise_for_failures(result: MigrateResult) -> None:
     if total["failed"]:
         raise TargetError(
             f"{total['failed']} item(s) could not be written to {result.target}",
-            hint=f'their keys and errors are in {result.rejects_dir}/<table>.jsonl (lines with "failed": true)',
+            hint=f'run `migrate --resume` to write them again (their keys and errors are in {result.rejects_dir}, '
+            'lines with "failed": true)',
         )
 
 
-def show_migrate(reporter: Reporter, result: MigrateResult) -> None:
-    """The per-table summary table (with a total row) and one closing line; ``migrate`` shows it itself."""
-    verb = "would write" if result.dry_run else "wrote"
-    title = f"{'dry run: ' if result.dry_run else ''}migration to {result.target or 'nowhere'}"
-    reporter.table(title, list(SUMMARY_COLUMNS), result.rows())
-    total = result.totals()
-    reporter.info(
-        f"migrate: read {total['read']} rows, {verb} {total['items']} items, {total['rejected']} rejected, "
-        f"{total['failed']} failed in {result.seconds:.1f} s"
-    )
-    if total["rejected"] or total["failed"]:
-        reporter.warning(f"rejected rows and failed items are listed in {result.rejects_dir}")
+def _task_target(spec: TargetSpec | None, client: DynamoDBClient | None) -> TargetSpec | None:
+    """The target as Spark tasks reach it: the managed local instance by its URL (already started here)."""
+    if spec is None or client is None:
+        return spec
+    if spec.kind == "local":
+        return TargetSpec("endpoint", endpoint_url=client.meta.endpoint_url)
+    return spec
+
+
+def _run_on_spark(
+    source_url: str, source: Source, model: DataModel, tables: Sequence[str], **kwargs: Any
+) -> MigrationOutcome:
+    """:func:`sql2dynamo.migrate.spark.run_spark_migration`, or a one-line error naming the extra to install."""
+    try:
+        # pyspark is optional: imported only when --engine spark is chosen, so the default install runs without it.
+        from sql2dynamo.migrate.spark import run_spark_migration  # noqa: PLC0415
+    except ImportError as exc:
+        raise PrerequisiteError(
+            f"--engine spark needs pyspark ({exc})", hint="pip install 'sql2dynamo[spark]' (Java 17+ too)"
+        ) from None
+    return run_spark_migration(source, task_source_url(source_url), model, tables, **kwargs)
 
 
 def writer_client(spec: TargetSpec, reporter: Reporter, concurrency: int) -> DynamoDBClient:

@@ -21,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sql2dynamo.common.errors import InputError, UsageError
 from sql2dynamo.common.fsutil import atomic_write_text
 from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.common.results import Result
 from sql2dynamo.design.model import DataModel
 from sql2dynamo.report import REPORT_FILE, gather, render_report
 from sql2dynamo.report.data import ReportData, SampleItem, SampleSource
@@ -36,7 +37,7 @@ __all__ = ["ReportResult", "report"]
 
 
 @dataclass(frozen=True)
-class ReportResult:
+class ReportResult(Result):
     """The file written and what it shows."""
 
     model_path: Path
@@ -63,6 +64,14 @@ class ReportResult:
             "samples": self.sample_source,
             "inputs": self.inputs,
         }
+
+    def describe(self, out: Reporter) -> None:
+        """One line: the file written and what it shows."""
+        counts = ", ".join(f"{n} {s}" for s, n in self.statuses.items() if n)
+        out.info(
+            f"wrote {self.output}: {self.tables} tables, {self.patterns} access patterns ({counts}), "
+            f"{self.sample_source} sample items, {self.size_bytes / 1024:,.0f} KB"
+        )
 
 
 def report(
@@ -133,11 +142,6 @@ def report(
         statuses=_statuses(data),
         sample_source=source,
         inputs={"validate": _name(validate), "verify": _name(verify), "migrate": _name(migrate)},
-    )
-    counts = ", ".join(f"{n} {s}" for s, n in result.statuses.items() if n)
-    reporter.info(
-        f"wrote {output}: {result.tables} tables, {result.patterns} access patterns ({counts}), "
-        f"{source} sample items, {result.size_bytes / 1024:,.0f} KB"
     )
     return result
 

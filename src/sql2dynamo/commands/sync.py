@@ -30,6 +30,7 @@ import sqlalchemy as sa
 
 from sql2dynamo.common.errors import PrerequisiteError, UsageError
 from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.common.results import Result
 from sql2dynamo.source.connect import Source, open_source
 from sql2dynamo.sync import mysql, pg, pg_slot
 from sql2dynamo.sync.apply import Applier, ApplyStats
@@ -42,14 +43,14 @@ from sql2dynamo.target.model_file import load_model
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-__all__ = ["STALLED_BYTES", "SyncResult", "show_sync", "sync"]
+__all__ = ["STALLED_BYTES", "SyncResult", "sync"]
 
 STALLED_BYTES = 64 * 1024 * 1024
 """A slot that is not being read and holds back more WAL than this is reported as a stalled consumer."""
 
 
 @dataclass(frozen=True)
-class SyncResult:
+class SyncResult(Result):
     """What one ``sync`` run did (``action``: ``stream``, ``status`` or ``drop``)."""
 
     action: str
@@ -91,6 +92,38 @@ class SyncResult:
             "slot_status": self.slot_status,
             "dropped": self.dropped,
         }
+
+    def describe(self, out: Reporter) -> None:
+        """The stream's state (``status``), or one closing line (``stream``, ``drop``)."""
+        if self.action == "status":
+            state = self.state or {}
+            checkpoint = state.get("checkpoint") or {}
+            rows: list[list[Any]] = [
+                ["kind", self.kind],
+                ["backfill", state.get("backfill", "-")],
+                ["start", state.get("start_position", "-")],
+                ["checkpoint", checkpoint.get("position", "-")],
+                ["lag (s)", state.get("lag_seconds", "-")],
+            ]
+            if self.slot_status is not None:
+                rows += [
+                    ["slot active", self.slot_status["active"]],
+                    ["bytes behind", self.slot_status["behind_bytes"]],
+                    ["WAL held back", self.slot_status["retained_bytes"]],
+                ]
+            out.table(f"sync stream {self.slot}", ["", "value"], rows)
+            return
+        if self.action == "drop":
+            out.info(f"sync: stream {self.slot} {'dropped' if self.dropped else 'was not there; nothing to drop'}")
+            return
+        stats = self.stats
+        out.info(
+            f"sync: {stats.get('changes', 0)} changes in {self.transactions} transactions applied "
+            f"({stats.get('puts', 0)} puts, {stats.get('deletes', 0)} deletes, {stats.get('skipped', 0)} already "
+            f"there) in {self.seconds:.1f} s; lag {self.lag_seconds:.1f} s" + ("; caught up" if self.caught_up else "")
+        )
+        if stats.get("rejected"):
+            out.warning(f"{stats['rejected']} changed row(s) cannot be items: see the summary's apply.rejects")
 
 
 def sync(
@@ -146,7 +179,6 @@ def sync(
         name = control_name(slot)
         if drop_slot:
             dropped = _drop(source, control, slot)
-            reporter.info(f"sync: stream {slot} {'dropped' if dropped else 'was not there; nothing to drop'}")
             return SyncResult(
                 "drop",
                 kind=source.dialect.name,
@@ -168,7 +200,6 @@ def sync(
                 target=spec.display,
                 slot=slot,
             )
-            show_sync(reporter, result)
             return result
         if state is None:
             raise UsageError(
@@ -211,7 +242,6 @@ def sync(
         target=spec.display,
         slot=slot,
     )
-    show_sync(reporter, result)
     del path
     return result
 
@@ -353,36 +383,6 @@ def _warn_stalled(reporter: Reporter, slot: str, info: Mapping[str, Any] | None,
             f"slot {slot} is not being read and holds back {info['retained_bytes']:,} bytes of WAL: run "
             f"`sql2dynamo sync --slot {slot}`, or drop it (sync --drop-slot) before the disk fills"
         )
-
-
-def show_sync(reporter: Reporter, result: SyncResult) -> None:
-    """One closing line (and the slot's state for ``status``)."""
-    if result.action == "status":
-        state = result.state or {}
-        checkpoint = state.get("checkpoint") or {}
-        rows: list[list[Any]] = [
-            ["kind", result.kind],
-            ["backfill", state.get("backfill", "-")],
-            ["start", state.get("start_position", "-")],
-            ["checkpoint", checkpoint.get("position", "-")],
-            ["lag (s)", state.get("lag_seconds", "-")],
-        ]
-        if result.slot_status is not None:
-            rows += [
-                ["slot active", result.slot_status["active"]],
-                ["bytes behind", result.slot_status["behind_bytes"]],
-                ["WAL held back", result.slot_status["retained_bytes"]],
-            ]
-        reporter.table(f"sync stream {result.slot}", ["", "value"], rows)
-        return
-    stats = result.stats
-    reporter.info(
-        f"sync: {stats.get('changes', 0)} changes in {result.transactions} transactions applied "
-        f"({stats.get('puts', 0)} puts, {stats.get('deletes', 0)} deletes, {stats.get('skipped', 0)} already there) "
-        f"in {result.seconds:.1f} s; lag {result.lag_seconds:.1f} s" + ("; caught up" if result.caught_up else "")
-    )
-    if stats.get("rejected"):
-        reporter.warning(f"{stats['rejected']} changed row(s) cannot be items: see the summary's apply.rejects")
 
 
 def require_caught_up(result: SyncResult) -> None:

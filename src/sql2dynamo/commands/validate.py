@@ -29,9 +29,10 @@ from sql2dynamo.commands.deploy import deploy
 from sql2dynamo.commands.migrate import migrate, raise_for_failures
 from sql2dynamo.common.errors import InputError, UsageError, ValidationFailed
 from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.common.results import Result
+from sql2dynamo.items.source_schema import read_mapped_tables
 from sql2dynamo.runtime.repository import Repository
 from sql2dynamo.source.connect import open_source
-from sql2dynamo.source.introspect import introspect
 from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, parse_target
 from sql2dynamo.target.model_file import load_model
 from sql2dynamo.validate.report import SUMMARY_COLUMNS, PatternResult
@@ -39,13 +40,13 @@ from sql2dynamo.validate.run import DEFAULT_PAGE_SIZE, validate_patterns
 from sql2dynamo.validate.sample import sample_source
 from sql2dynamo.workload.patterns.read import load_patterns
 
-__all__ = ["PATTERNS_FILE", "ValidateResult", "show_validate", "validate"]
+__all__ = ["PATTERNS_FILE", "ValidateResult", "validate"]
 
 PATTERNS_FILE = "access_patterns.yaml"
 
 
 @dataclass(frozen=True)
-class ValidateResult:
+class ValidateResult(Result):
     """Every pattern's verdict, with its cases."""
 
     source: str
@@ -92,6 +93,29 @@ class ValidateResult:
     def report(self) -> dict[str, Any]:
         """The full report (for ``--report FILE.json``): every case with its parameters and first differing rows."""
         return {**self.summary(), "patterns": [p.as_dict() for p in self.patterns]}
+
+    def describe(self, out: Reporter) -> None:
+        """The per-pattern table, the first difference of each failing pattern, and one closing line."""
+        out.table(
+            f"validate {self.strategy} model on {self.target} against {self.source}",
+            list(SUMMARY_COLUMNS),
+            [p.row() for p in self.patterns],
+        )
+        for p in self.failed:
+            bad = next((c for c in p.cases if not c.ok), None)
+            if bad is None:
+                out.warning(f"{p.pattern_id}: {p.reason}")
+                continue
+            out.warning(f"{p.pattern_id} [{bad.label}] params {bad.as_dict()['params']}: {p.reason}")
+            diff = bad.difference or {}
+            for side in ("expected", "actual"):
+                for row in (diff.get(side) or [])[:2]:
+                    out.warning(f"    {side}: {row}")
+        counts = self.counts()
+        out.info(
+            f"validate: {counts['pass']} passed, {counts['fail']} failed, {counts['unsupported']} unsupported "
+            f"of {len(self.patterns)} patterns in {self.seconds:.1f} s"
+        )
 
     def raise_if_failed(self) -> None:
         """Raise :class:`ValidationFailed` naming the failing patterns, unless none failed."""
@@ -157,13 +181,13 @@ def validate(
                 copy = Path(scratch) / "writes.sqlite"
                 shutil.copyfile(str(source.engine.url.database or "").removeprefix("file:").split("?")[0], copy)
                 write_engine = sa.create_engine(f"sqlite:///{copy}")
-            schema = introspect(source, reporter=reporter, with_stats=False)
+            schema = read_mapped_tables(source, model, reporter=reporter)  # only those, typed as design decided
             if sample is not None:
                 # The copy's generic types lose what the source declared (UUID, BOOLEAN as TINYINT, ENUM):
                 # parameters and values are typed by the source's own schema, the SQL runs on the copy.
                 original = open_source(source_url)
                 try:
-                    declared = introspect(original, reporter=reporter, with_stats=False)
+                    declared = read_mapped_tables(original, model, reporter=reporter)
                 finally:
                     original.engine.dispose()
                 schema = replace(declared, source=replace(declared.source, dialect=schema.source.dialect))
@@ -196,29 +220,4 @@ def validate(
         sample,
         time.monotonic() - started,
     )
-    show_validate(reporter, result)
     return result
-
-
-def show_validate(reporter: Reporter, result: ValidateResult) -> None:
-    """The per-pattern table, the first difference of each failing pattern, and one closing line."""
-    reporter.table(
-        f"validate {result.strategy} model on {result.target} against {result.source}",
-        list(SUMMARY_COLUMNS),
-        [p.row() for p in result.patterns],
-    )
-    for p in result.failed:
-        bad = next((c for c in p.cases if not c.ok), None)
-        if bad is None:
-            reporter.warning(f"{p.pattern_id}: {p.reason}")
-            continue
-        reporter.warning(f"{p.pattern_id} [{bad.label}] params {bad.as_dict()['params']}: {p.reason}")
-        diff = bad.difference or {}
-        for side in ("expected", "actual"):
-            for row in (diff.get(side) or [])[:2]:
-                reporter.warning(f"    {side}: {row}")
-    counts = result.counts()
-    reporter.info(
-        f"validate: {counts['pass']} passed, {counts['fail']} failed, {counts['unsupported']} unsupported "
-        f"of {len(result.patterns)} patterns in {result.seconds:.1f} s"
-    )

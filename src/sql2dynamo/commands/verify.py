@@ -18,10 +18,11 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sql2dynamo.common.errors import InputError, UsageError, VerificationFailed
 from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.common.results import Result
 from sql2dynamo.cutover.status import record_verify
+from sql2dynamo.items.source_schema import read_mapped_tables
 from sql2dynamo.items.transform import ItemBuilder
 from sql2dynamo.source.connect import open_source
-from sql2dynamo.source.introspect import introspect
 from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, explain_error, parse_target
 from sql2dynamo.target.model_file import load_model
 from sql2dynamo.verify.compare import DEFAULT_MAX_DIFFS, DEFAULT_MAX_KEYS, Comparison, compare
@@ -32,7 +33,7 @@ __all__ = ["VerifyResult", "verify"]
 
 
 @dataclass(frozen=True)
-class VerifyResult:
+class VerifyResult(Result):
     """Every table's counts and the differences found between the source's items and the target's."""
 
     source: str
@@ -77,6 +78,30 @@ class VerifyResult:
                 for r in self.comparison.rejects
             ],
         }
+
+    def describe(self, out: Reporter) -> None:
+        """The per-table table, the first differences with their diffs, and one closing line."""
+        rows = [
+            [t.table, t.expected, t.actual, t.missing, t.extra, t.different, t.rejects, t.expired, round(t.seconds, 2)]
+            for t in self.comparison.tables
+        ]
+        out.table(
+            f"verify {self.target} against {self.source}",
+            ["table", "expected", "actual", "missing", "extra", "different", "rejects", "expired (TTL)", "seconds"],
+            rows,
+        )
+        for d in self.comparison.differences[:20]:
+            out.warning(f"{d.kind} in {d.table}: {d.key}")
+            for line in d.diff:
+                out.warning(f"    {line}")
+        totals = self.totals()
+        verdict = "match" if self.ok else "DIFFER"
+        out.info(
+            f"verify: {verdict}: {totals['expected']} expected, {totals['actual']} found, {totals['missing']} missing, "
+            f"{totals['extra']} extra, {totals['different']} different"
+            + (f", {totals['expired']} expired by TTL" if totals["expired"] else "")
+            + f" in {self.seconds:.1f} s"
+        )
 
     def raise_if_different(self) -> None:
         """Raise :class:`VerificationFailed` naming the first differences, unless everything matches."""
@@ -123,7 +148,7 @@ def verify(
     check_segments(segments)
     if max_keys < 0 or max_diffs < 0 or batch_size < 1:
         raise UsageError("verify limits must not be negative, and batches hold at least one row")
-    path, model = load_model(model_dir)
+    path, model = load_model(model_dir, contract=True, source_url=source_url)  # a contract alone will do
     builder = ItemBuilder(model)
     client = dynamodb_client(spec, reporter)
     source = open_source(source_url)
@@ -131,7 +156,7 @@ def verify(
         wanted = set(builder.source_tables)
         for name in builder.source_tables:
             wanted.update(builder.joins(name))
-        schema = introspect(source, reporter=reporter, with_stats=False)
+        schema = read_mapped_tables(source, model, wanted, reporter=reporter)  # only those, typed as decided
         tables = {t.name: t for t in schema.tables if t.name in wanted}
         absent = sorted(wanted - set(tables))
         if absent:

@@ -131,8 +131,9 @@ def json_text(data: Any) -> str:
     The standard library's C encoder ignores ``indent`` (before Python 3.14), so
     an indented dump runs its pure-Python generators, one per nesting level for
     every value: on a model of hundreds of tables most of the time spent
-    writing it.  This is one recursion over the same rules (``NaN`` and
-    ``Infinity`` allowed, no key sorting, non-string keys as ``json`` converts
+    writing it.  This is one recursion over the same rules as
+    ``allow_nan=False`` (``NaN`` and ``Infinity`` raise ``ValueError``: the
+    files are strict JSON), no key sorting, non-string keys as ``json`` converts
     them), which reads dataclasses field by field as :func:`to_dict` does
     without building its dicts; values of other types raise :class:`TypeError`,
     as ``json`` does.
@@ -143,12 +144,9 @@ def json_text(data: Any) -> str:
 
 
 def _float_text(value: float) -> str:
-    if value != value:
-        return "NaN"
-    if value == float("inf"):
-        return "Infinity"
-    if value == float("-inf"):
-        return "-Infinity"
+    if value != value or value in (float("inf"), float("-inf")):
+        # strict JSON, as json.dumps(allow_nan=False): NaN and Infinity are not JSON and other readers refuse them
+        raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
     return float.__repr__(value)
 
 

@@ -1,4 +1,10 @@
-"""Atomic file output: a command either writes complete files or none."""
+"""Atomic, private file output: a command either writes complete files or none, readable by its user only.
+
+Everything sql2dynamo writes can hold user data (rows in rejects, values in
+reports, the source URL in checkpoints), so files are created ``0600`` and
+the directories it creates ``0700``, whatever the umask.  Directories that
+already exist keep their mode: they are the user's.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,53 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
+
+FILE_MODE = 0o600
+"""Files the tool writes: its user reads and writes them, nobody else."""
+
+DIR_MODE = 0o700
+"""Directories the tool creates."""
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` as a directory: each missing one (parents too) created ``0700``; existing ones left alone."""
+    missing: list[Path] = []
+    here = path
+    while not here.exists():
+        missing.append(here)
+        if here.parent == here:
+            break
+        here = here.parent
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=DIR_MODE)
+        except FileExistsError:
+            continue  # made meanwhile by another thread or process: not ours to change
+        os.chmod(directory, DIR_MODE)  # a strict umask may have taken the owner's own bits away
+    if not path.is_dir():
+        raise NotADirectoryError(f"{path} is not a directory")
+    return path
+
+
+def open_private_append(path: Path) -> IO[str]:
+    """``path`` opened to append UTF-8 text, created ``0600`` if new (its directory ``0700``)."""
+    private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, FILE_MODE)
+    try:
+        os.fchmod(fd, FILE_MODE)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "a", encoding="utf-8", newline="\n")
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half (mode 0600)."""
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, FILE_MODE)  # mkstemp makes it 0600 already; said here so it stays so
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
             fh.flush()
@@ -37,7 +83,7 @@ def write_files_atomically(files: Mapping[Path, str]) -> None:
 @contextmanager
 def staged_dir(final: Path) -> Iterator[Path]:
     """A temporary directory beside ``final`` whose files are moved into ``final`` on success."""
-    final.mkdir(parents=True, exist_ok=True)
+    private_dir(final)
     tmp = Path(tempfile.mkdtemp(prefix=".staging-", dir=final))
     try:
         yield tmp

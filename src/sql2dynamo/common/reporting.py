@@ -97,11 +97,10 @@ class _RichProgress:
 
 
 class RichReporter:
-    """Colour, tables and progress bars on an interactive terminal (stderr)."""
+    """Colour, tables and progress bars on an interactive terminal (stderr unless given another stream)."""
 
-    def __init__(self) -> None:
-
-        self._console = Console(stderr=True)
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self._console = Console(stderr=True) if stream is None else Console(file=stream)
 
     def info(self, message: str) -> None:
         """Print an informational line."""
@@ -179,11 +178,11 @@ class _CountingProgress:
         self.done += amount
 
 
-def default_reporter() -> Reporter:
-    """Rich on an interactive terminal, plain lines otherwise."""
-    if sys.stderr.isatty():
-        return RichReporter()
-    return PlainReporter()
+def default_reporter(stream: TextIO | None = None) -> Reporter:
+    """Rich on an interactive terminal, plain lines otherwise; on ``stream`` (default stderr)."""
+    if (stream or sys.stderr).isatty():
+        return RichReporter(stream)
+    return PlainReporter(stream)
 
 
 def _fmt(value: Any) -> str:

@@ -16,7 +16,7 @@ from typing import Literal
 
 from sql2dynamo.design.inputs import ResolvedPattern
 from sql2dynamo.source.model import ForeignKey, Schema, Table
-from sql2dynamo.workload.shape.model import Binding, StatementShape
+from sql2dynamo.workload.shape.model import Predicate, StatementShape
 
 SEARCH_ALTERNATIVE = "stream the table to a search index (DynamoDB Streams -> OpenSearch) and run this query there"
 ANALYTICS_ALTERNATIVE = (
@@ -69,26 +69,29 @@ def _own(table: Table, name: str) -> str | None:
     return None
 
 
-def _is_literal(binding: Binding) -> bool:
-    return not binding.value.startswith(":")
-
-
 def classify_read(rp: ResolvedPattern, schema: Schema) -> Access:
     """The :class:`Access` of one read pattern (``rp.kind == "read"``)."""
     shape = rp.shape
     assert shape is not None and rp.table is not None
     table = schema.table(rp.table)
+    # Keys come from the WHERE's top-level conjuncts only: a column compared inside an OR or a NOT fixes nothing.
     eq: list[str] = []
     flags: list[tuple[str, str]] = []
-    for b in shape.bindings:
-        col = _own(table, b.column)
-        if col is None or b.op not in ("=", "in"):
+    in_list: list[str] = []
+    range_cols: list[str] = []
+    for p in shape.conditions:
+        col = _own(table, p.column) if p.column else None
+        if col is None:
             continue
-        if _is_literal(b) and b.op == "=":
-            flags.append((col, b.value))
-        elif col not in eq:
+        if p.op == "=" and not p.values[0].startswith(":"):
+            flags.append((col, p.values[0]))
+        elif p.op in ("=", "in") and col not in eq:
             eq.append(col)
-    ranges = tuple(c for c in (_own(table, r) for r in shape.ranges) if c)
+            if p.op == "in":
+                in_list.append(col)
+        elif p.op in ("<", "<=", ">", ">=", "between") and col not in range_cols:
+            range_cols.append(col)
+    ranges = tuple(range_cols)
     order = None
     if shape.order_by:
         col = _own(table, shape.order_by[0].column)
@@ -104,7 +107,7 @@ def classify_read(rp: ResolvedPattern, schema: Schema) -> Access:
         ranges=ranges,
         order=order,
         limit=shape.limit,
-        in_list=tuple(c for c in (_own(table, c) for c in shape.in_lists) if c),
+        in_list=tuple(in_list),
         count=count,
         joins=joins,
         projection=projection,
@@ -113,6 +116,10 @@ def classify_read(rp: ResolvedPattern, schema: Schema) -> Access:
     if reason:
         return replace(access, unsupported=reason, alternative=alternative)
     return access
+
+
+def _has_or(p: Predicate) -> bool:
+    return p.op == "or" or any(_has_or(q) for q in p.parts)
 
 
 def _joins(schema: Schema, main: Table, shape: StatementShape) -> list[JoinAccess]:
@@ -178,19 +185,36 @@ def _unsupported(shape: StatementShape, access: Access, table: Table) -> tuple[s
             "of the schema links one-to-one or one-to-many",
             ANALYTICS_ALTERNATIVE,
         )
-    if shape.uses_or:
+    if shape.uses_or and not any(_has_or(p) for p in shape.conditions):
+        # An OR inside a WHERE conjunct is a filter (see design.predicates); elsewhere (ON, HAVING) it is not.
         return (
             "an OR between conditions: DynamoDB key conditions are conjunctions",
             "split the pattern into one pattern per branch and merge the results in the application",
         )
     if access.count and not access.eq and not access.flags:
-        return (
-            f"a COUNT over the whole of {table.name}: DynamoDB has no cheap table count",
-            "maintain a counter item updated in the same transaction as each write (or from DynamoDB Streams)",
-        )
+        return _unkeyed_count(table, access.ranges)
     if shape.offset is not None:
         return (
             "OFFSET pagination: DynamoDB pages with a cursor (LastEvaluatedKey), not by position",
             "page with the cursor the runtime returns instead of an offset",
         )
     return None, None
+
+
+def _unkeyed_count(table: Table, ranges: tuple[str, ...]) -> tuple[str, str]:
+    """Why a COUNT that fixes no column by equality has no key to run on, and what it needs instead."""
+    if ranges:
+        # A key condition's range applies inside one partition: with no equality there is no partition to pick.
+        column = ranges[0]
+        return (
+            f"a COUNT of the {table.name} rows in a range of {column}, which no column fixed by equality "
+            "narrows to one partition: DynamoDB would read the whole table",
+            f"add an index keyed for the range (a constant partition key, or a few write shards, and {column} "
+            "as the sort key) and count over it with Select=COUNT, which still reads every item in the range; "
+            f"or keep counter items per {column} bucket (a day or a month), updated in the same transaction "
+            "as each write, and add up the buckets the range covers",
+        )
+    return (
+        f"a COUNT of every row of {table.name}: DynamoDB has no cheap table count",
+        "keep a counter item, updated in the same transaction as each write, and read it with GetItem",
+    )

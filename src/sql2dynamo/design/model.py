@@ -175,6 +175,36 @@ class PlanStep:
     note: str | None = None
 
 
+Enforcement = Literal[
+    "key",  # GetItem/UpdateItem/DeleteItem key
+    "batch_key",  # one BatchGetItem key per value
+    "lookup",  # the key of a unique-value lookup item
+    "partition_key",  # the Query's partition key
+    "sort_key",  # the Query's sort-key condition
+    "sparse_index",  # only matching items are in the index
+    "filter",  # FilterExpression: read capacity is spent on the items read, not the ones returned
+    "condition",  # ConditionExpression of the write: a false condition writes nothing
+    "join",  # the step reading the joined table
+    "ttl",  # DynamoDB's TTL deletes the items
+    "update",  # UpdateItem's SET / REMOVE
+    "item",  # the PutItem's item, built by the entity mapping
+    "unsupported",
+]
+
+
+@dataclass(frozen=True)
+class PredicateUse:
+    """Where a plan enforces one conjunct of its pattern's WHERE, or one assigned (SET / VALUES) column."""
+
+    clause: Literal["where", "set", "values"]
+    text: str  # the conjunct as written, or the assigned column
+    enforced_by: Enforcement
+    expression: str | None = None  # the DynamoDB expression (or key template) that enforces it
+    position: int = 0  # the conjunct's place among the WHERE's top-level conjuncts (or the column's in SET/VALUES)
+    reason: str = ""  # why it is enforced there, or (unsupported) why it cannot be
+    alternative: str | None = None
+
+
 @dataclass(frozen=True)
 class AccessPlan:
     """How one access pattern runs on DynamoDB, and what it costs per call."""
@@ -189,6 +219,8 @@ class AccessPlan:
     wcu_per_call: float
     reason: str = ""
     alternative: str | None = None  # for unsupported patterns: what to use instead
+    # Where every WHERE conjunct and every assigned column is enforced (see PredicateUse).
+    predicates: tuple[PredicateUse, ...] = ()
 
 
 def flat_steps(steps: Iterable[PlanStep]) -> list[PlanStep]:

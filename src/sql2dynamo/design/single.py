@@ -82,7 +82,6 @@ def entity_views(tables: Mapping[str, TableSpec], schema: Schema, application: s
             satisfies=spec.satisfies,
             estimated_item_size_bytes=spec.estimated_item_size_bytes,
             ttl_attribute=spec.ttl_attribute,
-            stream=True,
             purpose=spec.purpose,
         )
     return views
@@ -108,9 +107,9 @@ def _overload(index: IndexSpec, slot: int, label: str, source: Table, spec: Tabl
     pk = KeyPart(f"GSI{slot}PK", "S", f"{label}#{_retemplate(index.pk, source)}", index.pk.columns)
     non_key = index.non_key_attributes
     if index.projection == "INCLUDE":
-        # The separate table's key columns were projected as keys; here PK/SK replace them, so the
-        # columns themselves must be listed to reach the index.
-        was_key = {part.attribute for part in (spec.pk, spec.sk) if part is not None}
+        # The separate table's key columns (its own and the index's) were projected as keys; here
+        # PK/SK and GSInPK/GSInSK replace them, so the columns themselves must be listed to reach the index.
+        was_key = {part.attribute for part in (spec.pk, spec.sk, index.pk, index.sk) if part is not None}
         non_key = tuple(c.name for c in source.columns if c.name in set(non_key) or c.name in was_key)
     # An overloaded slot has a sort key as soon as one entity's index has one, and a GSI holds only items
     # that carry both of its key attributes: an entity that needs no order still writes a constant sort key.
@@ -140,38 +139,65 @@ def _retemplate(key: KeyPart, source: Table) -> str:
 
 
 def merge_views(views: Mapping[str, TableSpec], application: str) -> TableSpec:
-    """The one table: every entity, and per GSI slot the union of the patterns it serves."""
+    """The one table: every entity, and per GSI slot the union of the patterns it serves and what they read."""
     specs = list(views.values())
-    slots: dict[str, IndexSpec] = {}
+    slots: dict[str, list[tuple[IndexSpec, EntityMapping]]] = {}
     for spec in specs:
         for index in spec.indexes:
-            known = slots.get(index.name)
-            if known is None:
-                slots[index.name] = index
-            else:
-                rank = {"KEYS_ONLY": 0, "INCLUDE": 1, "ALL": 2}
-                wider = max(known.projection, index.projection, key=rank.__getitem__)
-                slots[index.name] = IndexSpec(
-                    name=index.name,
-                    pk=known.pk,
-                    sk=known.sk or index.sk,
-                    projection=wider,
-                    non_key_attributes=tuple(dict.fromkeys(known.non_key_attributes + index.non_key_attributes)),
-                    serves=known.serves + index.serves,
-                    sparse=None,
-                    projection_reason=f"overloaded by several entities: the widest projection ({wider}) wins",
-                )
+            slots.setdefault(index.name, []).append((index, spec.entities[0]))
+    indexes = [_merge_slot(slots[k]) for k in sorted(slots, key=lambda s: int(s[3:]))]
     return TableSpec(
         name=safe_table_name(application),
         role="entity",
         pk=KeyPart(PK, "S", "<entity>#<key>", ()),
         sk=KeyPart(SK, "S", "<entity>#<key> | METADATA", ()),
-        indexes=tuple(slots[k] for k in sorted(slots, key=lambda s: int(s[3:]))),
+        indexes=tuple(indexes),
         entities=tuple(e for spec in specs for e in spec.entities),
         satisfies=tuple(dict.fromkeys(p for spec in specs for p in spec.satisfies)),
         estimated_item_size_bytes=max((s.estimated_item_size_bytes for s in specs), default=0),
         ttl_attribute=next((s.ttl_attribute for s in specs if s.ttl_attribute), None),
-        stream=True,
         purpose=f"every entity of {application} in one table (single-table design); "
         f"the {TYPE_ATTRIBUTE} attribute names each item's entity",
+    )
+
+
+def _merge_slot(shares: list[tuple[IndexSpec, EntityMapping]]) -> IndexSpec:
+    """One overloaded GSI from each entity's share of it.
+
+    Every pattern that reads the index reads the items of its own entity from
+    it, so the projection must hold what each of them reads: the union of the
+    INCLUDE lists.  A KEYS_ONLY share fetches its items from the table (its
+    plan has the BatchGetItem) and adds nothing; an ALL share makes the index
+    ALL.  When the union lists every attribute of every entity in the index,
+    ALL stores the same bytes and is what DynamoDB is told.  The sizing and
+    pricing passes run on the merged index, so the cost follows the union.
+    """
+    first = shares[0][0]
+    if len(shares) == 1:
+        return first
+    rank = {"KEYS_ONLY": 0, "INCLUDE": 1, "ALL": 2}
+    widest = max((index.projection for index, _ in shares), key=rank.__getitem__)
+    union = tuple(dict.fromkeys(a for index, _ in shares for a in index.non_key_attributes))
+    reads = "; ".join(
+        f"{entity.source_table} ({', '.join(index.serves)}): "
+        + (", ".join(index.non_key_attributes) if index.projection == "INCLUDE" else index.projection)
+        for index, entity in shares
+    )
+    projection = widest
+    if widest == "INCLUDE" and all({a.name for a in entity.attributes} <= set(union) for _, entity in shares):
+        projection = "ALL"
+        reason = f"overloaded by several entities ({reads}): the union is every attribute they have, so ALL"
+    elif widest == "INCLUDE":
+        reason = f"overloaded by several entities ({reads}): projects the union of what their patterns read"
+    else:
+        reason = f"overloaded by several entities ({reads}): the widest projection ({widest}) serves them all"
+    return IndexSpec(
+        name=first.name,
+        pk=first.pk,
+        sk=next((index.sk for index, _ in shares if index.sk is not None), None),
+        projection=projection,  # type: ignore[arg-type]
+        non_key_attributes=union if projection == "INCLUDE" else (),
+        serves=tuple(p for index, _ in shares for p in index.serves),
+        sparse=None,
+        projection_reason=reason,
     )

@@ -192,7 +192,6 @@ def entity_table(
         satisfies=satisfies,
         estimated_item_size_bytes=0,
         ttl_attribute=ttl.attribute if ttl else None,
-        stream=True,
         purpose=purpose,
     )
 

@@ -1,13 +1,63 @@
-"""Plans for writes: PutItem, UpdateItem, DeleteItem, and transactions that keep lookups true."""
+"""Plans for writes: PutItem, UpdateItem, DeleteItem, and transactions that keep lookups true.
+
+An UPDATE or DELETE writes only when its whole WHERE holds: the conjuncts the
+key does not fix become the write's ConditionExpression (DynamoDB checks them
+on the item, atomically with the write), so a false condition writes nothing,
+as the SQL changes 0 rows.  Every assigned column (SET, VALUES) is accounted
+for too: a value the database computes (``NOW()``, ``n + 1``) is refused
+rather than written as text.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
 
 from sql2dynamo.design.inputs import ResolvedPattern
-from sql2dynamo.design.model import AccessPlan, IndexSpec, PlanStep, TableSpec
-from sql2dynamo.design.plans import binding_for, expression_names, key_values, placeholder
-from sql2dynamo.workload.shape.model import Binding
+from sql2dynamo.design.model import AccessPlan, Enforcement, IndexSpec, PlanStep, PredicateUse, TableSpec
+from sql2dynamo.design.plans import binding_for, expression_names, key_values, own_attributes, placeholder
+from sql2dynamo.design.predicates import is_plain_value
+from sql2dynamo.workload.shape.model import Binding, StatementShape
+
+
+@dataclass(frozen=True)
+class WriteConditions:
+    """The conjuncts of an UPDATE's or DELETE's WHERE that the key does not fix, as one ConditionExpression."""
+
+    expression: str | None = None
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def assignment_uses(table: TableSpec, shape: StatementShape) -> dict[int, PredicateUse]:
+    """Where each SET or VALUES column is written (keyed after the WHERE's conjuncts), or why it cannot be."""
+    clause: Literal["set", "values"] = "set" if shape.operation == "update" else "values"
+    columns = shape.set_columns if shape.operation == "update" else shape.insert_columns
+    attributes = own_attributes(table)
+    keys = set(table.pk.columns) | set(table.sk.columns if table.sk else ())
+    out: dict[int, PredicateUse] = {}
+    base = len(shape.conditions)
+    for n, column in enumerate(columns):
+        value = binding_for(shape.bindings, column, ("set",))
+        how: Enforcement = "update" if clause == "set" else "item"
+        reason, alternative = "", None
+        if column not in attributes:
+            reason = f"{column} is not an attribute of the {table.entities[0].source_table} items"
+            alternative = "check the column name against the schema"
+        elif value is not None and not is_plain_value(value):
+            reason = f"{column} = {value} is computed by the database, which DynamoDB cannot do in this write"
+            alternative = f"compute the value in the application and pass it as a parameter (:{column})"
+        elif clause == "set" and column in keys:
+            reason = f"SET {column} changes the item's key, which moves it to another item"
+            alternative = "write the change as a delete and an insert"
+        if reason:
+            out[base + n] = PredicateUse(clause, column, "unsupported", None, n, reason, alternative)
+        else:
+            expression = f"#{placeholder(attributes[column])} = :v_{placeholder(column)}" if clause == "set" else None
+            why = "SET by the UpdateItem" if clause == "set" else "written by the entity mapping into the item"
+            out[base + n] = PredicateUse(clause, column, how, expression, n, why)
+    return out
 
 
 def _not_exists(table: TableSpec) -> str:
@@ -69,6 +119,7 @@ def update_plan(
     by_key: bool,
     finder: PlanStep | None,
     copies: Sequence[tuple[TableSpec, IndexSpec | None, str]],  # (table, index, partition key value template)
+    checks: WriteConditions = WriteConditions(),
 ) -> AccessPlan:
     """UPDATE: UpdateItem by key (found first through an index when the SQL does not give the key)."""
     shape = rp.shape
@@ -77,6 +128,9 @@ def update_plan(
     update, values, names = _set_clause(shape.set_columns, bindings)
     key = key_values(table, bindings) if by_key else _found_key(table)
     names.update(expression_names(table.pk.attribute))
+    names.update(checks.names)
+    values.update(checks.values)
+    condition = _exists(table) + (f" AND {checks.expression}" if checks.expression else "")
     step = PlanStep(
         operation="UpdateItem",
         table=table.name,
@@ -84,8 +138,8 @@ def update_plan(
         update=update,
         values=values,
         names=names,
-        condition=_exists(table),
-        note=None if by_key else "once per item the query found (keys taken from its results)",
+        condition=condition,
+        note=_write_note(by_key, checks, "once per item the query found (keys taken from its results)"),
     )
     changed = [lk for lk in lookups if set(lk.entities[0].unique_columns) & set(shape.set_columns)]
     steps: list[PlanStep] = [finder] if finder else []
@@ -154,6 +208,7 @@ def delete_plan(
     by_key: bool,
     finder: PlanStep | None,
     ttl: bool,
+    checks: WriteConditions = WriteConditions(),
 ) -> AccessPlan:
     """DELETE: DeleteItem (with lookup claims released), or nothing when TTL expires the rows."""
     shape = rp.shape
@@ -175,7 +230,10 @@ def delete_plan(
         operation="DeleteItem",
         table=table.name,
         key=key,
-        note=None if by_key else "once per item the query found",
+        condition=checks.expression,
+        names=dict(checks.names),
+        values=dict(checks.values),
+        note=_write_note(by_key, checks, "once per item the query found"),
     )
     steps: list[PlanStep] = [finder] if finder else []
     if lookups:
@@ -201,6 +259,17 @@ def delete_plan(
     else:
         steps.append(delete)
     return _plan(rp, tuple(steps), 1.0)
+
+
+def _write_note(by_key: bool, checks: WriteConditions, found: str) -> str | None:
+    """What the step does per item, and what a false condition means."""
+    parts = [] if by_key else [found]
+    if checks.expression:
+        parts.append(
+            "the condition is the rest of the SQL's WHERE: when it is false nothing is written (0 rows)"
+            + ("; the runtime raises ConditionFailed" if by_key else "; that item is skipped")
+        )
+    return "; ".join(parts) or None
 
 
 def _found_key(table: TableSpec) -> dict[str, str]:
@@ -232,4 +301,4 @@ def _plan(rp: ResolvedPattern, steps: tuple[PlanStep, ...], items: float) -> Acc
     )
 
 
-__all__ = ["delete_plan", "insert_plan", "update_plan"]
+__all__ = ["WriteConditions", "assignment_uses", "delete_plan", "insert_plan", "update_plan"]

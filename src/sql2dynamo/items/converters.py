@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from sql2dynamo.common.errors import InputError
+from sql2dynamo.common.text import shorten
 
 __all__ = [
     "BYTES",
@@ -176,6 +177,8 @@ def _parse_datetime(text: str) -> datetime:
     except ValueError:
         if text.startswith("0000-00-00"):
             raise ValueRejected(f"{_show(text)} is MySQL's zero date: add a rule mapping it (to NULL)") from None
+        if text.strip().lower() in ("infinity", "-infinity") or text.rstrip().endswith(" BC"):
+            raise ValueRejected(f"{_show(text)} is outside the years 1 to 9999 ISO-8601 text can sort") from None
         raise ValueRejected(f"{_show(text)} is not an ISO-8601 date-time") from None
 
 
@@ -235,8 +238,7 @@ def epoch_seconds(value: Any) -> int:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shorten(repr(value), 60)
 
 
 def omit_value(value: Any) -> None:
@@ -361,6 +363,9 @@ def infer(value: Any, depth: int = 0) -> AttributeValue | None:
         for key, member in value.items():
             if not isinstance(key, str):
                 raise ValueRejected(f"a map key {_show(key)} is not a string")
+            if not key:
+                # DynamoDB refuses the whole request ("Empty attribute name"), at any depth
+                raise ValueRejected("a map key is empty: DynamoDB has no empty attribute names")
             out[key] = _nested(member, depth + 1)
         return {"M": out}
     if isinstance(value, (list, tuple)):

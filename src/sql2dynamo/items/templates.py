@@ -20,6 +20,19 @@ The language (see :mod:`sql2dynamo.design.model`): constant text and fields.
 A key whose column is NULL, or whose value renders empty, cannot be written:
 :class:`EmptyKey` (a :class:`ValueRejected`) says so.  An empty string inside
 text (``PROBLEM#{platform}`` with ``platform = ''``) is fine: the key is not empty.
+
+**Composed keys are injective.**  Inside text, a field followed by literal
+text (``{b}`` in ``{b}#{c}``) has every ``\\`` and every occurrence of that
+literal's first character (the separator, ``#``) escaped with a ``\\``
+(:func:`escape_field`), so ``('x#y', 'z')`` gives ``x\\#y#z`` and
+``('x', 'y#z')`` gives ``x#y#z``: two rows never share a key.  The last field
+of a template that ends with it is not escaped: nothing follows it to be
+confused with, and its values keep their own order, so a range on the sort
+key's last field and ``begins_with`` on a prefix of whole fields (``x#``)
+work exactly as before.  Plain values (numbers, dates, ``:pad``, ``:date``,
+text without ``#`` or ``\\``) are spelled unchanged.  Items (migrate, sync,
+verify, dual-write) and plan values (the runtime) are both rendered here, so
+they always agree; :func:`split_key` reads the fields back.
 """
 
 from __future__ import annotations
@@ -80,6 +93,67 @@ def _parse(template: str) -> tuple[TemplatePart, ...]:
 def parse_template(template: str) -> list[TemplatePart]:
     """The template as literal strings and :class:`Field` objects, in order."""
     return list(_parse(template))
+
+
+# ------------------------------------------------------------------ escaping
+
+ESCAPE = "\\"
+"""Escapes the separator (and itself) inside a field's text: see the module docstring."""
+
+
+@lru_cache(maxsize=4096)
+def _stops(template: str) -> tuple[str | None, ...]:
+    """Per part of ``template``: for a field, the separator its text must escape (None: none); literals: None."""
+    parts = _parse(template)
+    out: list[str | None] = []
+    for i, part in enumerate(parts):
+        following = parts[i + 1] if i + 1 < len(parts) else None
+        out.append(following[0] if isinstance(part, Field) and isinstance(following, str) else None)
+    return tuple(out)
+
+
+def escape_field(text: str, stop: str | None) -> str:
+    """``text`` with ``\\`` and ``stop`` (the separator that follows the field) escaped; unchanged without ``stop``."""
+    if stop is None or (stop not in text and ESCAPE not in text):
+        return text
+    return "".join(ESCAPE + ch if ch in (stop, ESCAPE) else ch for ch in text)
+
+
+def split_key(template: str, text: str) -> dict[str, str]:
+    """The field texts (unescaped) a composed key ``text`` was built from: the inverse of rendering.
+
+    Raises ``ValueError`` when ``text`` was not rendered from ``template``.
+    """
+    parts = _parse(template)
+    stops = _stops(template)
+    out: dict[str, str] = {}
+    pos = 0
+    for i, part in enumerate(parts):
+        if isinstance(part, str):
+            if not text.startswith(part, pos):
+                raise ValueError(f"{text!r} does not match {template!r} at {pos}")
+            pos += len(part)
+            continue
+        stop = stops[i]
+        if stop is None:
+            following = parts[i + 1] if i + 1 < len(parts) else ""
+            if isinstance(following, Field):
+                raise ValueError(f"{template!r}: adjacent fields cannot be told apart")
+            out[part.name] = text[pos:]
+            pos = len(text)
+            continue
+        chars: list[str] = []
+        while pos < len(text) and text[pos] != stop:
+            if text[pos] == ESCAPE:
+                if pos + 1 >= len(text):
+                    raise ValueError(f"{text!r}: a lone escape at its end")
+                pos += 1
+            chars.append(text[pos])
+            pos += 1
+        out[part.name] = "".join(chars)
+    if pos != len(text):
+        raise ValueError(f"{text!r} has text past the end of {template!r}")
+    return out
 
 
 # ------------------------------------------------------------------ field text
@@ -154,7 +228,7 @@ def compile_key(part: KeyPart, converters: Mapping[str, Converter] | None = None
         return _single(attr, kind, parts[0].name, conv.get(parts[0].name, infer))
     if kind != "S":
         raise InputError(f"key {attr}: template {part.template!r} builds text, but the key is typed {kind}")
-    return _composite(attr, parts, conv)
+    return _composite(attr, part.template, parts, conv)
 
 
 def _constant(attr: str, kind: str, text: str) -> AttributeValue:
@@ -202,36 +276,38 @@ def _text_function(field: Field, convert: Converter) -> Callable[[Any], str]:
     return plain
 
 
-def _composite(attr: str, parts: tuple[TemplatePart, ...], converters: Mapping[str, Converter]) -> KeyRenderer:
-    # (literal before the field, column, field -> text) per field, then the literal after the last field
-    steps: list[tuple[str, str, Callable[[Any], str]]] = []
+def _composite(
+    attr: str, template: str, parts: tuple[TemplatePart, ...], converters: Mapping[str, Converter]
+) -> KeyRenderer:
+    # (literal before the field, column, field -> text, separator to escape) per field, then the last literal
+    steps: list[tuple[str, str, Callable[[Any], str], str | None]] = []
     literal = ""
-    for p in parts:
+    for p, stop in zip(parts, _stops(template), strict=True):
         if isinstance(p, str):
             literal += p
         else:
-            steps.append((literal, p.name, _text_function(p, converters.get(p.name, infer))))
+            steps.append((literal, p.name, _text_function(p, converters.get(p.name, infer)), stop))
             literal = ""
     tail = literal
     if len(steps) == 1 and (steps[0][0] or tail):
         # the common PREFIX#{column} shape: one field, never empty thanks to its literal text
-        head, column, text_of = steps[0]
+        head, column, text_of, stop = steps[0]
 
         def render_one(row: Mapping[str, Any]) -> AttributeValue:
             value = row[column]
             if value is None:
                 raise EmptyKey(f"empty key {attr}: {column} is NULL")
-            return {"S": head + text_of(value) + tail}
+            return {"S": head + escape_field(text_of(value), stop) + tail}
 
         return render_one
 
     def render(row: Mapping[str, Any]) -> AttributeValue:
         text = ""
-        for head, column, text_of in steps:
+        for head, column, text_of, stop in steps:
             value = row[column]
             if value is None:
                 raise EmptyKey(f"empty key {attr}: {column} is NULL")
-            text += head + text_of(value)
+            text += head + escape_field(text_of(value), stop)
         text += tail
         if not text:
             raise EmptyKey(f"empty key {attr}: it renders empty")
@@ -303,14 +379,14 @@ def render_value_template(
             return {"NULL": True}
         return av if kind is None or kind in av else _as_type(av, kind)
     pieces: list[str] = []
-    for p in parts:
+    for p, stop in zip(parts, _stops(template), strict=True):
         if isinstance(p, str):
             pieces.append(p)
             continue
         value = value_of(p)
         if value is None:
             raise ValueRejected(f"empty value: {p.name} is NULL in {template!r}")
-        pieces.append(_field_text(p, value, conv.get(p.name, infer)))
+        pieces.append(escape_field(_field_text(p, value, conv.get(p.name, infer)), stop))
     return {"S": "".join(pieces)}
 
 

@@ -170,4 +170,4 @@ class CheckpointStore:
 
     def _save(self) -> None:
         if self.path is not None:
-            atomic_write_text(self.path, json.dumps(self.to_json(), indent=1) + "\n")
+            atomic_write_text(self.path, json.dumps(self.to_json(), indent=1, allow_nan=False) + "\n")

@@ -1,23 +1,42 @@
-"""The rejects files of a migration: one JSON-lines file per source table.
+"""The rejects files of a migration: one directory per run, one JSON-lines file per source table.
 
-Rejects (rows DynamoDB cannot hold) are appended to
-``rejects_dir/<source table>.jsonl`` as ``{"table", "key", "reason",
-"target"}`` lines; items the writer gives up on go to the same file with
-``"failed": true``.  A resumed run does not retry failed items: their
-segment's checkpoint moved on (they are listed in the rejects file).
+Every run (a dry run too) has its own directory ``rejects/<run id>/``, the
+run id being the UTC start time and a random suffix
+(``20250101T100000Z-3fa2``, ``...-dry-run`` for a dry run), so no run ever
+truncates or deletes what an earlier one recorded.  Rejects (rows DynamoDB
+cannot hold) are appended to ``<run dir>/<source table>.jsonl`` as
+``{"table", "key", "reason", "target"}`` lines; items the writer gives up on
+go to the same file with ``"failed": true``.  Their segment is not
+checkpointed past them, so ``--resume`` writes them again.  Files are
+``0600``, directories ``0700`` (rows are user data); nothing is created for
+a run without rejects.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import secrets
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from sql2dynamo.common.fsutil import open_private_append
 from sql2dynamo.items.transform import Reject
 
-__all__ = ["RejectLog", "failed_line", "key_text", "reject_line"]
+__all__ = ["RejectLog", "failed_line", "key_text", "reject_line", "run_directory"]
+
+
+def run_directory(base: Path, *, dry_run: bool = False) -> Path:
+    """A new run's rejects directory under ``base`` (not created until a reject is written)."""
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    suffix = "-dry-run" if dry_run else ""
+    while True:
+        candidate = base / f"{stamp}-{secrets.token_hex(2)}{suffix}"
+        if not candidate.exists():
+            return candidate
 
 
 class RejectLog:
@@ -37,10 +56,9 @@ class RejectLog:
         with self._lock:
             fh = self._files.get(table)
             if fh is None:
-                self.directory.mkdir(parents=True, exist_ok=True)
-                fh = self._files[table] = self.path(table).open("a", encoding="utf-8")
+                fh = self._files[table] = open_private_append(self.path(table))
             for line in lines:
-                fh.write(json.dumps(line, default=str, ensure_ascii=False) + "\n")
+                fh.write(json.dumps(_strict(line), default=str, ensure_ascii=False, allow_nan=False) + "\n")
             fh.flush()
 
     def close(self) -> None:
@@ -49,6 +67,17 @@ class RejectLog:
             for fh in self._files.values():
                 fh.close()
             self._files.clear()
+
+
+def _strict(value: Any) -> Any:
+    """``value`` with non-finite floats as their text (``"nan"``): strict JSON, and the value still readable."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, Mapping):
+        return {str(k): _strict(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strict(v) for v in value]
+    return value
 
 
 def reject_line(reject: Reject) -> dict[str, Any]:

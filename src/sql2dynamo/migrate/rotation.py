@@ -63,6 +63,9 @@ class SegmentRun:
     checkpoint: Checkpoint
     batches: Iterator[list[Row]] | None = None
     pending: deque[Submitted] = field(default_factory=deque)
+    blocked: bool = False
+    """A batch of this segment had items the writer could not write: its checkpoint stays before that
+    batch (never done), so ``--resume`` reads and writes it again."""
 
     @property
     def name(self) -> str:

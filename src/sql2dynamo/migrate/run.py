@@ -16,7 +16,8 @@ per segment), which PutItem overwrites harmlessly.
 
 Denormalized attributes take their parent rows from :mod:`~sql2dynamo.items.related`, one query per
 parent table and batch; rows DynamoDB cannot hold and items the writer gives up on go to the rejects
-files (:mod:`~sql2dynamo.migrate.rejects`).
+files (:mod:`~sql2dynamo.migrate.rejects`).  A segment with an item the writer gave up on is never
+checkpointed past that item's batch, nor marked done: ``--resume`` retries it.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from sql2dynamo.common.errors import InputError, UsageError
 from sql2dynamo.common.reporting import Progress, Reporter
 from sql2dynamo.design.model import DataModel
 from sql2dynamo.items.related import related_rows
+from sql2dynamo.items.source_schema import read_mapped_tables
 from sql2dynamo.items.transform import ItemBuilder, Reject
 from sql2dynamo.migrate.checkpoints import CheckpointStore, TablePlan
 from sql2dynamo.migrate.planning import segment_plan
@@ -44,10 +46,10 @@ from sql2dynamo.migrate.rejects import RejectLog, failed_line, key_text, reject_
 from sql2dynamo.migrate.rotation import Rotation, SegmentRun, Submitted, turn_order
 from sql2dynamo.migrate.segments import Checkpoint
 from sql2dynamo.migrate.write_body import KeySchema
-from sql2dynamo.migrate.writer import BatchWriter
+from sql2dynamo.migrate.writer import DEFAULT_UNREACHABLE_S, BatchWriter
 from sql2dynamo.source.connect import Source
-from sql2dynamo.source.introspect import introspect
 from sql2dynamo.source.model import Table
+from sql2dynamo.target.retry import RetryPolicy
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -71,6 +73,10 @@ class RunOptions:
     on_error_stop: bool = False
     on_batch: Callable[[str, int], None] | None = None
     """Called after each batch is confirmed with (source table, rows in the batch); tests use it to interrupt."""
+    unreachable_s: float = DEFAULT_UNREACHABLE_S
+    """Seconds the target may answer nothing before the run stops (resumable); see the writer."""
+    retry: RetryPolicy | None = None
+    """The writer's retry policy (its default when None); tests shorten it."""
 
 
 @dataclass
@@ -148,7 +154,7 @@ def run_migration(
     for warning in builder.warnings:
         reporter.warning(warning)
     parents = {p for t in tables for p in builder.joins(t)}
-    schema = introspect(source, reporter=reporter, include=sorted(set(tables) | parents), with_stats=False)
+    schema = read_mapped_tables(source, model, set(tables) | parents, reporter=reporter)
     by_name = {t.name: t for t in schema.tables}
     outcomes = {t: TableOutcome(t) for t in tables}
     plans: dict[str, TablePlan] = {}
@@ -167,6 +173,8 @@ def run_migration(
             max_wcu=options.max_wcu,
             reporter=reporter,
             key_schema=key_schemas(model),
+            unreachable_s=options.unreachable_s,
+            retry=options.retry,
         )
     )
     rejects = RejectLog(rejects_dir)
@@ -318,7 +326,7 @@ class _Job:
         while run.pending:
             submitted = run.pending.popleft()
             self._confirm(run, submitted, done=not run.pending)
-        if not run.state.done:
+        if not run.state.done and not run.blocked:
             self.store.advance(run.name, run.state.segment.index, run.checkpoint, done=True)
 
     def settle(self, run: SegmentRun) -> None:
@@ -395,8 +403,12 @@ class _Job:
         if error is not None:
             self.stop.set()
             raise error
-        self.store.advance(name, run.state.segment.index, done_batch.checkpoint, done=done)
-        run.state.after, run.state.rows_read = done_batch.checkpoint.after, done_batch.checkpoint.rows_read
+        if failed:
+            # Never checkpoint past unwritten items: a resumed run reads this batch again and retries them.
+            run.blocked = True
+        if not run.blocked:
+            self.store.advance(name, run.state.segment.index, done_batch.checkpoint, done=done)
+            run.state.after, run.state.rows_read = done_batch.checkpoint.after, done_batch.checkpoint.rows_read
         if self.options.on_batch is not None:
             self.options.on_batch(name, done_batch.rows)
 

@@ -15,6 +15,18 @@ responses report.
 Consumed capacity is asked for on every request under ``max_wcu`` and on a
 sample of them otherwise (:mod:`~sql2dynamo.migrate.capacity`).
 
+**An unreachable target** (no answer at all: refused or dropped connections,
+timeouts, 5xx) is waited out, never given up item by item: while no request
+has been answered since a chunk began failing, its retries are not counted
+against the policy's attempts; instead, once no request of the whole writer
+has been answered for ``unreachable_s`` seconds, the writer stops every table
+with one ``TargetError`` saying so (the run stops, nothing unconfirmed is
+checkpointed, ``--resume`` re-writes it).  While it waits, a warning line
+every ``notice_s`` seconds says how long the target has been silent, so a
+run is never quiet for minutes.  Only failures while other requests succeed
+(one bad chunk, or throttling) count against the attempts and may end as
+failed items.
+
 Request bodies are encoded in one ``json`` call straight from the low-level
 items (:mod:`~sql2dynamo.migrate.write_body`) and handed to botocore through
 its documented ``before-call`` event; signing, the HTTP pool and response
@@ -36,7 +48,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sql2dynamo.common.errors import TargetError, UsageError
 from sql2dynamo.common.reporting import Reporter
-from sql2dynamo.common.urls import redact_endpoint
+from sql2dynamo.common.urls import redact_endpoint, redact_text
 from sql2dynamo.migrate.capacity import CapacitySampler
 from sql2dynamo.migrate.ratelimit import AimdLimiter, TokenBucket, estimate_wcu
 from sql2dynamo.migrate.write_body import Item, KeySchema, dedupe, encode_request, key_of
@@ -46,7 +58,7 @@ from sql2dynamo.target.retry import ErrorKind, RetryPolicy, classify, error_code
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
-__all__ = ["MAX_BATCH_ITEMS", "MAX_REQUEST_BYTES", "BatchWriter", "writer_client_config"]
+__all__ = ["DEFAULT_UNREACHABLE_S", "MAX_BATCH_ITEMS", "MAX_REQUEST_BYTES", "BatchWriter", "writer_client_config"]
 
 MAX_BATCH_ITEMS = 25
 """DynamoDB's limit of requests per BatchWriteItem call."""
@@ -55,6 +67,9 @@ MAX_REQUEST_BYTES = 16 * 1024 * 1024
 """DynamoDB's limit on the size of one BatchWriteItem request."""
 
 _OPERATION = "BatchWriteItem"
+
+DEFAULT_UNREACHABLE_S = 120.0
+"""How long the target may answer nothing before a run stops (it is then resumable)."""
 
 
 def writer_client_config(concurrency: int = 8, base: Config | None = None) -> Config:
@@ -88,7 +103,9 @@ class BatchWriter:
     answered request with the number of items it wrote (for progress bars).
     ``capacity_sample``: without ``max_wcu``, one request in this many per
     table (and every one until a measured answer is back) asks for the
-    consumed capacity (see the module).
+    consumed capacity (see the module).  ``unreachable_s``: how long the
+    target may answer nothing before every write stops (see the module);
+    ``notice_s``: the interval of the warnings while it is silent.
     """
 
     def __init__(
@@ -106,6 +123,8 @@ class BatchWriter:
         on_progress: Callable[[str, int], None] | None = None,
         fast_encoding: bool = True,
         capacity_sample: int = 16,
+        unreachable_s: float = DEFAULT_UNREACHABLE_S,
+        notice_s: float = 10.0,
     ) -> None:
         if concurrency < 1:
             raise UsageError("the writer concurrency must be at least 1", hint="use --concurrency 1 or more")
@@ -141,6 +160,14 @@ class BatchWriter:
         self._hook_id = f"sql2dynamo-writer-{id(self)}"
         self._fast = fast_encoding
         self._capacity = CapacitySampler(capacity_sample, always=max_wcu is not None)
+        if not unreachable_s > 0:
+            raise UsageError("the unreachable-target timeout must be a positive number of seconds")
+        self._unreachable_s = unreachable_s
+        self._notice_s = notice_s
+        self._reporter = reporter
+        self._answered = self._retry.clock()  # the last time the target answered anything (or the start)
+        self._noticed = self._answered
+        self._down: TargetError | None = None
         if fast_encoding:
             client.meta.events.register(
                 f"before-call.dynamodb.{_OPERATION}", self._inject_body, unique_id=self._hook_id
@@ -305,9 +332,11 @@ class BatchWriter:
                 body = self._encode(table, pending, measure)
             estimate = float(estimate_wcu(pending)) if self._bucket is not None else 0.0
             token = self._limiter.acquire()
+            sent = self._retry.clock()
             try:
                 if self._bucket is not None:
                     self._bucket.acquire(estimate)
+                    sent = self._retry.clock()
                 response = self._send(table, pending, body, measure)
             except Exception as exc:
                 kind = classify(exc)
@@ -318,18 +347,22 @@ class BatchWriter:
                     if not isinstance(exc, BotoCoreError | ClientError | TargetError):
                         raise
                     raise self._terminal(table, exc) from exc
-                stalled += 1
                 attempt += 1
                 self._count(
                     table, retries=1, throttles=int(kind is ErrorKind.THROTTLE), errors=int(kind is ErrorKind.TRANSIENT)
                 )
                 result.retries += 1
                 result.throttles += int(kind is ErrorKind.THROTTLE)
-                if self._retry.exhausted(stalled, started):
-                    self._give_up(table, pending, exc, result)
-                    break
-                self._retry.pause(attempt - 1, started)
+                silent = kind is ErrorKind.TRANSIENT and self._silent_since(sent, table, exc)
+                if not silent:
+                    # the target answers others (or throttles): this chunk's own failures count
+                    stalled += 1
+                    if self._retry.exhausted(stalled, started):
+                        self._give_up(table, pending, exc, result)
+                        break
+                self._retry.pause(attempt - 1, started if not silent else self._retry.clock())
                 continue
+            self._heard()
             body = None
             left = response.get("UnprocessedItems", {}).get(table, [])
             self._limiter.release(token, throttled=bool(left))
@@ -415,7 +448,50 @@ class BatchWriter:
             self._fatal.setdefault(table, error)
         return error
 
+    def _heard(self) -> None:
+        """The target answered: it is reachable again."""
+        now = self._retry.clock()
+        with self._lock:
+            if self._answered < self._noticed and self._reporter is not None and self._down is None:
+                self._reporter.info(f"the target {self._where} answers again")
+            self._answered = self._noticed = now
+
+    def _silent_since(self, sent: float, table: str, exc: BaseException) -> bool:
+        """Whether the target has answered nothing since this failed request was ``sent``.
+
+        Raises the writer-wide ``TargetError`` once it has answered nothing for ``unreachable_s``.
+        """
+        now = self._retry.clock()
+        with self._lock:
+            answered = self._answered
+            if answered >= sent:
+                return False
+            silent_for = now - answered
+            if silent_for >= self._unreachable_s and self._down is None:
+                reason = " ".join(redact_text(str(exc)).split()) or type(exc).__name__
+                self._down = TargetError(
+                    f"the target {self._where} has not answered for {silent_for:.0f} s "
+                    f"(unreachable-target timeout {self._unreachable_s:.0f} s; last error: {reason})",
+                    hint="start the target (or fix the network), then run `migrate --resume`: "
+                    "unconfirmed batches are re-written, nothing is lost",
+                    table=table,
+                )
+            report = self._down is None and now - self._noticed >= self._notice_s
+            if report:
+                self._noticed = now
+        if self._down is not None:
+            raise self._down
+        if report and self._reporter is not None:
+            self._reporter.warning(
+                f"the target {self._where} has not answered for {silent_for:.0f} s; retrying "
+                f"(the run stops after {self._unreachable_s:.0f} s without an answer)"
+            )
+        return True
+
     def _raise_if_fatal(self, table: str) -> None:
+        down = self._down
+        if down is not None:
+            raise TargetError(down.message, hint=down.hint, table=table)
         error = self._fatal.get(table)
         if error is not None:
             raise TargetError(error.message, hint=error.hint, table=table, **error.context.extra)

@@ -68,15 +68,17 @@ dl.keys dd{margin:0}
 .legend .ent{display:inline-flex;align-items:center;gap:6px;border-left:6px solid var(--ent);
 background:color-mix(in srgb,var(--ent) 12%,white);padding:2px 8px;border-radius:3px}
 table.items{width:100%;table-layout:fixed}
-table.items th:nth-child(1){width:24%}table.items th:nth-child(2){width:20%}
+table.items th:nth-child(1){width:22%}table.items.keyed th:nth-child(2){width:20%}
 table.items td{overflow-wrap:anywhere}
 table.items td.pk{background:#fff;font-weight:600;border-left:4px solid var(--accent)}
 table.items tbody.collection{border-top:3px solid #8f9bb3}
 tr.item td.sk{border-left:6px solid var(--ent)}
-.attr{display:inline-block;margin:1px 8px 1px 0;white-space:nowrap;max-width:100%;overflow:hidden;text-overflow:ellipsis}
+.attr{display:inline-block;margin:1px 8px 1px 0;white-space:nowrap;max-width:100%;overflow:hidden;
+text-overflow:ellipsis}
 .attr b{font-weight:600}
 .attr i{color:var(--muted);font-style:normal;font-size:11px;margin:0 3px}
-.etag{display:inline-block;font-size:11px;padding:0 6px;border-radius:8px;background:var(--ent);color:#fff;margin-right:6px}
+.etag{display:inline-block;font-size:11px;padding:0 6px;border-radius:8px;background:var(--ent);color:#fff;
+margin-right:6px}
 .status{font-weight:700;text-transform:uppercase;font-size:12px;letter-spacing:.03em}
 .status-pass{color:var(--pass)}.status-fail{color:var(--fail)}.status-unsupported{color:var(--unsup)}
 .status-unvalidated{color:var(--none)}

@@ -17,6 +17,7 @@ from sql2dynamo.design.model import (
     DesignDecision,
     DesignWarning,
     KeyPart,
+    PatternCapacity,
     PlanStep,
     TableSpec,
 )
@@ -61,6 +62,8 @@ def gather(
 ) -> ReportData:
     """Everything the report shows; ``sql`` maps pattern ids to their SQL, ``samples`` tables to items."""
     checks = validation[1] if validation is not None else {}
+    rates = {c.pattern_id: c for c in model.cost.patterns} if model.cost else {}
+    linker = _Linker(model)
     return ReportData(
         application=model.application,
         strategy=model.strategy,
@@ -68,11 +71,12 @@ def gather(
         source_dialect=model.source_dialect,
         tables=tuple(_table(t, (samples or {}).get(t.name, ()), sample_source) for t in model.tables),
         patterns=tuple(
-            _pattern(model, p, (sql or {}).get(p.pattern_id), checks.get(p.pattern_id)) for p in model.plans
+            _pattern(p, rates.get(p.pattern_id), (sql or {}).get(p.pattern_id), checks.get(p.pattern_id))
+            for p in model.plans
         ),
         cost=_cost(model),
-        decisions=tuple(_decision(model, d) for d in model.decisions),
-        warnings=tuple(_warning(model, w) for w in model.warnings),
+        decisions=tuple(_decision(linker, d) for d in model.decisions),
+        warnings=tuple(_warning(linker, w) for w in model.warnings),
         migration=migration,
         verification=verification,
         validation=validation[0] if validation is not None else None,
@@ -162,9 +166,9 @@ def _steps(steps: Sequence[PlanStep], depth: int = 0) -> list[StepView]:
     return out
 
 
-def _pattern(model: DataModel, plan: AccessPlan, sql: str | None, check: PatternCheck | None) -> PatternView:
-    capacity = {c.pattern_id: c for c in model.cost.patterns} if model.cost else {}
-    rate = capacity.get(plan.pattern_id)
+def _pattern(
+    plan: AccessPlan, rate: PatternCapacity | None, sql: str | None, check: PatternCheck | None
+) -> PatternView:
     steps = _steps(plan.steps)
     return PatternView(
         pattern_id=plan.pattern_id,
@@ -230,29 +234,33 @@ def _cost(model: DataModel) -> CostView | None:
     )
 
 
-def links(model: DataModel, subject: str) -> tuple[Link, ...]:
-    """The tables (and indexes) a decision's or warning's subject names, directly or through a source table."""
-    by_source: dict[str, list[str]] = {}
-    indexes: dict[str, str] = {}
-    for t in model.tables:
-        for e in t.entities:
-            by_source.setdefault(e.source_table, []).append(t.name)
-        for i in t.indexes:
-            indexes.setdefault(i.name, t.name)
-    tables = {t.name for t in model.tables}
-    out: list[Link] = []
-    for word in _WORD.findall(subject):
-        for part in dict.fromkeys([word, *word.split(".")]):
-            if part in tables:
-                out.append(Link(part))
-            for table in by_source.get(part, ()):
-                out.append(Link(table))
-            if part in indexes:
-                out.append(Link(indexes[part], part))
-    return tuple(dict.fromkeys(out))
+class _Linker:
+    """Finds the tables (and indexes) a decision's or warning's subject names, directly or through a source table."""
+
+    def __init__(self, model: DataModel) -> None:
+        self.by_source: dict[str, list[str]] = {}
+        self.indexes: dict[str, str] = {}
+        for t in model.tables:
+            for e in t.entities:
+                self.by_source.setdefault(e.source_table, []).append(t.name)
+            for i in t.indexes:
+                self.indexes.setdefault(i.name, t.name)
+        self.tables = {t.name for t in model.tables}
+
+    def links(self, subject: str) -> tuple[Link, ...]:
+        """The links, in the order the subject names them, each once."""
+        out: list[Link] = []
+        for word in _WORD.findall(subject):
+            for part in dict.fromkeys([word, *word.split(".")]):
+                if part in self.tables:
+                    out.append(Link(part))
+                out += [Link(table) for table in self.by_source.get(part, ())]
+                if part in self.indexes:
+                    out.append(Link(self.indexes[part], part))
+        return tuple(dict.fromkeys(out))
 
 
-def _decision(model: DataModel, d: DesignDecision) -> DecisionView:
+def _decision(linker: _Linker, d: DesignDecision) -> DecisionView:
     return DecisionView(
         decision_type=d.decision_type,
         subject=d.subject,
@@ -262,17 +270,17 @@ def _decision(model: DataModel, d: DesignDecision) -> DecisionView:
         trade_offs=d.trade_offs,
         rollback=d.rollback_strategy,
         monitoring=d.monitoring_requirements,
-        links=links(model, d.subject),
+        links=linker.links(d.subject),
         pattern_ids=d.pattern_ids,
     )
 
 
-def _warning(model: DataModel, w: DesignWarning) -> WarningView:
+def _warning(linker: _Linker, w: DesignWarning) -> WarningView:
     return WarningView(
         kind=w.kind,
         message=w.message,
         condition=w.condition,
         subject=w.subject,
-        links=links(model, w.subject),
+        links=linker.links(w.subject),
         pattern_ids=w.pattern_ids,
     )

@@ -165,21 +165,42 @@ def migrated_samples(model: DataModel, client: DynamoDBClient) -> dict[str, tupl
     return out
 
 
-def choose(spec: TableSpec, scanned: Sequence[SampleItem]) -> tuple[SampleItem, ...]:
-    """The partitions to show: per entity (legend order) the ones holding the most scanned items; bounded."""
+def choose(spec: TableSpec, items: Sequence[SampleItem]) -> tuple[SampleItem, ...]:
+    """The partitions to show, by entity in legend order: each entity's fullest partition, then more while room is left.
+
+    Each entity (legend order) first gets the partition holding the most of
+    its items, so every entity shows whatever the bound; then each gets up to
+    :data:`PARTITIONS_PER_ENTITY` while the sample stays under
+    :data:`ITEMS_PER_TABLE` items.  A partition shows at most
+    :data:`ITEMS_PER_COLLECTION` items.
+    """
     by_pk: dict[str, list[SampleItem]] = {}
-    for item in scanned:
+    for item in items:
         by_pk.setdefault(item.pk, []).append(item)
-    chosen: list[str] = []
-    for label in dict.fromkeys(entity_label(e) for e in spec.entities):
-        having = [pk for pk, items in by_pk.items() if any(i.entity == label for i in items) and pk not in chosen]
-        having.sort(key=lambda pk: -len(by_pk[pk]))  # stable: scan order among equals
-        chosen += having[:PARTITIONS_PER_ENTITY]
-    order = {pk: n for n, pk in enumerate(by_pk)}
+    labels = list(dict.fromkeys(entity_label(e) for e in spec.entities))
+    ranked = {
+        label: sorted(
+            (pk for pk, group in by_pk.items() if any(i.entity == label for i in group)),
+            key=lambda pk: -len(by_pk[pk]),  # stable: first seen first among equals
+        )
+        for label in labels
+    }
+    chosen: dict[str, tuple[int, int]] = {}  # partition -> (its entity's place in the legend, round)
+    size = 0
+    for round_ in range(PARTITIONS_PER_ENTITY):
+        for n, label in enumerate(labels):
+            fresh = [pk for pk in ranked[label] if pk not in chosen]
+            if not fresh:
+                continue
+            add = min(len(by_pk[fresh[0]]), ITEMS_PER_COLLECTION)
+            if round_ > 0 and size + add > ITEMS_PER_TABLE:
+                continue
+            chosen[fresh[0]] = (n, round_)
+            size += add
     out: list[SampleItem] = []
-    for pk in sorted(chosen, key=order.__getitem__):
+    for pk in sorted(chosen, key=chosen.__getitem__):  # grouped by entity, in legend order
         out += by_pk[pk][:ITEMS_PER_COLLECTION]
-    return tuple(out[:ITEMS_PER_TABLE])
+    return tuple(out)
 
 
 # ------------------------------------------------------------------ from the model alone
@@ -202,7 +223,7 @@ def synthesized_samples(model: DataModel) -> dict[str, tuple[SampleItem, ...]]:
                 spec = specs[table]
                 here = [e for e in spec.entities if e.source_table == source_table]
                 found[table].append(sample_item(spec, item, identify(spec, item, here)))
-    return {name: tuple(items[:ITEMS_PER_TABLE]) for name, items in found.items()}
+    return {name: choose(specs[name], items) for name, items in found.items()}
 
 
 def _grouping_columns(entities: Sequence[EntityMapping]) -> set[str]:

@@ -8,18 +8,29 @@ from typing import Any
 from sql2dynamo.design.model import PlanStep
 from sql2dynamo.items.templates import render_key as render_part
 from sql2dynamo.runtime.entities import EntityCodec, Item, Row, TableCodecs
-from sql2dynamo.runtime.render import expression_names
+from sql2dynamo.runtime.render import expression_names, expression_values
 
 
 class Action:
     """One write of a transaction (or a single call) and what a refusal of it means."""
 
-    def __init__(self, operation: str, request: dict[str, Any], role: str, codec: EntityCodec, row: Row) -> None:
+    def __init__(
+        self,
+        operation: str,
+        request: dict[str, Any],
+        role: str,
+        codec: EntityCodec,
+        row: Row,
+        *,
+        where: str | None = None,
+    ) -> None:
         self.operation = operation  # PutItem, UpdateItem, DeleteItem
         self.request = request
         self.role = role  # "put", "claim", "update", "delete", "release"
         self.codec = codec
         self.row = row
+        # The rest of the SQL's WHERE checked by the write's condition: a refusal then means "0 rows".
+        self.where = where
 
 
 TRANSACT = {"PutItem": "Put", "UpdateItem": "Update", "DeleteItem": "Delete"}
@@ -44,9 +55,16 @@ def entity_key(codec: EntityCodec, row: Mapping[str, Any]) -> Item:
     return key
 
 
-def update_request(table: str, key: Item, sets: Mapping[str, dict[str, Any]], step: PlanStep | None) -> dict[str, Any]:
+def update_request(
+    table: str,
+    key: Item,
+    sets: Mapping[str, dict[str, Any]],
+    step: PlanStep | None,
+    condition_values: Mapping[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """An UpdateItem request: SET the present values, REMOVE the NULL ones, under the step's condition."""
     names: dict[str, str] = {}
-    values: dict[str, Any] = {}
+    values: dict[str, Any] = dict(condition_values or {})
     set_parts: list[str] = []
     remove_parts: list[str] = []
     for i, (attribute, av) in enumerate(sets.items()):
@@ -78,4 +96,17 @@ def update_request(table: str, key: Item, sets: Mapping[str, dict[str, Any]], st
     return request
 
 
-__all__ = ["TRANSACT", "Action", "entity_key", "key_of", "same_key", "update_request"]
+def condition_values(
+    codecs: TableCodecs, step: PlanStep, params: Mapping[str, Any], row: Mapping[str, Any], pattern_id: str
+) -> dict[str, Any]:
+    """The ``:values`` of the step's ConditionExpression (the WHERE conjuncts the key does not fix).
+
+    A NULL parameter raises :class:`~sql2dynamo.runtime.render.NullKey`: ``column = NULL`` holds for no
+    row, so the write must change nothing.
+    """
+    if not step.condition:
+        return {}
+    return expression_values(codecs, step, params, row, pattern_id)
+
+
+__all__ = ["TRANSACT", "Action", "condition_values", "entity_key", "key_of", "same_key", "update_request"]

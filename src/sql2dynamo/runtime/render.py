@@ -25,6 +25,7 @@ _SCALAR_KINDS = frozenset({"S", "N", "B", "BOOL"})
 _COMPARISON = re.compile(r"(#\w+)\s*(?:=|<>|<=|>=|<|>)\s*(:\w+)")
 _BETWEEN = re.compile(r"(#\w+)\s+BETWEEN\s+(:\w+)\s+AND\s+(:\w+)", re.IGNORECASE)
 _FUNCTION = re.compile(r"\w+\(\s*(#\w+)\s*,\s*(:\w+)\s*\)")
+_IN = re.compile(r"(#\w+)\s+IN\s*\(([^()]*)\)", re.IGNORECASE)
 
 
 class MissingValue(InvalidRequest):
@@ -94,7 +95,8 @@ def placeholder_attributes(step: PlanStep) -> dict[str, str]:
     for text in (step.key_condition, step.filter, step.condition):
         if not text:
             continue
-        for name, *values in [*_BETWEEN.findall(text), *_COMPARISON.findall(text), *_FUNCTION.findall(text)]:
+        listed = [(name, *re.findall(r":\w+", inside)) for name, inside in _IN.findall(text)]
+        for name, *values in [*_BETWEEN.findall(text), *_COMPARISON.findall(text), *_FUNCTION.findall(text), *listed]:
             attribute = step.names.get(name, name.lstrip("#"))
             for value in values:
                 out.setdefault(value, attribute)

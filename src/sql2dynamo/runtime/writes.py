@@ -26,7 +26,15 @@ from typing import TYPE_CHECKING, Any
 
 from sql2dynamo.common.errors import TargetError
 from sql2dynamo.design.model import AccessPlan, PlanStep
-from sql2dynamo.runtime.actions import TRANSACT, Action, entity_key, key_of, same_key, update_request
+from sql2dynamo.runtime.actions import (
+    TRANSACT,
+    Action,
+    condition_values,
+    entity_key,
+    key_of,
+    same_key,
+    update_request,
+)
 from sql2dynamo.runtime.calls import Cancelled, PlanCall, plain_key
 from sql2dynamo.runtime.entities import EntityCodec, Item, Row, TableCodecs
 from sql2dynamo.runtime.errors import ConditionFailed, DuplicateValue, InvalidRequest, ItemNotFound
@@ -40,6 +48,7 @@ if TYPE_CHECKING:
 
 _SET = re.compile(r"(#\w+)\s*=\s*(:\w+)")
 _CLAIMS = re.compile(r"claims the value of ([\w, ]+)")
+_EXISTS = re.compile(r"attribute_exists\(#\w+\)(?: AND |$)")
 
 
 class Writer(PlanCall):
@@ -63,6 +72,7 @@ class Writer(PlanCall):
         """Apply the plan."""
         found: list[Found] = [Found({}, None)]
         written = False
+        queried = False  # the items were found by a Query: a refused condition skips that item
         for step in self.plan.steps:
             op = step.operation
             if op == "GetItem":
@@ -74,12 +84,19 @@ class Writer(PlanCall):
                     raise
             elif op == "Query" and not written:
                 found = [f for parent in found for f in self.reader._query_all(step, parent)]
+                queried = True
             elif op == "Query":
                 self._update_copies(step)
             elif op in ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"):
                 for parent in found:
-                    actions = self._actions(step, parent)
-                    self._execute(actions)
+                    try:
+                        self._execute(self._actions(step, parent))
+                    except (ConditionFailed, ItemNotFound) as exc:
+                        # An index is read eventually consistently: an item whose WHERE no longer holds
+                        # (or that is gone) is one of the 0 rows the SQL would not change either.
+                        if not queried or isinstance(exc, DuplicateValue):
+                            raise
+                        self.changes = [c for c in self.changes if c[2] is not parent.row]
                 written = True
             else:
                 raise InvalidRequest(f"{self.pattern_id}: a write plan cannot run {op}", pattern_id=self.pattern_id)
@@ -283,9 +300,10 @@ class Writer(PlanCall):
             item = codec.build(new, {p: None for p in codec.builder.joins(codec.source_table)}) or {}
             for attribute in self._derived_attributes(codec):
                 sets[attribute] = item.get(attribute, {"NULL": True})
-        request = update_request(codecs.table.name, key, sets, step)
+        where = self._where(step)
+        request = update_request(codecs.table.name, key, sets, step, self._condition_values(codecs, step, parent, key))
         self.changes.append((codec, old, new, set(changed)))
-        return Action("UpdateItem", request, "update", codec, new), new
+        return Action("UpdateItem", request, "update", codec, new, where=where), new
 
     def _delete(
         self, codecs: TableCodecs, step: PlanStep, parent: Found, old: Row, actions: list[Action]
@@ -302,8 +320,38 @@ class Writer(PlanCall):
             names = expression_names(step, step.condition)
             if names:
                 request["ExpressionAttributeNames"] = names
-        actions.append(Action("DeleteItem", request, "release" if codec.is_lookup else "delete", codec, old))
+            values = self._condition_values(codecs, step, parent, key)
+            if values:
+                request["ExpressionAttributeValues"] = values
+        role = "release" if codec.is_lookup else "delete"
+        actions.append(Action("DeleteItem", request, role, codec, old, where=self._where(step)))
         return (codec, key) if codec.is_lookup else None
+
+    def _condition_values(self, codecs: TableCodecs, step: PlanStep, parent: Found, key: Item) -> dict[str, Any]:
+        try:
+            return condition_values(codecs, step, self.params, parent.row, self.pattern_id)
+        except NullKey:
+            # `column = NULL` holds for no row: the SQL changes nothing, and neither may the write.
+            raise ConditionFailed(
+                f"{self.pattern_id}: a condition of the WHERE compares with NULL, which no row satisfies; "
+                "nothing was written (0 rows)",
+                table=step.table,
+                key=plain_key(key),
+                pattern_id=self.pattern_id,
+            ) from None
+
+    @staticmethod
+    def _where(step: PlanStep) -> str | None:
+        """The step's condition beyond the item's existence (the rest of the SQL's WHERE), if any.
+
+        The design writes an UpdateItem's condition as ``attribute_exists(#key)`` followed by the
+        rest of the WHERE, and a DeleteItem's as the rest of the WHERE alone.
+        """
+        condition = step.condition or ""
+        if step.operation == "UpdateItem":
+            exists = _EXISTS.match(condition)
+            condition = condition[exists.end() :] if exists else condition
+        return condition or None
 
     def _key(self, codecs: TableCodecs, step: PlanStep, parent: Found, old: Row) -> Item:
         assert step.key is not None
@@ -405,6 +453,14 @@ class Writer(PlanCall):
                 f"({action.codec.source_table})",
                 value=shown,
                 columns=columns,
+                table=table,
+                key=key,
+                pattern_id=self.pattern_id,
+            )
+        if action.where is not None:
+            return ConditionFailed(
+                f"{self.pattern_id}: {action.operation} on {table} refused by its condition ({action.where}): "
+                f"no item with key {key} satisfies the SQL's WHERE; nothing was written (0 rows)",
                 table=table,
                 key=key,
                 pattern_id=self.pattern_id,

@@ -3,19 +3,23 @@
 Plain ``postgresql://`` and ``mysql://`` URLs get the drivers sql2dynamo ships
 (psycopg 3, PyMySQL); SQLite files are opened read-only and must exist, because
 SQLAlchemy would otherwise create an empty database and analyze nothing.
+Values the driver cannot read come back as text or bytes for the transform
+to reject (:mod:`~sql2dynamo.source.lenient`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
 
 from sql2dynamo.common.errors import SourceConnectionError, UsageError
-from sql2dynamo.common.urls import parse_url, redact_text, redact_url
+from sql2dynamo.common.urls import parse_url, redact_text, redact_url, url_secrets
 from sql2dynamo.source.dialects import Dialect, dialect_for_backend
+from sql2dynamo.source.lenient import PG_OPTIONS, make_lenient
 
 _DEFAULT_DRIVERS = {"postgresql": "psycopg", "postgres": "psycopg", "mysql": "pymysql", "mariadb": "pymysql"}
 CONNECT_TIMEOUT_S = 10
@@ -51,9 +55,12 @@ def open_source(url: str) -> Source:
     if dialect.name == "sqlite":
         engine = _sqlite_engine(parsed, display)
     else:
-        connect_args = {"connect_timeout": CONNECT_TIMEOUT_S}
+        connect_args: dict[str, Any] = {"connect_timeout": CONNECT_TIMEOUT_S}
+        if dialect.name == "postgresql":
+            given = parsed.query.get("options")
+            connect_args["options"] = f"{given} {PG_OPTIONS}" if isinstance(given, str) else PG_OPTIONS
         try:
-            engine = sa.create_engine(parsed, connect_args=connect_args, pool_pre_ping=True)
+            engine = make_lenient(sa.create_engine(parsed, connect_args=connect_args, pool_pre_ping=True))
         except ModuleNotFoundError as exc:
             raise UsageError(
                 f"no driver for {display}: {exc.name} is not installed",
@@ -83,9 +90,11 @@ def _sqlite_engine(parsed: URL, display: str) -> sa.Engine:
         )
     # Read-only URI: analysis must never create or change the file.
     uri = f"file:{path.resolve().as_posix()}?mode=ro"
-    return sa.create_engine(
-        sa.engine.URL.create("sqlite", database=uri, query={"uri": "true"}),
-        connect_args={"check_same_thread": False},
+    return make_lenient(
+        sa.create_engine(
+            sa.engine.URL.create("sqlite", database=uri, query={"uri": "true"}),
+            connect_args={"check_same_thread": False},
+        )
     )
 
 
@@ -105,7 +114,7 @@ def _server_version(conn: sa.Connection, dialect: Dialect) -> str | None:
 def classify_connect_error(exc: sa.exc.DBAPIError, url: URL, display: str) -> SourceConnectionError:
     """One clear line per kind of connection failure, without the password."""
     raw = str(exc.orig) if exc.orig is not None else str(exc)
-    text = redact_text(raw, url.password).strip().splitlines()[0] if raw.strip() else type(exc).__name__
+    text = redact_text(raw, *url_secrets(url)).strip().splitlines()[0] if raw.strip() else type(exc).__name__
     low = raw.lower()
     host = f"{url.host or 'localhost'}:{url.port or ''}".rstrip(":")
     if "password authentication failed" in low or "access denied" in low or "(1045" in low:

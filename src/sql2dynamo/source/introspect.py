@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 
 import sqlalchemy as sa
@@ -25,8 +25,14 @@ def introspect(
     exclude: Collection[str] = (),
     with_stats: bool = True,
     budget: stats.StatsBudget | None = None,
+    decided: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Schema:
-    """Read every table of ``source`` (or those in ``include``, minus ``exclude``)."""
+    """Read every table of ``source`` (or those in ``include``, minus ``exclude``).
+
+    ``decided`` (table -> column -> normalized type) are the types a model
+    already chose: later stages pass them so a type is decided once, by
+    analyze and design (its ``--cast`` rules included), and never again.
+    """
     mapper = mapper or TypeMapper()
     budget = budget or stats.StatsBudget()
     with source.engine.connect() as conn:
@@ -44,7 +50,10 @@ def introspect(
         tables: list[Table] = []
         with reporter.task(f"reading the structure of {len(names)} tables", total=len(names)) as progress:
             for name in names:
-                tables.append(live.assemble_table(source, inspector, name, raw_tables[name], schema_name, mapper))
+                chosen = (decided or {}).get(name)
+                tables.append(
+                    live.assemble_table(source, inspector, name, raw_tables[name], schema_name, mapper, chosen)
+                )
                 progress.advance()
         attention = live.read_attention(source, conn, inspector, schema_name)
         if with_stats:

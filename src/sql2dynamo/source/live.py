@@ -8,8 +8,8 @@ triggers and routines come from catalog SQL shipped beside each dialect.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,7 +26,7 @@ from sql2dynamo.source.model import (
     Table,
     UniqueConstraint,
 )
-from sql2dynamo.source.types import TypeMapper
+from sql2dynamo.source.types import TypeMapper, TypeMapping, decided_mapping
 
 _VIEW_REASON = (
     "a view has no data of its own: serve what it computes with an access pattern on the base tables "
@@ -128,11 +128,24 @@ def _enum_values(value: Any, source_type: str) -> tuple[str, ...] | None:
     return None
 
 
-def build_columns(dialect: str, raw: Sequence[RawColumn], pk: Sequence[str], mapper: TypeMapper) -> tuple[Column, ...]:
-    """Classify each column's type; an unmappable type is an error naming the fix."""
+def build_columns(
+    dialect: str,
+    raw: Sequence[RawColumn],
+    pk: Sequence[str],
+    mapper: TypeMapper,
+    decided: Mapping[str, str] | None = None,
+) -> tuple[Column, ...]:
+    """Classify each column's type; an unmappable type is an error naming the fix.
+
+    ``decided`` (column -> normalized type) holds the types the model already
+    chose: those columns keep them and are never classified again.
+    """
     out = []
     for col in raw:
-        mapping = mapper.classify(dialect, col.source_type, is_enum=col.is_enum)
+        if decided is not None and col.name in decided:
+            mapping: TypeMapping | None = decided_mapping(decided[col.name], col.source_type)
+        else:
+            mapping = mapper.classify(dialect, col.source_type, is_enum=col.is_enum)
         if mapping is None:
             raise UnsupportedError(
                 f'column "{col.table}"."{col.name}" has type {col.source_type!r}, which sql2dynamo cannot map',
@@ -259,6 +272,15 @@ def read_attention(source: Source, conn: sa.Connection, inspector: sa.Inspector,
     return out
 
 
+def _mariadb_json(raw: list[RawColumn], checks: Iterable[CheckConstraint]) -> list[RawColumn]:
+    """MariaDB's ``JSON`` is ``LONGTEXT`` with ``CHECK (json_valid(col))``: such columns are JSON (M/L), not text."""
+    valid = {m.group(1).replace("``", "`") for c in checks if (m := _JSON_VALID.fullmatch(c.sqltext.strip()))}
+    return [replace(c, source_type="json") if c.name in valid and "text" in c.source_type.lower() else c for c in raw]
+
+
+_JSON_VALID = re.compile(r"(?i)json_valid\(\s*`((?:[^`]|``)+)`\s*\)")
+
+
 def assemble_table(
     source: Source,
     inspector: sa.Inspector,
@@ -266,10 +288,14 @@ def assemble_table(
     raw: Iterable[RawColumn],
     schema: str | None,
     mapper: TypeMapper,
+    decided: Mapping[str, str] | None = None,
 ) -> Table:
-    """One table's structure (no statistics yet)."""
+    """One table's structure (no statistics yet); ``decided``: column types the model chose (see build_columns)."""
     pk, fks, uniques, indexes, checks = read_constraints(inspector, name, schema)
-    columns = build_columns(source.dialect.name, list(raw), pk, mapper)
+    raw = list(raw)
+    if source.dialect.name == "mysql":
+        raw = _mariadb_json(raw, checks)
+    columns = build_columns(source.dialect.name, raw, pk, mapper, decided)
     return Table(
         name=name,
         columns=columns,

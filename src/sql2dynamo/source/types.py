@@ -157,6 +157,9 @@ class TypeMapping:
     scale: int | None = None
 
 
+_SET_TYPE = re.compile(r"(?i)\s*set\s*\(")
+
+
 class TypeMapper:
     """Classifies source types with user rules first, then the defaults."""
 
@@ -166,7 +169,10 @@ class TypeMapper:
     def classify(self, dialect: str, source_type: str, *, is_enum: bool = False) -> TypeMapping | None:
         """The mapping for ``source_type``, or None when no rule matches (unsupported)."""
         rule_name: str
-        if is_enum and not any(r.matches(dialect, source_type) for r in self.rules[: -len(DEFAULT_RULES)]):
+        # A MySQL SET is flagged like an enum by the catalog, but its rule makes it a string set (SS).
+        is_set = dialect == "mysql" and _SET_TYPE.match(source_type) is not None
+        user_rules = self.rules[: -len(DEFAULT_RULES)]
+        if is_enum and not is_set and not any(r.matches(dialect, source_type) for r in user_rules):
             normalized, rule_name = "enum", "enum-type"
         else:
             for rule in self.rules:
@@ -176,6 +182,11 @@ class TypeMapper:
             else:
                 return None
         return _with_params(normalized, rule_name, source_type)
+
+
+def decided_mapping(normalized: str, source_type: str) -> TypeMapping:
+    """The mapping of a column whose type the model already decided (rule ``model``), never classified again."""
+    return _with_params(normalized, "model", source_type)
 
 
 def _with_params(normalized: str, rule: str, source_type: str) -> TypeMapping:

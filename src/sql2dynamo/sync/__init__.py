@@ -5,8 +5,8 @@
 * :mod:`~sql2dynamo.sync.control`: :class:`ControlTable`, durable state (checkpoints, start positions) in the target.
 """
 
-from sql2dynamo.sync.apply import POSITION_ATTRIBUTE, Applier, ApplyStats
-from sql2dynamo.sync.changes import Change, my_position, outbox_position, pg_position
+from sql2dynamo.sync.apply import Applier, ApplyStats
+from sql2dynamo.sync.changes import POSITION_ATTRIBUTE, Change, my_position, outbox_position, pg_position
 from sql2dynamo.sync.control import DEFAULT_CONTROL_TABLE, ControlTable, VersionConflict
 
 __all__ = [

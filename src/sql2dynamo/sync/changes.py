@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "POSITION_ATTRIBUTE",
     "Change",
     "Op",
     "binlog_index",
@@ -30,6 +31,9 @@ __all__ = [
     "parse_pg_position",
     "pg_position",
 ]
+
+POSITION_ATTRIBUTE = "_s2d_pos"
+"""The item attribute holding the position of the change that last wrote the item (``verify`` ignores it)."""
 
 Op = Literal["insert", "update", "delete"]
 _SEQ_MAX = 999_999

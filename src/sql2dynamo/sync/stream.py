@@ -3,9 +3,12 @@
 A capture (:class:`~sql2dynamo.sync.pg.PgCapture`,
 :class:`~sql2dynamo.sync.mysql.MySqlCapture`) hands over whole committed
 transactions.  Each batch is applied by the
-:class:`~sql2dynamo.sync.apply.Applier`; only when it returns (DynamoDB
+:class:`~sql2dynamo.sync.apply.Applier` on a thread of its own while this
+loop reads and decodes the next one; only when it returns (DynamoDB
 confirmed every write) is the source acknowledged and the checkpoint stored
-in the control table.  A crash at any point therefore replays at most the
+in the control table.  Batches are applied one at a time, in order; the
+next batch is whatever was read meanwhile (up to ``batch_changes``), so a
+backlog goes in full batches and a trickle in small ones.  A crash at any point therefore replays at most the
 batch in flight, which the applier's position conditions make harmless.
 
 Lag: ``lag_seconds`` is the age of the newest applied commit while changes
@@ -19,6 +22,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -27,11 +31,22 @@ from sql2dynamo.sync.apply import Applier, ApplyStats
 from sql2dynamo.sync.changes import Change
 from sql2dynamo.sync.control import ControlTable, VersionConflict
 
-__all__ = ["LINGER_SECONDS", "Capture", "StreamOutcome", "Transaction", "run_stream", "update_control"]
+__all__ = [
+    "BUSY_POLL_SECONDS",
+    "LINGER_SECONDS",
+    "Capture",
+    "StreamOutcome",
+    "Transaction",
+    "run_stream",
+    "update_control",
+]
 
 
 LINGER_SECONDS = 0.1
 """How long a capture keeps a batch open after its first commit (latency traded for parallel apply)."""
+
+BUSY_POLL_SECONDS = 0.02
+"""How long a read waits for more while a batch is being applied (so the finished batch is acknowledged soon)."""
 
 
 @dataclass(frozen=True)
@@ -119,43 +134,66 @@ def run_stream(
     outcome = StreamOutcome()
     target = capture.end_position() if until_caught_up else None
     last_report = last_saved = time.monotonic()
-    pending: dict[str, Any] | None = None
+    pending: dict[str, Any] | None = None  # the checkpoint acknowledged but not yet saved
+    waiting: list[Transaction] = []  # read, not yet handed to the applier
+    inflight: tuple[Future[ApplyStats], list[Transaction]] | None = None
+    # One thread applies while this one reads and decodes the next batch: decoding (pgoutput values,
+    # binlog rows) then costs no time on the write path.  The capture stays on this thread, acks too.
+    worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="s2d-stream")
+
+    def finish(applying: tuple[Future[ApplyStats], list[Transaction]]) -> dict[str, Any]:
+        stats = applying[0].result()  # raises what apply raised: nothing of the batch is acknowledged
+        txns = applying[1]
+        outcome.stats.add(stats)
+        last = txns[-1]
+        capture.acknowledge(last.resume)
+        outcome.transactions += len(txns)
+        outcome.batches += 1
+        now = time.time()
+        outcome.lag_seconds = max(0.0, now - last.commit_time) if last.commit_time else 0.0
+        outcome.max_lag_seconds = max(outcome.max_lag_seconds, outcome.lag_seconds)
+        checkpoint = {
+            "resume": last.resume,
+            "position": last.position,
+            "commit_time": last.commit_time,
+            "applied_at": now,
+        }
+        outcome.checkpoint = checkpoint
+        for reject in stats.rejects:
+            reporter.warning(
+                f"{reject['table']} row {reject['key']} cannot be an item of {reject['target']}: {reject['reason']}"
+            )
+        if on_batch is not None:
+            on_batch(stats)
+        return checkpoint
+
     try:
         while True:
-            if stop is not None and stop.is_set():
+            if inflight is not None and inflight[0].done():
+                pending, inflight = finish(inflight), None
+            stopping = (stop is not None and stop.is_set()) or (
+                max_seconds is not None and time.monotonic() - started >= max_seconds
+            )
+            if stopping:
+                if inflight is not None:
+                    pending, inflight = finish(inflight), None
                 break
-            if max_seconds is not None and time.monotonic() - started >= max_seconds:
-                break
-            txns = capture.poll(poll_seconds, batch_changes)
+            if inflight is None and waiting:
+                changes = [c for t in waiting for c in t.changes]
+                outcome.last_batch = len(changes)
+                inflight, waiting = (worker.submit(applier.apply, changes), waiting), []
+            room = batch_changes - sum(len(t.changes) for t in waiting)
+            if room <= 0 and inflight is not None:
+                # The next batch is full: wait for the applier rather than read further ahead.
+                pending, inflight = finish(inflight), None
+                continue
+            busy = inflight is not None or bool(waiting)
+            txns = capture.poll(BUSY_POLL_SECONDS if busy else poll_seconds, max(1, room))
             for notice in capture.drain_notices():
                 reporter.warning(notice)
             if txns:
-                changes = [c for t in txns for c in t.changes]
-                outcome.last_batch = len(changes)
-                stats = applier.apply(changes)
-                outcome.stats.add(stats)
-                last = txns[-1]
-                capture.acknowledge(last.resume)
-                outcome.transactions += len(txns)
-                outcome.batches += 1
-                now = time.time()
-                outcome.lag_seconds = max(0.0, now - last.commit_time) if last.commit_time else 0.0
-                outcome.max_lag_seconds = max(outcome.max_lag_seconds, outcome.lag_seconds)
-                pending = {
-                    "resume": last.resume,
-                    "position": last.position,
-                    "commit_time": last.commit_time,
-                    "applied_at": now,
-                }
-                outcome.checkpoint = pending
-                for reject in stats.rejects:
-                    reporter.warning(
-                        f"{reject['table']} row {reject['key']} cannot be an item of {reject['target']}: "
-                        f"{reject['reason']}"
-                    )
-                if on_batch is not None:
-                    on_batch(stats)
-            else:
+                waiting.extend(txns)
+            elif not busy:
                 outcome.lag_seconds = 0.0
                 outcome.last_batch = 0
                 if target is not None and capture.reached(target):
@@ -168,6 +206,8 @@ def run_stream(
                 _report(reporter, outcome, started, behind_bytes)
                 last_report = time.monotonic()
     finally:
+        # Whatever stopped the loop, no write of a batch may still be in flight once it returns.
+        worker.shutdown(wait=True)
         if pending is not None:
             _save(control, control_name, pending, outcome)
         outcome.seconds = time.monotonic() - started

@@ -86,7 +86,7 @@ def cloudformation_template(model: DataModel, *, tags: Mapping[str, str] | None 
 
 def cloudformation_json(model: DataModel, *, tags: Mapping[str, str] | None = None) -> str:
     """The template as JSON text (2-space indent, newline at the end)."""
-    return json.dumps(cloudformation_template(model, tags=tags), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(cloudformation_template(model, tags=tags), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def logical_ids(table_names: list[str]) -> dict[str, str]:

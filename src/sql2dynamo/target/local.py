@@ -2,14 +2,17 @@
 
 Each instance is a detached JVM (its own session, so Ctrl-C on the shell does
 not kill it) described by a state file ``<home>/local/<port>.json``; separate
-commands find it through that file.  Tables live in ``<home>/local/data-<port>``
-unless the instance runs in memory.  ``$SQL2DYNAMO_DYNAMODB_LOCAL_JAVA_OPTS``
+commands find it through that file.  Tables live in ``data-<port>`` under a
+directory of ``/dev/shm`` where the machine has one (see
+:func:`_default_data_dir`), else under ``<home>/local``, unless the instance
+runs in memory or ``local start --data-dir`` chose the directory.  ``$SQL2DYNAMO_DYNAMODB_LOCAL_JAVA_OPTS``
 adds JVM options (like ``-Xmx2g``).  Note that DynamoDB Local has no bind
 address option: it listens on every interface of the machine.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shlex
@@ -24,7 +27,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sql2dynamo.common.errors import PrerequisiteError, TargetError, UsageError
-from sql2dynamo.common.fsutil import atomic_write_text
+from sql2dynamo.common.fsutil import atomic_write_text, private_dir
 from sql2dynamo.common.reporting import Progress, Reporter
 from sql2dynamo.target import process
 from sql2dynamo.target.clients import local_client
@@ -43,6 +46,7 @@ __all__ = [
     "LocalStatus",
     "endpoint_url",
     "ensure_running",
+    "reset_if_empty",
     "start",
     "state_dir",
     "status",
@@ -53,6 +57,10 @@ JAVA_OPTS_ENV = "SQL2DYNAMO_DYNAMODB_LOCAL_JAVA_OPTS"
 """Extra JVM options for DynamoDB Local (like ``-Xmx2g``), split as a shell would."""
 
 DEFAULT_PORT = 8000
+RAM_DIR = Path("/dev/shm")
+"""The RAM-backed file system where default data directories go when the machine has one (Linux)."""
+SHARED_DB_FILE = "shared-local-instance.db"
+"""The one SQLite file DynamoDB Local keeps every table in under ``-sharedDb``."""
 STARTUP_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
 _POLL_S = 0.2
@@ -176,39 +184,72 @@ def stop(port: int = DEFAULT_PORT, reporter: Reporter | None = None) -> bool:
     return True
 
 
+def reset_if_empty(port: int = DEFAULT_PORT, reporter: Reporter | None = None) -> bool:
+    """Give a managed disk-backed instance that holds no table a fresh data file; True if it did.
+
+    DynamoDB Local keeps every table of ``-sharedDb`` in one SQLite file that
+    deleting tables does not shrink, and the stream records of deleted tables
+    stay in it: an instance reused after ``destroy`` got slower every cycle
+    (and the file grew past a gigabyte).  When the last table is gone there is
+    nothing to keep, so the JVM is stopped, the file deleted and the instance
+    started again on the same directory.  An in-memory instance, one holding
+    tables, one sql2dynamo did not start, or none at all is left alone.
+    """
+    _check_port(port)
+    report = _quiet(reporter)
+    with process.port_lock(_lock_file(port)):
+        instance = _running_instance(port)
+        if instance is None or instance.in_memory or instance.data_dir is None:
+            return False
+        if _count_tables(instance.endpoint_url) != 0:
+            return False
+        process.terminate_group(instance.pid, STOP_TIMEOUT_S)
+        _state_file(port).unlink(missing_ok=True)
+        # Only the files DynamoDB Local writes: the directory may be the user's (--data-dir).
+        for name in (SHARED_DB_FILE, SHARED_DB_FILE + "-journal"):
+            (instance.data_dir / name).unlink(missing_ok=True)
+        _start_locked(port, instance.data_dir, False, report, match=True)
+    report.info(f"DynamoDB Local on port {port} held no table any more: restarted on a fresh data file")
+    return True
+
+
 def _start(port: int, data_dir: Path | None, in_memory: bool, report: Reporter, *, match: bool) -> LocalInstance:
     with process.port_lock(_lock_file(port)):
-        running = _running_instance(port)
-        if running is not None:
-            if match and (running.in_memory != in_memory or running.data_dir != data_dir):
-                raise UsageError(
-                    f"DynamoDB Local already runs on port {port} with {_storage(running)}, "
-                    f"not {_storage_of(data_dir, in_memory)}",
-                    hint=f"stop it first with `sql2dynamo local stop --port {port}`, or use another port",
-                )
-            _wait_ready(running, None)
-            report.info(f"DynamoDB Local already running at {running.endpoint_url} (pid {running.pid})")
-            return running
-        _state_file(port).unlink(missing_ok=True)
-        if process.port_in_use(port):
-            raise _port_taken(port)
-        jar = find_jar()
-        java = find_java()
-        instance = _spawn(java, jar, port, data_dir, in_memory)
-        with report.task(f"Starting DynamoDB Local on port {port}"):
-            try:
-                _wait_ready(instance, process.child(instance.pid))
-            except BaseException:
-                process.terminate_group(instance.pid, STOP_TIMEOUT_S)
-                _state_file(port).unlink(missing_ok=True)
-                raise
-        report.info(f"DynamoDB Local running at {instance.endpoint_url} (pid {instance.pid}, {_storage(instance)})")
-        return instance
+        return _start_locked(port, data_dir, in_memory, report, match=match)
+
+
+def _start_locked(port: int, data_dir: Path | None, in_memory: bool, report: Reporter, *, match: bool) -> LocalInstance:
+    """:func:`_start`'s work, the port's lock held by the caller."""
+    running = _running_instance(port)
+    if running is not None:
+        if match and (running.in_memory != in_memory or running.data_dir != data_dir):
+            raise UsageError(
+                f"DynamoDB Local already runs on port {port} with {_storage(running)}, "
+                f"not {_storage_of(data_dir, in_memory)}",
+                hint=f"stop it first with `sql2dynamo local stop --port {port}`, or use another port",
+            )
+        _wait_ready(running, None)
+        report.info(f"DynamoDB Local already running at {running.endpoint_url} (pid {running.pid})")
+        return running
+    _state_file(port).unlink(missing_ok=True)
+    if process.port_in_use(port):
+        raise _port_taken(port)
+    jar = find_jar()
+    java = find_java()
+    instance = _spawn(java, jar, port, data_dir, in_memory)
+    with report.task(f"Starting DynamoDB Local on port {port}"):
+        try:
+            _wait_ready(instance, process.child(instance.pid))
+        except BaseException:
+            process.terminate_group(instance.pid, STOP_TIMEOUT_S)
+            _state_file(port).unlink(missing_ok=True)
+            raise
+    report.info(f"DynamoDB Local running at {instance.endpoint_url} (pid {instance.pid}, {_storage(instance)})")
+    return instance
 
 
 def _spawn(java: str, jar: Path, port: int, data_dir: Path | None, in_memory: bool) -> LocalInstance:
-    state = state_dir()
-    state.mkdir(parents=True, exist_ok=True)
+    state = private_dir(state_dir())
     log_file = state / f"{port}.log"
     extra = shlex.split(os.environ.get(JAVA_OPTS_ENV, ""))
     cmd = [java, *extra, f"-Djava.library.path={native_lib_dir(jar)}", "-jar", str(jar), "-port", str(port)]
@@ -221,7 +262,7 @@ def _spawn(java: str, jar: Path, port: int, data_dir: Path | None, in_memory: bo
         cmd.append("-inMemory")
     else:
         assert data_dir is not None
-        data_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(data_dir)  # the tables hold user rows: 0700 (and the JVM runs with umask 077)
         cmd += ["-dbPath", str(data_dir)]
     # The working directory is the jar's, as AWS documents; cwd-relative lookups then work.
     pid = process.spawn_detached(cmd, cwd=jar.parent, log_file=log_file)
@@ -344,7 +385,25 @@ def _storage_of(data_dir: Path | None, in_memory: bool) -> str:
 
 
 def _default_data_dir(port: int) -> Path:
-    return state_dir() / f"data-{port}"
+    """Where an instance keeps its tables unless told otherwise: in RAM-backed files when the machine has them.
+
+    DynamoDB Local's SQLite syncs every write to the disk, which made migrate
+    onto a disk many times slower than in memory (``bench/local_target.py``
+    measures both; the README has the figures).  In ``/dev/shm`` a sync costs
+    nothing, and the tables still outlive the JVM (``local stop``, a crash),
+    though not a reboot; ``local start --data-dir DIR`` keeps them on a disk.
+    """
+    ram = _ram_root()
+    return (ram if ram is not None else state_dir()) / f"data-{port}"
+
+
+def _ram_root() -> Path | None:
+    """This home's directory in the RAM-backed file system, or None where there is none (macOS, Windows)."""
+    if not (RAM_DIR.is_dir() and os.access(RAM_DIR, os.W_OK | os.X_OK)):
+        return None
+    # One directory per user and home: another user's, or a test's private home, is never shared.
+    home = hashlib.sha256(str(state_dir().resolve()).encode("utf-8")).hexdigest()[:12]
+    return RAM_DIR / f"sql2dynamo-{getattr(os, 'getuid', lambda: 0)()}-{home}"
 
 
 def _state_file(port: int) -> Path:

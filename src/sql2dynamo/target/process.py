@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sql2dynamo.common.errors import TargetError
+from sql2dynamo.common.fsutil import FILE_MODE, private_dir
 
 try:
     import fcntl
@@ -26,7 +27,7 @@ looks alive to ``os.kill(pid, 0)``) and keeps Popen.__del__ from warning."""
 @contextmanager
 def port_lock(path: Path) -> Iterator[None]:
     """Serialise start/stop on one port across processes (two commands racing to start)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     with path.open("a") as fh:
         if fcntl is not None:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
@@ -43,10 +44,12 @@ def spawn_detached(cmd: list[str], *, cwd: Path, log_file: Path) -> int:
     Its own session means the terminal's Ctrl-C and hang-up do not reach it, and its
     pid is also its process group id, which ``terminate_group`` relies on.
     """
-    with log_file.open("wb") as log:
+    fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    with os.fdopen(fd, "wb") as log:
         proc = subprocess.Popen(
             cmd,
             cwd=cwd,
+            umask=0o077,  # what the child writes (DynamoDB Local's tables: user rows) is its user's only
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,

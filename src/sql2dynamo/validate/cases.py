@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from sql2dynamo.source.model import Table
+from sql2dynamo.validate.conjuncts import ConjunctProbe, exercised
 from sql2dynamo.validate.sql import coerce
 from sql2dynamo.workload.shape.model import StatementShape
 
@@ -169,6 +170,73 @@ def read_cases(conn: sa.Connection, params: Sequence[Param]) -> list[Case]:
             app = {p.name: app_value(p, case_values[p.name]) for p in params if p.name in case_values}
             cases.append(Case(text, case_values, app))
     return cases
+
+
+ADVERSARIAL_KEYS = 40  # keys probed, at most, for one where a conjunct holds and one where it does not
+
+
+def adversarial_read_cases(
+    conn: sa.Connection,
+    params: Sequence[Param],
+    measured: Mapping[str, str],
+    cases: Sequence[Case],
+    probe: ConjunctProbe | None,
+) -> list[Case]:
+    """Cases where each conjunct no key enforces is false (and true), so a plan that drops it differs.
+
+    A conjunct with a parameter (``user_id = :user_id`` beside the key) gets the busiest key with
+    that parameter set to another value (another row's, else one no row has).  A conjunct of
+    literals (``return_date IS NULL``) gets a key among the busiest where it holds for some row
+    and one where it fails for some row, when the earlier cases have not shown both.
+    """
+    base = next((c for c in cases if c.label.startswith(("most rows", "all rows"))), None)
+    if base is None:
+        return []
+    out: list[Case] = []
+    for name, text in measured.items():
+        p = next((q for q in params if q.name == name), None)
+        if p is None or p.op not in ("=", "in") or p.table is None or p.column is None:
+            continue
+        value = other_value(conn, p, base.source_params.get(name))
+        if value is None:
+            continue
+        values = {**base.source_params, name: value}
+        out.append(Case(f"`{text}` false: another {p.column}", values, _app(params, values)))
+    if probe is None:
+        return out
+    seen = {
+        (t, o) for c in [*cases, *out] for t, r in exercised(conn, probe, c.source_params).items() for o in r.split("+")
+    }
+    literal = [t for t in probe.texts if t not in measured.values()]
+    wanted = [(t, o) for t in literal for o in ("true", "false") if (t, o) not in seen]
+    eq = [p for p in params if p.op in ("=", "in") and p.table is not None and p.name not in measured]
+    for combo in _combos(conn, eq)[:ADVERSARIAL_KEYS] if eq and wanted else []:
+        values = {**base.source_params, **combo}
+        result = exercised(conn, probe, values)
+        hits = [(t, o) for t, o in wanted if o in result.get(t, "").split("+")]
+        if hits:
+            label = ", ".join(f"`{t}` {o}" for t, o in hits)
+            out.append(Case(f"a key where {label}", values, _app(params, values)))
+            wanted = [w for w in wanted if w not in hits]
+        if not wanted:
+            break
+    return out
+
+
+def _app(params: Sequence[Param], values: Mapping[str, Any]) -> dict[str, Any]:
+    return {p.name: app_value(p, values[p.name]) for p in params if p.name in values}
+
+
+def other_value(conn: sa.Connection, p: Param, current: Any) -> Any:
+    """A value of ``p``'s column other than ``current``: another row's, else one no row is likely to hold."""
+    assert p.table is not None and p.column is not None
+    t = _sa_table(p.table)
+    col = t.c[p.column]
+    query = sa.select(col).where(col.is_not(None)).distinct().order_by(col).limit(50)
+    for value in conn.execute(query).scalars():
+        if coerce(value, _type(p)) != coerce(current, _type(p)):
+            return value
+    return missing_value(_type(p), current)
 
 
 def _combos(conn: sa.Connection, eq: Sequence[Param]) -> list[dict[str, Any]]:

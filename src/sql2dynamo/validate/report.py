@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
+
+from sql2dynamo.common.text import shorten
 
 Status = Literal["pass", "fail", "unsupported"]
 
@@ -44,11 +46,14 @@ class CaseResult:
     capacity: float
     latencies_ms: tuple[float, ...]
     difference: dict[str, Any] | None = None  # reason, position, first differing expected/actual rows
+    # The WHERE conjuncts no key enforces -> "true", "false", "true+false" or "no rows" among the case's rows.
+    conjuncts: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready."""
         return {
             "label": self.label,
+            "conjuncts": dict(self.conjuncts),
             "params": jsonable(self.params),
             "ok": self.ok,
             "expected": self.expected,
@@ -90,6 +95,15 @@ class PatternResult:
         """Consumed capacity units (RCU for reads, WCU for writes) over all cases."""
         return sum(c.capacity for c in self.cases)
 
+    def conjunct_coverage(self) -> dict[str, tuple[str, ...]]:
+        """Per non-key conjunct, the truth values its cases exercised (``true``, ``false``), sorted."""
+        out: dict[str, set[str]] = {}
+        for case in self.cases:
+            for text, outcome in case.conjuncts.items():
+                seen = out.setdefault(text, set())
+                seen.update(o for o in outcome.split("+") if o in ("true", "false"))
+        return {text: tuple(sorted(seen)) for text, seen in out.items()}
+
     def latency_ms(self, q: float) -> float | None:
         """The ``q`` quantile of the repository calls' latency."""
         return percentile([x for c in self.cases for x in c.latencies_ms], q)
@@ -107,7 +121,7 @@ class PatternResult:
             round(self.capacity, 2),
             round(p50, 1) if p50 is not None else "-",
             round(p99, 1) if p99 is not None else "-",
-            (self.reason[:80] if self.status != "pass" else self.description[:80]),
+            shorten(self.reason if self.status != "pass" else self.description, 80),
         ]
 
     def as_dict(self) -> dict[str, Any]:
@@ -123,6 +137,7 @@ class PatternResult:
             "calls": self.calls,
             "capacity": round(self.capacity, 3),
             "latency_ms": {"p50": p50, "p99": p99},
+            "conjuncts": {text: list(seen) for text, seen in self.conjunct_coverage().items()},
             "cases": [c.as_dict() for c in self.cases],
         }
 

@@ -10,23 +10,25 @@ data and every write case starts from it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from sql2dynamo.common.errors import Sql2DynamoError
 from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.common.text import shorten
 from sql2dynamo.design.model import AccessPlan, DataModel
 from sql2dynamo.items.transform import ItemBuilder
 from sql2dynamo.source.connect import Source
 from sql2dynamo.source.model import Schema, Table
-from sql2dynamo.validate.cases import Tables, params_of, read_cases
+from sql2dynamo.validate.cases import Case, Tables, adversarial_read_cases, params_of, read_cases
+from sql2dynamo.validate.conjuncts import KEYED, ConjunctProbe, exercised, probe_for
 from sql2dynamo.validate.reads import ReadSpec, Retention, run_read_case
 from sql2dynamo.validate.report import CaseResult, PatternResult
 from sql2dynamo.validate.sql import prepare
 from sql2dynamo.validate.ttl import run_ttl_case
-from sql2dynamo.validate.write_cases import write_cases
+from sql2dynamo.validate.write_cases import literal_write_cases, write_cases
 from sql2dynamo.validate.writes import WriteSpec, run_write_case
 from sql2dynamo.verify.source_items import SourceItems
 from sql2dynamo.workload.patterns.model import AccessPattern, PatternsFile
@@ -124,7 +126,7 @@ def _one(run: _Run, pattern: AccessPattern) -> PatternResult:
         shape = parse_shape(pattern.sql, run.dialect, pattern_id=pattern.id)
         cases = _cases(run, pattern, plan, shape)
     except (Sql2DynamoError, sa.exc.SQLAlchemyError) as exc:
-        text = exc.one_line() if isinstance(exc, Sql2DynamoError) else " ".join(str(exc).split())[:300]
+        text = exc.one_line() if isinstance(exc, Sql2DynamoError) else shorten(str(exc), 300)
         return PatternResult(pattern.id, pattern.description, plan.kind, "fail", (), f"could not run: {text}")
     if not cases:
         return PatternResult(
@@ -141,14 +143,18 @@ def _cases(run: _Run, pattern: AccessPattern, plan: AccessPlan, shape: Statement
     params = params_of(shape, run.tables)
     source_dialect = run.schema.source.dialect
     statement_tables = _statement_tables(shape, run.tables)
+    measured = _measured(plan, shape)
     if plan.kind == "read":
+        probe = probe_for(pattern.sql, run.dialect, source_dialect, plan)
         with run.source.engine.connect() as conn:
             cases = read_cases(conn, params)
+            cases += adversarial_read_cases(conn, params, measured, cases, probe)
         prepared = prepare(pattern.sql, run.dialect, source_dialect, find_table=run.tables.find)
         limit = next((p.name for p in params if p.op == "limit"), None)
         retention = _retention(run.model, statement_tables[0], run.write_engine)
         spec = ReadSpec(pattern.id, prepared, limit, run.page_size, retention)
-        return [run_read_case(run.source.engine, run.repo, spec, c) for c in cases]
+        results = [run_read_case(run.source.engine, run.repo, spec, c) for c in cases]
+        return _with_conjuncts(run.source.engine, probe, cases, results)
     main = statement_tables[0]
     prepared = prepare(pattern.sql, run.dialect, source_dialect, add_order=False)
     if not plan.steps:
@@ -157,12 +163,40 @@ def _cases(run: _Run, pattern: AccessPattern, plan: AccessPlan, shape: Statement
     if shape.operation == "insert" and len(main.primary_key) == 1 and main.primary_key[0] not in shape.insert_columns:
         auto = main.primary_key[0]
     spec_w = WriteSpec(pattern.id, prepared.text, shape.operation, main, auto)
+    probe = probe_for(pattern.sql, run.dialect, source_dialect, plan, row_key=main.primary_key)
     with run.write_engine.connect() as conn:
-        cases = write_cases(conn, shape, params, main, run.schema.tables)
-    return [
+        cases = write_cases(conn, shape, params, main, run.schema.tables, measured)
+        if probe is not None and shape.operation in ("update", "delete"):
+            cases += literal_write_cases(conn, probe, measured, cases, params, main)
+    results = [
         run_write_case(run.write_engine, run.repo, run.client, run.model, run.builder, run.parents, spec_w, c)
         for c in cases
     ]
+    # Each write was rolled back: the rows are as they were when the case ran.
+    return _with_conjuncts(run.write_engine, probe, cases, results)
+
+
+def _measured(plan: AccessPlan, shape: StatementShape) -> dict[str, str]:
+    """Parameter -> the conjunct (as written) it feeds, for the conjuncts no key enforces."""
+    out: dict[str, str] = {}
+    for use in plan.predicates:
+        if use.clause == "where" and use.enforced_by not in KEYED and use.position < len(shape.conditions):
+            for name in shape.conditions[use.position].parameters():
+                out.setdefault(name, use.text)
+    return out
+
+
+def _with_conjuncts(
+    engine: sa.Engine, probe: ConjunctProbe | None, cases: Sequence[Case], results: Sequence[CaseResult]
+) -> list[CaseResult]:
+    """The results, each with the outcome of every non-key conjunct among its rows."""
+    if probe is None:
+        return list(results)
+    with engine.connect() as conn:
+        return [
+            replace(r, conjuncts=exercised(conn, probe, c.source_params, c.row_key))
+            for c, r in zip(cases, results, strict=True)
+        ]
 
 
 def _retention(model: DataModel, table: Table, engine: sa.Engine) -> Retention | None:

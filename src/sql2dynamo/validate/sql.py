@@ -96,14 +96,17 @@ def prepare(
                 name = f"{ORDER_PREFIX}{i}"
                 tree.select(exp.alias_(term.this.copy(), name), copy=False)
                 order.append(name)
-    if read == write and not order:
-        text = sql
-    else:
-        text = tree.sql(dialect=write)
-        if write == "postgres":
-            # sqlglot writes psycopg's pyformat; text() wants :name and escapes % itself.
-            text = _PYFORMAT.sub(r":\1", text).replace("%%", "%")
+    text = sql if read == write and not order else source_text(tree, write)
     return PreparedSQL(text, tuple(order), is_count, outputs)
+
+
+def source_text(tree: exp.Expr, write: str) -> str:
+    """A sqlglot tree as SQL for ``text()`` in sqlglot dialect ``write``, parameters as ``:name``."""
+    text = tree.sql(dialect=write)
+    if write == "postgres":
+        # sqlglot writes psycopg's pyformat; text() wants :name and escapes % itself.
+        text = _PYFORMAT.sub(r":\1", text).replace("%%", "%")
+    return text
 
 
 def _outputs(tree: exp.Select, find_table: Callable[[str], Table | None]) -> tuple[Output, ...]:

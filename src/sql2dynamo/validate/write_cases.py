@@ -20,7 +20,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from sql2dynamo.source.model import Table
-from sql2dynamo.validate.cases import Case, Param, app_value, missing_value
+from sql2dynamo.validate.cases import Case, Param, app_value, missing_value, other_value
+from sql2dynamo.validate.conjuncts import ConjunctProbe, exercised
 from sql2dynamo.validate.sql import coerce
 from sql2dynamo.workload.shape.model import StatementShape
 
@@ -30,9 +31,19 @@ def _sa_table(table: Table) -> sa.TableClause:
 
 
 def write_cases(
-    conn: sa.Connection, shape: StatementShape, params: Sequence[Param], table: Table, tables: Sequence[Table]
+    conn: sa.Connection,
+    shape: StatementShape,
+    params: Sequence[Param],
+    table: Table,
+    tables: Sequence[Table],
+    measured: Mapping[str, str] | None = None,
 ) -> list[Case]:
-    """The cases of one write pattern: apply, a key with no row, and one duplicate per unique column set."""
+    """The cases of one write pattern: apply, a key with no row, and one duplicate per unique column set.
+
+    An UPDATE or DELETE also gets, per conjunct of its WHERE that no key enforces (``measured``:
+    parameter -> conjunct), the existing row with that conjunct false (another row's value, say
+    another owner): the SQL changes 0 rows, and DynamoDB must change nothing either.
+    """
     pk = list(table.primary_key)
     t = _sa_table(table)
     where_columns = [p.column for p in params if p.op == "=" and p.table is table and p.column]
@@ -136,6 +147,14 @@ def write_cases(
         )
         if gone is not None:
             cases.append(make(f"{shape.operation} a key with no row", {**values, first.name: gone}, None, "no-row"))
+    for p in where_params:
+        text = (measured or {}).get(p.name)
+        if text is None or not p.column or p.column in pk:
+            continue
+        value = other_value(conn, p, values.get(p.name))
+        if value is not None:
+            label = f"{shape.operation} an existing row, `{text}` false: another {p.column}"
+            cases.append(make(label, {**values, p.name: value}, key))
     if shape.operation == "update" and len(rows) > 1:
         for group in uniques:
             names = [_param_for(set_params, c) for c in group]
@@ -146,6 +165,62 @@ def write_cases(
                 dup[n] = rows[1][c]  # type: ignore[index]
             cases.append(make(f"duplicate {', '.join(group)}", dup, key, "reject-duplicate", group))
     return cases
+
+
+LITERAL_ROWS = 50  # rows probed, at most, for one where a literal condition holds and one where it does not
+
+
+def literal_write_cases(
+    conn: sa.Connection,
+    probe: ConjunctProbe,
+    measured: Mapping[str, str],
+    cases: Sequence[Case],
+    params: Sequence[Param],
+    table: Table,
+) -> list[Case]:
+    """The first case again on other rows, so that each literal condition (``deleted_at IS NULL``) is true and false.
+
+    The row's key parameters take the other row's values; the SET values stay.
+    """
+    first = next((c for c in cases if c.row_key and c.expect == "apply"), None)
+    literal = [t for t in probe.texts if t not in measured.values()]
+    if first is None or not literal or first.extra:
+        return []  # (a delete that removes referring rows first is not re-aimed at other rows)
+    seen = {
+        (text, o)
+        for c in cases
+        for text, outcome in exercised(conn, probe, c.source_params, c.row_key).items()
+        for o in outcome.split("+")
+    }
+    wanted = [(t, o) for t in literal for o in ("true", "false") if (t, o) not in seen]
+    where = [p for p in params if p.op == "=" and p.table is table and p.column]
+    t = _sa_table(table)
+    out: list[Case] = []
+    query = sa.select(t).order_by(*(t.c[c] for c in table.primary_key)).limit(LITERAL_ROWS)
+    for row in conn.execute(query).mappings() if wanted else []:
+        values = {**first.source_params, **{p.name: row[p.column] for p in where if p.column}}
+        key = {c: row[c] for c in table.primary_key}
+        if any(row[p.column] is None for p in where if p.column):
+            continue  # `column = NULL` holds for no row: not a case about the literal condition
+        result = exercised(conn, probe, values, key)
+        hits = [(c, o) for c, o in wanted if result.get(c) == o]
+        if hits:
+            label = ", ".join(f"`{c}` {o}" for c, o in hits)
+            app = {p.name: app_value(p, values[p.name]) for p in params if p.name in values}
+            out.append(
+                replace(
+                    first,
+                    label=f"{first.label.split(' an existing row')[0]} a row where {label}",
+                    source_params=values,
+                    app_params=app,
+                    row_key=key,
+                    extra={},
+                )
+            )
+            wanted = [w for w in wanted if w not in hits]
+        if not wanted:
+            break
+    return out
 
 
 def _inserted(shape: StatementShape, table: Table, values: Mapping[str, Any]) -> dict[str, Any]:

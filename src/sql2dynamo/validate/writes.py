@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from sql2dynamo.common.errors import Sql2DynamoError
+from sql2dynamo.common.text import shorten
 from sql2dynamo.design.model import DataModel
 from sql2dynamo.items.transform import Item, ItemBuilder
 from sql2dynamo.runtime.errors import ConditionFailed, DuplicateValue, ItemNotFound
@@ -86,7 +87,7 @@ def run_write_case(
             try:
                 affected = conn.execute(sa.text(spec.sql), case.source_params).rowcount
             except sa.exc.IntegrityError as exc:
-                source_error = " ".join(str(exc.orig).split())[:200]
+                source_error = shorten(str(exc.orig), 200)
             key = case.row_key
             app = dict(case.app_params)
             if source_error is None and spec.operation == "insert" and key is None:
@@ -177,8 +178,10 @@ def _judge(
         if affected:
             return f"the source changed {affected} row(s) for a key no row has", affected, 0
         return None, 0, 0
-    if refused is not None:
-        return f"DynamoDB refused the write the source accepted: {_text(refused)}", affected, 0
+    if refused is not None and affected:
+        return f"DynamoDB refused the write the source applied to {affected} row(s): {_text(refused)}", affected, 0
+    # A refusal with 0 rows changed on the source is the same answer ("0 rows affected"): the items
+    # must then be exactly as they were, which the comparison below checks (items_after = before).
     problems: list[str] = []
     for key, want in items_after.items():
         got = _get(client, model, key)

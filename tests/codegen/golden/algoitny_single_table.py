@@ -728,6 +728,9 @@ class AlgoitnyRepository:
 
         Plan: GetItem, UpdateItem; 3.8 WCU per call.
 
+        Writes only where ``platform = :platform`` AND ``problem_id = :problem_id``
+        holds (0 rows otherwise: nothing changes and ConditionFailed is raised).
+
         SQL::
 
             UPDATE problems SET is_completed = TRUE, solution_code = :solution_code,
@@ -753,6 +756,9 @@ class AlgoitnyRepository:
         Access pattern AP18 (write): 0.000231 requests/s on average, 0.000694 at peak.
 
         Plan: GetItem, UpdateItem; 2.9 WCU per call.
+
+        Writes only where ``platform = :platform`` AND ``problem_id = :problem_id``
+        holds (0 rows otherwise: nothing changes and ConditionFailed is raised).
 
         SQL::
 
@@ -919,6 +925,9 @@ class AlgoitnyRepository:
         Access pattern AP24 (write): 0.579 requests/s on average, 1.74 at peak.
 
         Plan: UpdateItem; 2.9 WCU per call.
+
+        Writes only where ``user_id = :user_id`` holds (0 rows otherwise: nothing
+        changes and ConditionFailed is raised).
 
         SQL::
 
@@ -1140,6 +1149,9 @@ class AlgoitnyRepository:
         Access pattern AP33 (write): 0.0116 requests/s on average, 0.0347 at peak.
 
         Plan: GetItem, UpdateItem; 2.9 WCU per call.
+
+        Writes only where ``celery_task_id = :celery_task_id`` holds (0 rows otherwise:
+        nothing changes and ConditionFailed is raised).
 
         SQL::
 

@@ -327,6 +327,9 @@ class HustleHubRepository:
 
         Plan: GetItem, UpdateItem; 2 WCU per call.
 
+        Writes only where ``cognito_sub = :cognito_sub`` holds (0 rows otherwise:
+        nothing changes and ConditionFailed is raised).
+
         SQL::
 
             UPDATE users SET display_name = :display_name, updated_at = :now WHERE

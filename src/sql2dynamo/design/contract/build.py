@@ -3,7 +3,7 @@
 Each entry has seed 002's fields first (``table``, ``type``, ``source_table``,
 ``pk``, ``sk``, ``gsis``, ``attributes``, ``satisfies``,
 ``estimated_item_size_bytes``), then the extras infrastructure and migration
-automation need (``role``, ``key_templates``, ``ttl``, ``entities``; the
+automation need (``role``, ``key_templates``, ``ttl``, ``entities`` with their ``sparse_keys``; the
 uniqueness extras ``lookup_tables`` and ``unique_lookup`` come from
 :mod:`~sql2dynamo.design.contract.lookups`).  In ``attributes`` the key
 attributes come first (table pk, table sk, then each GSI's pk and sk), then
@@ -22,11 +22,12 @@ from sql2dynamo.design.model import (
     EntityMapping,
     IndexSpec,
     KeyPart,
+    SparseCondition,
     TableSpec,
     TtlSpec,
 )
 
-__all__ = ["build_contract"]
+__all__ = ["build_contract", "main_entity", "pattern_ref"]
 
 
 def build_contract(model: DataModel) -> list[dict[str, Any]]:
@@ -41,7 +42,7 @@ def build_contract(model: DataModel) -> list[dict[str, Any]]:
 
 
 def _table_entry(model: DataModel, relations: Relations, t: TableSpec) -> dict[str, Any]:
-    main = _main_entity(t)
+    main = main_entity(t)
     entry: dict[str, Any] = {
         "table": t.name,
         "type": "Table",
@@ -53,7 +54,7 @@ def _table_entry(model: DataModel, relations: Relations, t: TableSpec) -> dict[s
     if t.indexes:
         entry["gsis"] = [_gsi(model, ix) for ix in t.indexes]
     entry["attributes"] = _table_attributes(t, main)
-    entry["satisfies"] = [_pattern_ref(model, pid) for pid in t.satisfies]
+    entry["satisfies"] = [pattern_ref(model, pid) for pid in t.satisfies]
     entry["estimated_item_size_bytes"] = t.estimated_item_size_bytes
     # Extras, after the seed's fields so that the seed's part reads first.
     entry["role"] = t.role
@@ -62,7 +63,7 @@ def _table_entry(model: DataModel, relations: Relations, t: TableSpec) -> dict[s
     if ttl is not None:
         entry["ttl"] = ttl
     if len(t.entities) > 1 or any(e.item_type for e in t.entities):
-        entry["entities"] = [_entity(e) for e in t.entities]
+        entry["entities"] = [_entity(t, e) for e in t.entities]
     lookups = lookup_tables(relations, t)
     if lookups:
         entry["lookup_tables"] = lookups
@@ -71,7 +72,7 @@ def _table_entry(model: DataModel, relations: Relations, t: TableSpec) -> dict[s
     return entry
 
 
-def _main_entity(t: TableSpec) -> EntityMapping:
+def main_entity(t: TableSpec) -> EntityMapping:
     """The entity that names the table's ``source_table``: the first real entity, else the first mapping."""
     for e in t.entities:
         if e.kind == "entity":
@@ -92,7 +93,7 @@ def _templates(pk: KeyPart, sk: KeyPart | None) -> dict[str, str]:
     return out
 
 
-def _pattern_ref(model: DataModel, pattern_id: str) -> str:
+def pattern_ref(model: DataModel, pattern_id: str) -> str:
     """``AP01: description``, the seed's "access pattern description" with its id kept parseable."""
     try:
         description = model.plan(pattern_id).description
@@ -113,8 +114,8 @@ def _gsi(model: DataModel, ix: IndexSpec) -> dict[str, Any]:
         projection["reason"] = ix.projection_reason
     out["projection"] = projection
     if ix.sparse is not None:
-        out["sparse"] = {"column": ix.sparse.column, "value": ix.sparse.value, "reason": ix.sparse.reason}
-    out["satisfies"] = [_pattern_ref(model, pid) for pid in ix.serves]
+        out["sparse"] = _sparse(ix.sparse)
+    out["satisfies"] = [pattern_ref(model, pid) for pid in ix.serves]
     return out
 
 
@@ -200,7 +201,17 @@ def _table_ttl(t: TableSpec) -> dict[str, Any] | None:
     return None
 
 
-def _entity(e: EntityMapping) -> dict[str, Any]:
+def _sparse(condition: SparseCondition) -> dict[str, Any]:
+    return {"column": condition.column, "value": condition.value, "reason": condition.reason}
+
+
+def _own_sparse_keys(t: TableSpec, e: EntityMapping) -> dict[str, dict[str, Any]]:
+    """The entity's sparse index keys that its index's own ``sparse`` does not imply (overloaded GSIs)."""
+    implied = {ix.pk.attribute: ix.sparse for ix in t.indexes if ix.sparse is not None}
+    return {attr: _sparse(c) for attr, c in e.sparse_keys.items() if implied.get(attr) != c}
+
+
+def _entity(t: TableSpec, e: EntityMapping) -> dict[str, Any]:
     out: dict[str, Any] = {
         "source_table": e.source_table,
         "item_type": e.item_type,
@@ -212,6 +223,9 @@ def _entity(e: EntityMapping) -> dict[str, Any]:
     out["attributes"] = {a.name: _attribute(a) for a in e.attributes}
     if e.ttl is not None:
         out["ttl"] = _ttl(e, e.ttl)
+    own = _own_sparse_keys(t, e)
+    if own:
+        out["sparse_keys"] = own
     if e.unique_columns:
         out["unique_columns"] = list(e.unique_columns)
     return out

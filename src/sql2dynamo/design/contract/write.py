@@ -1,4 +1,4 @@
-"""``migrationContract.json``: seed 002's exact contract, built from the DataModel and validated.
+"""``migrationContract.json``: the contract built from the DataModel in either form, and validated.
 
 The file is a JSON array with one object per DynamoDB table in seed 002's
 structure (``table``, ``type``, ``source_table``, ``pk``, ``sk``, ``gsis``,
@@ -24,24 +24,52 @@ public name importable from here.
 
 :func:`contract_json` is the contract gate: it refuses to produce a file that
 fails either the shipped JSON Schema or an independent seed-002 shape check.
+With ``contract_format="modernizr"`` it writes the Modernizr contract format
+instead (:mod:`~sql2dynamo.design.contract.modernizr`), checked against that
+format's own schema.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from sql2dynamo.common.errors import UsageError
 from sql2dynamo.common.frozen import json_text
 from sql2dynamo.design.contract.build import build_contract
-from sql2dynamo.design.contract.validate import (
-    validate_contract,
-)
+from sql2dynamo.design.contract.modernizr import build_modernizr
+from sql2dynamo.design.contract.modernizr_validate import validate_modernizr
+from sql2dynamo.design.contract.read import FORMATS
+from sql2dynamo.design.contract.validate import validate_contract
 from sql2dynamo.design.model import DataModel
 
-__all__ = ["contract_json", "render_data_model_json"]
+__all__ = ["check_format", "contract_json", "render_data_model_json"]
 
 
-def contract_json(model: DataModel) -> str:
-    """The validated text of ``migrationContract.json``: indent 2, a trailing newline (the contract gate)."""
-    contract = build_contract(model)
-    validate_contract(contract)
+def check_format(contract_format: str, option: str = "--contract-format") -> None:
+    """Refuse a contract form other than ``seed`` (the migration contract format's array) or ``modernizr``."""
+    if contract_format not in FORMATS:
+        raise UsageError(
+            f"unknown {option} {contract_format!r}",
+            hint="use seed (the migration contract format's array) or modernizr (the Modernizr contract format)",
+        )
+
+
+def contract_json(model: DataModel, contract_format: str = "seed") -> str:
+    """The validated text of ``migrationContract.json`` in ``contract_format`` (the contract gate).
+
+    ``seed`` is the migration contract format's top-level array, checked
+    against the project's schema; ``modernizr`` the Modernizr contract
+    format, checked against its shipped, unmodified schema.  Indent 2, a
+    trailing newline.
+    """
+    check_format(contract_format)
+    contract: Any
+    if contract_format == "modernizr":
+        contract = build_modernizr(model)
+        validate_modernizr(contract)
+    else:
+        contract = build_contract(model)
+        validate_contract(contract)
     return json_text(contract) + "\n"
 
 

@@ -32,6 +32,7 @@ from sql2dynamo.design.keys import choose_base_key
 from sql2dynamo.design.layout import Layout, route_read
 from sql2dynamo.design.model import DataModel
 from sql2dynamo.design.single import entity_views, merge_views
+from sql2dynamo.design.streams import with_streams
 from sql2dynamo.source.model import Schema
 from sql2dynamo.workload.patterns.model import PatternsFile
 
@@ -44,6 +45,8 @@ class DesignOptions:
 
     strategy: Literal["multi-table", "single-table"] = "multi-table"
     billing: Literal["on-demand", "provisioned"] = "on-demand"
+    streams: str = "none"
+    """``--streams``: ``none``, ``all`` or table names (see :mod:`sql2dynamo.design.streams`)."""
 
 
 def build_model(
@@ -76,6 +79,8 @@ def build_model(
     final = (
         (merge_views(tables, patterns.application),) if options.strategy == "single-table" else tuple(tables.values())
     )
+    final, streams = with_streams(final, options.streams)
+    state.decisions.append(streams)
     return DataModel(
         application=patterns.application,
         strategy=options.strategy,

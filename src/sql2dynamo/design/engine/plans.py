@@ -10,23 +10,30 @@ separate from routing and table building.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import replace
 
+from sql2dynamo.common.errors import InputError
 from sql2dynamo.design.access import Access
 from sql2dynamo.design.engine.routing import DesignState, key_of
 from sql2dynamo.design.inputs import ResolvedPattern
 from sql2dynamo.design.layout import Need, table_order, unique_keys
-from sql2dynamo.design.model import AccessPlan, IndexSpec, PlanStep, TableSpec
+from sql2dynamo.design.model import AccessPlan, Enforcement, IndexSpec, PlanStep, PredicateUse, TableSpec
 from sql2dynamo.design.plans import (
     expected_rows,
+    expression_names,
+    filter_conjuncts,
+    key_conjuncts,
     key_values,
     placeholder,
     query_step,
     rebind,
     unsupported_plan,
 )
-from sql2dynamo.design.writes import delete_plan, insert_plan, update_plan
+from sql2dynamo.design.writes import WriteConditions, assignment_uses, delete_plan, insert_plan, update_plan
 from sql2dynamo.workload.patterns.model import PatternsFile
+from sql2dynamo.workload.shape.model import Predicate
 
 _NO_KEY_ALTERNATIVE = "name the rows by their key, or add a read pattern on these columns so that an index exists"
 
@@ -49,18 +56,19 @@ def build_plans(
 ) -> tuple[AccessPlan, ...]:
     """One plan per pattern of ``resolved``, in order; patterns that could not be resolved get unsupported plans."""
     out: list[AccessPlan] = []
+    dialect = state.schema.source.dialect
     for rp in resolved:
         if rp.shape is None or rp.table is None:
             out.append(unsupported_plan(rp, "; ".join(rp.problems) or "the statement names no table", None))
             continue
         if rp.kind == "read":
-            out.append(_read_plan(state, state.accesses[rp.id], tables))
+            out.append(_read_plan(state, state.accesses[rp.id], tables, dialect))
         else:
-            out.append(_write_plan(state, rp, tables, patterns))
+            out.append(_write_plan(state, rp, tables, patterns, dialect))
     return tuple(out)
 
 
-def _read_plan(state: DesignState, a: Access, tables: dict[str, TableSpec]) -> AccessPlan:
+def _read_plan(state: DesignState, a: Access, tables: dict[str, TableSpec], dialect: str) -> AccessPlan:
     rp = a.pattern
     if a.unsupported:
         return unsupported_plan(rp, a.unsupported, a.alternative)
@@ -68,9 +76,13 @@ def _read_plan(state: DesignState, a: Access, tables: dict[str, TableSpec]) -> A
     spec = tables[a.table]
     table = state.schema.table(a.table)
     bindings = rp.shape.bindings if rp.shape else ()
+    conditions = rp.shape.conditions if rp.shape else ()
     steps: list[PlanStep] = []
+    uses: dict[int, PredicateUse] = {}
     items = 1.0
-    if route.kind == "get":
+    key_cols = [*spec.pk.columns, *(spec.sk.columns if spec.sk else ())]
+    by_key = key_conjuncts(spec, conditions, key_cols)
+    if route.kind == "get" and len(by_key) == len(conditions):
         steps.append(
             PlanStep(
                 operation="GetItem",
@@ -79,6 +91,7 @@ def _read_plan(state: DesignState, a: Access, tables: dict[str, TableSpec]) -> A
                 consistent_read=rp.strong,
             )
         )
+        uses.update(_key_uses(conditions, by_key, "key", "the item's primary key"))
     elif route.kind == "batch_get":
         steps.append(
             PlanStep(
@@ -90,6 +103,19 @@ def _read_plan(state: DesignState, a: Access, tables: dict[str, TableSpec]) -> A
             )
         )
         items = 10.0
+        keyed = {i: str(c.column) for i, c in enumerate(conditions) if c.op in ("=", "in") and c.column in key_cols}
+        uses.update(_key_uses(conditions, keyed, "batch_key", "one key per value"))
+        for i, p in enumerate(conditions):
+            if i not in uses:
+                uses[i] = PredicateUse(
+                    "where",
+                    p.text,
+                    "unsupported",
+                    None,
+                    i,
+                    f"the condition `{p.text}` would need a filter, which BatchGetItem does not take",
+                    "read each key with a Query and a FilterExpression, or filter the rows in the application",
+                )
     elif route.kind == "lookup":
         assert route.unique is not None
         lk = tables[f"{a.table}::{route.unique}"]
@@ -102,21 +128,20 @@ def _read_plan(state: DesignState, a: Access, tables: dict[str, TableSpec]) -> A
                 note="finds the item's key by its unique value",
             )
         )
-        steps.append(
-            PlanStep(
-                operation="GetItem",
-                table=spec.name,
-                key={spec.pk.attribute: spec.pk.template} | ({spec.sk.attribute: spec.sk.template} if spec.sk else {}),
-                consistent_read=rp.strong,
-                note="key values from the lookup item",
-            )
-        )
+        uses.update(_key_uses(conditions, key_conjuncts(spec, conditions, route.unique), "lookup", "the unique value"))
+        steps.append(_get_filtered(spec, conditions, uses, rp.strong, dialect, "key values from the lookup item"))
     elif route.kind == "scan":
         rows = float(table.stats.row_count) if table.stats else 0.0
+        names: dict[str, str] = {}
+        values: dict[str, str] = {}
+        scan_filter = filter_conjuncts(spec, conditions, uses, names, values, dialect=dialect)
         steps.append(
             PlanStep(
                 operation="Scan",
                 table=spec.name,
+                filter=scan_filter,
+                names=names,
+                values=values,
                 limit=a.limit,
                 note=f"{table.name} is small ({rows:g} rows): a Scan costs less than an index",
             )
@@ -136,9 +161,11 @@ def _read_plan(state: DesignState, a: Access, tables: dict[str, TableSpec]) -> A
                 f"{table.name} already has 20 indexes (DynamoDB's quota)",
                 "let patterns share indexes (--strategy single-table overloads them) or ask AWS for a higher quota",
             )
-        steps.append(query_step(spec, index, a, strong=rp.strong))
-        key_cols = list((index.pk if index else spec.pk).columns)
-        items = expected_rows(state.schema, table, [c for c in key_cols if c in a.eq] or a.eq, a.limit)
+        query, query_uses = query_step(spec, index, a, strong=rp.strong, dialect=dialect)
+        steps.append(query)
+        uses.update({u.position: u for u in query_uses})
+        index_cols = list((index.pk if index else spec.pk).columns)
+        items = expected_rows(state.schema, table, [c for c in index_cols if c in a.eq] or a.eq, a.limit)
         if index and index.projection == "KEYS_ONLY" and not a.count:
             steps.append(
                 PlanStep(
@@ -150,6 +177,87 @@ def _read_plan(state: DesignState, a: Access, tables: dict[str, TableSpec]) -> A
                     note="fetches the items the keys-only index found",
                 )
             )
+    for i, p in enumerate(conditions):
+        if p.op == "join" and a.joins and (i not in uses or uses[i].enforced_by == "unsupported"):
+            uses[i] = PredicateUse("where", p.text, "join", None, i, "the join's own step reads the related items")
+    steps.extend(_join_steps(state, a, spec, tables))
+    plan = AccessPlan(rp.id, rp.pattern.description, "read", True, tuple(steps), items, 0.0, 0.0)
+    return _accounted(plan, rp, uses)
+
+
+def _key_uses(
+    conditions: Sequence[Predicate], keyed: dict[int, str], how: Enforcement, what: str
+) -> dict[int, PredicateUse]:
+    return {i: PredicateUse("where", conditions[i].text, how, None, i, f"{col} is {what}") for i, col in keyed.items()}
+
+
+def _get_filtered(
+    spec: TableSpec,
+    conditions: Sequence[Predicate],
+    uses: dict[int, PredicateUse],
+    strong: bool,
+    dialect: str,
+    note: str,
+) -> PlanStep:
+    """The item by its key (fields of the row found first): a GetItem, or a filtered Query when conjuncts remain."""
+    key = {spec.pk.attribute: spec.pk.template} | ({spec.sk.attribute: spec.sk.template} if spec.sk else {})
+    names: dict[str, str] = {}
+    values: dict[str, str] = {}
+    text = filter_conjuncts(
+        spec,
+        conditions,
+        uses,
+        names,
+        values,
+        dialect=dialect,
+        key_attributes={spec.pk.attribute, *([spec.sk.attribute] if spec.sk else [])},
+    )
+    if text is None:
+        return PlanStep(operation="GetItem", table=spec.name, key=key, consistent_read=strong, note=note)
+    condition = f"#{placeholder(spec.pk.attribute)} = :pk"
+    names |= expression_names(spec.pk.attribute)
+    values[":pk"] = spec.pk.template
+    if spec.sk:
+        condition += f" AND #{placeholder(spec.sk.attribute)} = :sk"
+        names |= expression_names(spec.sk.attribute)
+        values[":sk"] = spec.sk.template
+    return PlanStep(
+        operation="Query",
+        table=spec.name,
+        key_condition=condition,
+        filter=text,
+        names=names,
+        values=values,
+        consistent_read=strong,
+        note=note + "; a Query on the whole key, as GetItem takes no filter",
+    )
+
+
+def _accounted(plan: AccessPlan, rp: ResolvedPattern, uses: dict[int, PredicateUse]) -> AccessPlan:
+    """The plan with its predicate accounting; unsupported when a conjunct cannot be enforced.
+
+    A conjunct no step accounts for is a bug of the planner: the design stops (exit 4) rather
+    than write a plan that would return or change other rows than the SQL.
+    """
+    shape = rp.shape
+    conditions = shape.conditions if shape else ()
+    for i, p in enumerate(conditions):
+        if i not in uses:
+            raise InputError(
+                f"{rp.id}: the plan leaves the condition `{p.text}` unaccounted (no key, filter or condition "
+                "enforces it)",
+                hint="this is a bug of the design engine: report it with the pattern's SQL",
+            )
+    ordered = tuple(sorted(uses.values(), key=lambda u: (u.clause != "where", u.position)))
+    refused = next((u for u in ordered if u.enforced_by == "unsupported"), None)
+    if refused is not None:
+        return replace(unsupported_plan(rp, refused.reason, refused.alternative), predicates=ordered)
+    return replace(plan, predicates=ordered)
+
+
+def _join_steps(state: DesignState, a: Access, spec: TableSpec, tables: dict[str, TableSpec]) -> list[PlanStep]:
+    rp = a.pattern
+    steps: list[PlanStep] = []
     for j in a.joins:
         if j.direction == "to_parent":
             if any(attr.source_table == j.table for attr in spec.entities[0].attributes if attr.denormalized):
@@ -192,20 +300,30 @@ def _read_plan(state: DesignState, a: Access, tables: dict[str, TableSpec]) -> A
                     note=f"the {j.table} rows of each item found",
                 )
             )
-    return AccessPlan(rp.id, rp.pattern.description, "read", True, tuple(steps), items, 0.0, 0.0)
+    return steps
 
 
 def _write_plan(
-    state: DesignState, rp: ResolvedPattern, tables: dict[str, TableSpec], patterns: PatternsFile
+    state: DesignState, rp: ResolvedPattern, tables: dict[str, TableSpec], patterns: PatternsFile, dialect: str
 ) -> AccessPlan:
     shape = rp.shape
     assert shape is not None and rp.table is not None
     spec = tables[rp.table]
     lookups = _lookups_of(tables, rp.table)
+    assigned = assignment_uses(spec, shape)
     if shape.operation == "insert":
-        return insert_plan(rp, spec, lookups)
+        return _accounted(insert_plan(rp, spec, lookups), rp, assigned)
     cols = {b.column.split(".")[-1] for b in shape.bindings if b.op in ("=", "in")}
     by_key = key_of(state, rp.table, cols)
+    conditions = shape.conditions
+    key_cols = [*spec.pk.columns, *(spec.sk.columns if spec.sk else ())]
+    keyed = key_conjuncts(spec, conditions, key_cols)
+    if by_key and len(keyed) < len(key_cols):
+        # The key's value must come from a top-level `column = value`, not from inside an OR or a NOT.
+        by_key = False
+    uses: dict[int, PredicateUse] = dict(assigned)
+    if by_key:
+        uses.update(_key_uses(conditions, keyed, "key", "the item's primary key"))
     finder = None
     table = state.schema.table(rp.table)
     if not by_key:
@@ -223,7 +341,16 @@ def _write_plan(
             )
         elif eq and (index is not None or set(spec.pk.columns) <= set(eq)):
             access = Access(rp, table.name, eq, (), tuple(shape.ranges), None, None, (), False, (), ())
-            finder = query_step(spec, index, access, strong=False)
+            finder, _ = query_step(spec, index, access, strong=False, dialect=dialect)
+            # The finder only proposes items: every conjunct is checked again on each write (below).
+            finder = replace(finder, filter=None, names=_used_names(finder), values=_used_values(finder))
+    # Every conjunct the key does not fix is checked on the item as it is written: a ConditionExpression.
+    names: dict[str, str] = {}
+    values: dict[str, str] = {}
+    guard = filter_conjuncts(
+        spec, conditions, uses, names, values, dialect=dialect, prefix="c", enforced_by="condition"
+    )
+    checks = WriteConditions(guard, names, values)
     if shape.operation == "update":
         copies = []
         for child, fk in state.copies.get(rp.table, []):
@@ -243,8 +370,22 @@ def _write_plan(
             copies.append((target, index, rebind(pk, dict(zip(fk, parent_fk.referred_columns, strict=True)))))
         if not by_key and finder is None:
             return unsupported_plan(rp, "the UPDATE names no key or indexed attribute of its rows", _NO_KEY_ALTERNATIVE)
-        return update_plan(rp, spec, lookups, by_key, finder, copies)
+        return _accounted(update_plan(rp, spec, lookups, by_key, finder, copies, checks), rp, uses)
     ttl = spec.ttl_attribute is not None and not cols
+    if ttl:
+        for i, p in enumerate(conditions):
+            why = "items expire by their TTL attribute; DynamoDB deletes them"
+            uses[i] = PredicateUse("where", p.text, "ttl", spec.ttl_attribute, i, why)
     if not by_key and finder is None and not ttl:
         return unsupported_plan(rp, "the DELETE names no key or indexed attribute of its rows", _NO_KEY_ALTERNATIVE)
-    return delete_plan(rp, spec, lookups, by_key, finder, ttl)
+    return _accounted(delete_plan(rp, spec, lookups, by_key, finder, ttl, checks), rp, uses)
+
+
+def _used_names(step: PlanStep) -> dict[str, str]:
+    text = f"{step.key_condition or ''} {step.filter or ''}"
+    return {k: v for k, v in step.names.items() if k in text}
+
+
+def _used_values(step: PlanStep) -> dict[str, str]:
+    text = f"{step.key_condition or ''} {step.filter or ''}"
+    return {k: v for k, v in step.values.items() if re.search(re.escape(k) + r"\b", text)}

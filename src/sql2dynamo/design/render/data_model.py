@@ -162,7 +162,8 @@ def _tradeoffs(model: DataModel) -> list[str]:
                     )
     for p in model.plans:
         if not p.supported:
-            items.append(f"**{p.pattern_id}** is not served by DynamoDB: {p.alternative or 'no alternative recorded'}")
+            instead = f"; instead, {p.alternative}" if p.alternative else " (no alternative recorded)"
+            items.append(f"**{p.pattern_id}** is not served by DynamoDB{instead}")
     if not items:
         lines.append("No trade-offs recorded.")
     lines += [f"- {item}" for item in items]

@@ -169,8 +169,10 @@ def _considerations(tables: Mapping[str, Table], shape: StatementShape) -> list[
     for join in shape.joins:
         pairs = ", ".join(f"{a} = {b}" for a, b in join.on) or "no condition"
         out.append(f"join with {join.table} ({pairs}): denormalize or read both tables")
-    if shape.aggregates:
-        out.append("aggregate: maintain a counter item or count client-side")
+    if shape.aggregates and all(a.startswith("count(") for a in shape.aggregates):
+        out.append("COUNT: a key that narrows the rows to count (Select=COUNT), or counter items the writes keep")
+    elif shape.aggregates:
+        out.append("aggregate: an item the writes keep up to date, or an export to compute it elsewhere")
     if shape.group_by:
         out.append("GROUP BY: precompute per group")
     if shape.uses_or:

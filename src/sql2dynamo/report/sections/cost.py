@@ -16,7 +16,8 @@ def _figures(cost: CostView) -> str:
     for t in cost.tables:
         rows.append(
             f'<tr class="cost-row" data-table="{esc(t.table)}"><td>{table_link(t.table)}</td>'
-            f'<td class="n">{num(t.rcu_avg)} / {num(t.rcu_peak)}</td><td class="n">{num(t.wcu_avg)} / {num(t.wcu_peak)}</td>'
+            f'<td class="n">{num(t.rcu_avg)} / {num(t.rcu_peak)}</td>'
+            f'<td class="n">{num(t.wcu_avg)} / {num(t.wcu_peak)}</td>'
             f'<td class="n">{num(t.storage_gb, 4)}</td><td class="n">{money(t.on_demand)}</td>'
             f'<td class="n">{money(t.provisioned)}</td></tr>'
         )

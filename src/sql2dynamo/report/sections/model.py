@@ -49,7 +49,7 @@ def _collection(table: TableView, collection: Collection, colours: dict[str, int
         cells = " ".join(
             f'<span class="attr"><b>{esc(c.name)}</b><i>{esc(c.type)}</i>{esc(c.text)}</span>' for c in item.attributes
         )
-        sk = f'<td class="sk">{esc(item.sk)}</td>' if table.sk is not None else '<td class="sk">-</td>'
+        sk = f'<td class="sk">{esc(item.sk)}</td>' if table.sk is not None else ""
         rows.append(
             f'<tr class="item ent-{colour}"{attr("data-entity", item.entity)}>{pk}{sk}'
             f'<td><span class="etag">{esc(item.entity)}</span>{cells}</td></tr>'
@@ -68,12 +68,13 @@ def _samples(table: TableView) -> str:
             "Illustrative items: what migrate writes for made-up rows (values of each column's type), "
             "grouped by partition key; run the report with migrated data to see real items."
         )
-    sk_head = f"<th>{esc(table.sk.attribute)} (sort key)</th>" if table.sk else "<th>sort key</th>"
+    sk_head = f"<th>{esc(table.sk.attribute)} (sort key)</th>" if table.sk else ""
     head = f"<thead><tr><th>{esc(table.pk.attribute)} (partition key)</th>{sk_head}<th>attributes</th></tr></thead>"
     body = "".join(_collection(table, c, colours) for c in table.samples)
     return (
         f'<p class="note">{esc(note)}</p>'
-        f'<table class="items"{attr("data-source", table.sample_source)}>{head}{body}</table>'
+        f'<table class="items{" keyed" if table.sk else ""}"{attr("data-source", table.sample_source)}>'
+        f"{head}{body}</table>"
     )
 
 

@@ -81,17 +81,8 @@ def _row(p: PatternView) -> str:
     status = status_of(p)
     rps = p.rps_avg if p.rps_avg is not None else -1
     units = p.rcu_per_call + p.wcu_per_call
-    capacity = (
-        " + ".join(
-            x
-            for x in (
-                f"{num(p.rcu_per_call)} RCU" if p.rcu_per_call else "",
-                f"{num(p.wcu_per_call)} WCU" if p.wcu_per_call else "",
-            )
-            if x
-        )
-        or "0"
-    )
+    per_call = [f"{num(v)} {unit}" for v, unit in ((p.rcu_per_call, "RCU"), (p.wcu_per_call, "WCU")) if v]
+    capacity = " + ".join(per_call) or "0"
     sql = f"<pre>{esc(p.sql)}</pre>" if p.sql else '<span class="note">(SQL not given)</span>'
     rate = "-" if p.rps_avg is None else f'{num(p.rps_avg)}<br><span class="note">peak {num(p.rps_peak)}</span>'
     return (

@@ -40,6 +40,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from sql2dynamo.common.errors import InputError, UnsupportedError
+from sql2dynamo.common.text import shorten
 from sql2dynamo.source.ddl.alter import alter_table, comment_on, create_domain, create_index, create_type
 from sql2dynamo.source.ddl.draft import Catalog, ColumnDraft, TableDraft
 from sql2dynamo.source.ddl.split import Statement, split_statements
@@ -177,8 +178,7 @@ def _apply(stmt: Statement, catalog: Catalog, sqlglot_name: str, file_name: str)
                     handler(_cursor(text, sqlglot_name, catalog), catalog)
                     break
     except DdlSyntaxError as exc:
-        excerpt = " ".join(text.split())
-        excerpt = excerpt if len(excerpt) <= 70 else excerpt[:67] + "..."
+        excerpt = shorten(text, 70)
         raise InputError(
             f"{file_name}:{stmt.line}: cannot read {what}: {exc} [{excerpt}]",
             hint="fix or remove that statement, then run analyze again",

@@ -15,6 +15,7 @@ with ruamel's round trip; the writer only calls :func:`parse_patterns`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -121,23 +122,46 @@ def _parse_doc(doc: Any, source: str) -> PatternsFile:
         )
     patterns: list[AccessPattern] = []
     seen: dict[str, int] = {}
+    problems: list[InputError] = []  # every pattern is checked: the user fixes them all in one pass
     for index, entry in enumerate(raw_patterns):
-        pattern = _pattern(entry, index, raw_patterns, source, dialect)
+        try:
+            pattern = _pattern(entry, index, raw_patterns, source, dialect)
+        except InputError as exc:
+            problems.append(exc)
+            continue
         line = item_line(raw_patterns, index)
         if pattern.id in seen:
-            raise InputError(
-                f"{source}: line {line}: pattern id {pattern.id} is used twice (first on line {seen[pattern.id]})",
-                hint="give each pattern its own id",
-                pattern_id=pattern.id,
+            problems.append(
+                InputError(
+                    f"{source}: line {line}: pattern id {pattern.id} is used twice (first on line {seen[pattern.id]})",
+                    hint="give each pattern its own id",
+                    pattern_id=pattern.id,
+                )
             )
+            continue
         seen[pattern.id] = line
         patterns.append(pattern)
+    if problems:
+        raise _all_of(problems, source)
     return PatternsFile(
         application=application,
         patterns=tuple(patterns),
         dialect=dialect,
         workload_window=plain(window) if isinstance(window, Mapping) else None,
         retention_days={str(k): int(v) for k, v in retention.items()},
+    )
+
+
+def _all_of(problems: list[InputError], source: str) -> InputError:
+    """One error for every problem found (itself when there is one), each with its line and fix."""
+    if len(problems) == 1:
+        return problems[0]
+    prefix = f"{source}: "
+    parts = [p.message.removeprefix(prefix) + (f" ({p.hint})" if p.hint else "") for p in problems]
+    return InputError(
+        f"{source}: {len(problems)} problems: " + "; ".join(parts),
+        hint="fix each of them, then run the command again",
+        pattern_id=problems[0].context.pattern_id,
     )
 
 
@@ -203,6 +227,10 @@ def _pattern(entry: Any, index: int, items: Any, source: str, dialect: str | Non
     )
 
 
+MAX_RPS = 1e9
+"""The largest request rate a pattern may claim (far beyond any DynamoDB table's; a typo past it is refused)."""
+
+
 def _rps(value: Any, fail: Any) -> Rps | None:
     hint = "write `rps: {avg: 20, peak: 80}` (numbers; null where unknown) or `rps: null`"
     if value is None:
@@ -219,5 +247,8 @@ def _rps(value: Any, fail: Any) -> Rps | None:
             raise fail("rps", f"rps.{key} is {plain(number)!r}, not a number", hint)
         if number is not None and number < 0:
             raise fail("rps", f"rps.{key} is negative", hint)
+        if number is not None and not (math.isfinite(number) and number <= MAX_RPS):
+            # NaN or infinity would reach data_model.json and the cost arithmetic; 1e30 overflows it
+            raise fail("rps", f"rps.{key} is {plain(number)!r}, not a finite rate up to {MAX_RPS:,.0f}", hint)
         numbers[key] = float(number) if number is not None else None
     return Rps(avg=numbers["avg"], peak=numbers["peak"])

@@ -15,13 +15,22 @@ from dataclasses import dataclass, field
 
 from sqlglot import exp
 
-from sql2dynamo.workload.shape.model import Binding, LikeShape
-from sql2dynamo.workload.sqltree import is_query, is_value, like_kind, single_column, sql_text, walk
+from sql2dynamo.workload.shape.model import Binding, LikeShape, Predicate
+from sql2dynamo.workload.sqltree import (
+    concat_parts,
+    is_query,
+    is_value,
+    like_kind,
+    single_column,
+    sql_text,
+    walk,
+)
 
 _RANGE_OPS: tuple[type[exp.Expr], ...] = (exp.GT, exp.GTE, exp.LT, exp.LTE)
 _LIKE_OPS: tuple[type[exp.Expr], ...] = (exp.Like, exp.ILike)
 _RANGE_SYMBOL: dict[type[exp.Expr], str] = {exp.GT: ">", exp.GTE: ">=", exp.LT: "<", exp.LTE: "<="}
-_FLIPPED = {">": "<", ">=": "<=", "<": ">", "<=": ">="}
+_FLIPPED = {">": "<", ">=": "<=", "<": ">", "<=": ">=", "=": "=", "<>": "<>"}
+_COMPARISONS: dict[type[exp.Expr], str] = {exp.EQ: "=", exp.NEQ: "<>", **_RANGE_SYMBOL}
 
 
 def value_text(node: exp.Expr) -> str:
@@ -145,3 +154,94 @@ def filters_of(nodes: Sequence[exp.Expr], names: ColumnNames) -> Filters:
                     if like not in out.likes:
                         out.likes.append(like)
     return out
+
+
+def conjuncts_of(root: exp.Expr, names: ColumnNames, read: str) -> tuple[Predicate, ...]:
+    """The top-level AND-ed conditions of the statement's own WHERE, each as a :class:`Predicate`."""
+    where = root.args.get("where")
+    if not isinstance(where, exp.Where):
+        return ()
+    out: list[exp.Expr] = []
+    pending = [where.this]
+    while pending:
+        node = pending.pop(0)
+        while isinstance(node, exp.Paren):
+            node = node.this
+        if isinstance(node, exp.And):
+            pending[:0] = [node.this, node.expression]
+        else:
+            out.append(node)
+    return tuple(predicate_of(node, names, read) for node in out)
+
+
+def predicate_of(node: exp.Expr, names: ColumnNames, read: str) -> Predicate:
+    """One condition as a :class:`Predicate` (anything unrecognised is ``other``, never dropped)."""
+    text = sql_text(node, read)
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if node.args.get("negate") and not isinstance(node, exp.Is):
+        # sqlglot keeps `b NOT LIKE 'x%'` (and the like) as the positive node with negate=True.
+        positive = node.copy()
+        positive.set("negate", None)
+        return Predicate("not", parts=(predicate_of(positive, names, read),), text=text)
+    if isinstance(node, exp.And | exp.Or):
+        parts = (predicate_of(node.this, names, read), predicate_of(node.expression, names, read))
+        op = "and" if isinstance(node, exp.And) else "or"
+        flat = tuple(q for p in parts for q in (p.parts if p.op == op else (p,)))
+        return Predicate(op, parts=flat, text=text)
+    if isinstance(node, exp.Not):
+        inner = predicate_of(node.this, names, read)
+        if inner.op == "=" and inner.values == ("TRUE",) and _bare_column(node.this):
+            return Predicate("=", inner.column, ("FALSE",), text=text)
+        if inner.op in ("is_null", "is_not_null"):
+            flipped = "is_not_null" if inner.op == "is_null" else "is_null"
+            return Predicate(flipped, inner.column, text=text)
+        return Predicate("not", parts=(inner,), text=text)
+    if isinstance(node, exp.Column) and not isinstance(node.this, exp.Star):
+        return Predicate("=", names.column(node), ("TRUE",), text=text)  # a boolean column alone
+    if isinstance(node, exp.Is) and isinstance(node.expression, exp.Null):
+        col = node.this if isinstance(node.this, exp.Column) else None
+        if col is not None:
+            return Predicate("is_not_null" if node.args.get("negate") else "is_null", names.column(col), text=text)
+    comparison = _COMPARISONS.get(type(node))
+    if comparison is not None and isinstance(node, exp.Binary):
+        left, right = node.this, node.expression
+        if isinstance(left, exp.Column) and isinstance(right, exp.Column):
+            return Predicate("join", names.column(left), (names.column(right),), text=text)
+        if isinstance(left, exp.Column) and is_value(right) and not isinstance(right, exp.Any):
+            return Predicate(comparison, names.column(left), (value_text(right),), text=text)
+        if isinstance(right, exp.Column) and is_value(left):
+            return Predicate(_FLIPPED[comparison], names.column(right), (value_text(left),), text=text)
+        if comparison == "=" and isinstance(left, exp.Column) and isinstance(right, exp.Any):
+            listed = right.this
+            while isinstance(listed, exp.Paren):
+                listed = listed.this
+            return Predicate("in", names.column(left), (value_text(listed),), text=text)
+    if isinstance(node, exp.Between) and isinstance(node.this, exp.Column):
+        low, high = node.args["low"], node.args["high"]
+        if is_value(low) and is_value(high):
+            return Predicate("between", names.column(node.this), (value_text(low), value_text(high)), text=text)
+    if isinstance(node, exp.In) and isinstance(node.this, exp.Column) and not node.args.get("query"):
+        values = node.expressions
+        if values and all(is_value(v) for v in values):
+            return Predicate("in", names.column(node.this), tuple(value_text(v) for v in values), text=text)
+    if isinstance(node, exp.Like) and isinstance(node.this, exp.Column) and is_value(node.expression):
+        kind = like_kind(node.expression)
+        return Predicate("like", names.column(node.this), _prefix(node.expression, kind), text=text, like=kind)
+    return Predicate("other", text=text)
+
+
+def _bare_column(node: exp.Expr) -> bool:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return isinstance(node, exp.Column)
+
+
+def _prefix(pattern: exp.Expr, kind: str) -> tuple[str, ...]:
+    """A prefix LIKE's prefix (``'abc%'`` -> ``'abc'``, ``:q || '%'`` -> ``:q``); nothing for other kinds."""
+    if kind != "prefix":
+        return ()
+    if isinstance(pattern, exp.Literal):
+        return ("'" + pattern.this[:-1] + "'",)
+    parts = concat_parts(pattern)
+    return (value_text(parts[0]),) if parts else ()

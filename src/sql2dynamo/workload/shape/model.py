@@ -51,6 +51,64 @@ class Binding:
     value: str
 
 
+PREDICATE_OPS = (
+    "=",
+    "<>",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "between",
+    "in",
+    "is_null",
+    "is_not_null",
+    "like",
+    "not",
+    "and",
+    "or",
+    "join",
+    "other",
+)
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """One condition of a WHERE clause, as data: what design enforces as a key, filter or condition.
+
+    ``op`` is one of :data:`PREDICATE_OPS`.  Comparisons (``=`` ... ``>=``,
+    ``between``, ``in``, ``is_null``, ``is_not_null``, ``like``) name their
+    ``column`` and ``values`` (``:param`` or a literal's SQL text); a boolean
+    column alone is ``column = TRUE`` (``NOT column``: ``= FALSE``).  A LIKE
+    keeps the kind of its pattern in ``like`` and, for a prefix match, the
+    prefix as its only value.  ``not``, ``and`` and ``or`` hold ``parts``;
+    ``join`` compares two columns (``values`` holds the other one); ``other``
+    is anything else.  ``text`` is the condition as written.
+    """
+
+    op: str
+    column: str | None = None
+    values: tuple[str, ...] = ()
+    parts: tuple[Predicate, ...] = ()
+    text: str = ""
+    like: str | None = None
+
+    def columns(self) -> tuple[str, ...]:
+        """Every column the condition reads, in order, each once."""
+        out: list[str] = [self.column] if self.column else []
+        if self.op == "join":
+            out += list(self.values)
+        for part in self.parts:
+            out += [c for c in part.columns() if c not in out]
+        return tuple(dict.fromkeys(out))
+
+    def parameters(self) -> tuple[str, ...]:
+        """The ``:param`` names the condition compares with (without the colon)."""
+        own = [v[1:] for v in self.values if v.startswith(":") and self.op != "join"]
+        for part in self.parts:
+            own += list(part.parameters())
+        return tuple(dict.fromkeys(own))
+
+
 @dataclass(frozen=True)
 class StatementShape:
     """The parts of one statement that decide how DynamoDB can serve it.
@@ -79,6 +137,8 @@ class StatementShape:
     upsert: bool = False  # INSERT ... ON CONFLICT / ON DUPLICATE KEY UPDATE
     # Which value each compared or assigned column gets: what a plan binds to its keys.
     bindings: tuple[Binding, ...] = ()
+    # The top-level conjuncts of the statement's own WHERE, in order: every one must be enforced by a plan.
+    conditions: tuple[Predicate, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """A plain mapping for YAML: ``operation`` and ``tables`` always, other fields when set."""

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from sqlglot import exp
 
-from sql2dynamo.workload.shape.conditions import ColumnNames, filters_of, table_name, value_text
+from sql2dynamo.workload.shape.conditions import ColumnNames, conjuncts_of, filters_of, table_name, value_text
 from sql2dynamo.workload.shape.model import Binding, JoinShape, Operation, OrderTerm, StatementShape
 from sql2dynamo.workload.sqltree import is_positional, is_query, parse_statement, sql_text, sqlglot_dialect, walk
 
@@ -179,6 +179,7 @@ def shape_of(root: exp.Expr, read: str) -> StatementShape:
         uses_or=filters.uses_or,
         upsert=isinstance(root, exp.Insert) and root.args.get("conflict") is not None,
         bindings=tuple(filters.bindings) + tuple(assignments),
+        conditions=conjuncts_of(root, names, read),
     )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.output import result_json
 from tests.codegen.helpers import model_dir
 from tests.helpers.cli import run_cli
 
@@ -18,8 +19,9 @@ def test_writes_the_module_and_summary(capsys: pytest.CaptureFixture[str], tmp_p
         capsys, "codegen", "--model", str(model), "--lang", "python", "-o", str(out), "--summary", str(summary)
     )
     assert res.code == 0, res.err
-    assert "23 methods on ChinookRepository" in res.err
-    assert "AP19, AP20" in res.err  # the unsupported ones are named
+    assert "23 methods on ChinookRepository" in res.out
+    assert "AP19, AP20" in res.out  # the unsupported ones are named
+    assert res.err == ""  # codegen has no progress to report: stderr stays empty
     data = json.loads(summary.read_text())
     assert data["command"] == "codegen" and data["output"] == str(out)
     assert data["bytes"] == len(out.read_bytes())
@@ -32,6 +34,9 @@ def test_writes_the_module_and_summary(capsys: pytest.CaptureFixture[str], tmp_p
     }
     assert methods["AP19"]["supported"] is False
     compile(out.read_text(), str(out), "exec")
+    again = run_cli(capsys, "codegen", "--model", str(model), "-o", str(out), "--json")
+    assert again.code == 0, again.err
+    assert result_json(again, "codegen") == data and again.err == ""
 
 
 def test_patterns_file_elsewhere(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from sql2dynamo.commands.deploy import deploy
 from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.target import local
 from sql2dynamo.target.model_file import load_model
+from tests.cli.output import assert_split, result_json
 from tests.helpers.cli import run_cli
 from tests.target.conftest import (  # noqa: F401  (fixtures, found by pytest through this import)
     boto_client,
@@ -48,11 +49,17 @@ def test_exact_copy_exits_zero(
     args = ["verify", url, "--model", str(model_dir), "--target", endpoint, "--segments", "2"]
     res = run_cli(capsys, *args, "--report", str(report), "--summary", str(summary))
     assert res.code == 0, res.err
-    assert "verify: match: 2744 expected, 2744 found, 0 missing, 0 extra, 0 different" in res.err
+    assert_split(
+        res, result="verify: match: 2744 expected, 2744 found, 0 missing, 0 extra, 0 different", progress="verifying "
+    )
     data = json.loads(report.read_text())
     assert data["ok"] is True and data["differences"] == [] and data["differences_truncated"] is False
     brief = json.loads(summary.read_text())
     assert "differences" not in brief and brief == {k: data[k] for k in brief}
+    res = run_cli(capsys, *args, "--json")
+    assert res.code == 0, res.err
+    printed = result_json(res, "verify")
+    assert printed["totals"] == brief["totals"] and "verifying " in res.err
 
 
 def test_differences_exit_8_with_report(
@@ -78,7 +85,8 @@ def test_differences_exit_8_with_report(
     assert res.code == 8, res.err
     (line,) = [x for x in res.err.splitlines() if x.startswith("error:")]
     assert "differs from the source in 2 table(s)" in line and "Genre (25 expected, 24 found; 1 missing)" in line
-    assert "different in Employee: {'EmployeeId': 2}" in res.err and 'City: S "Calgary" != S "Atlantis"' in res.err
+    # The differences are part of the result (stdout); the error line closes stderr.
+    assert "different in Employee: {'EmployeeId': 2}" in res.out and 'City: S "Calgary" != S "Atlantis"' in res.out
     data = json.loads(report.read_text())
     assert set(data) == {
         "command",

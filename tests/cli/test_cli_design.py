@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from sql2dynamo.commands.analyze import analyze
 from sql2dynamo.commands.design import design
 from sql2dynamo.common.errors import ConfirmationRequired
 from sql2dynamo.common.reporting import RecordingReporter
+from tests.cli.output import assert_split, result_json
 from tests.helpers.cli import run_cli
 
 MODEL_FILES = ("dynamodb_data_model.md", "migrationContract.json", "data_model.json")
@@ -32,10 +34,8 @@ patterns:
 
 @pytest.fixture(scope="module")
 def chinook_schema(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sql2dynamo.commands.analyze import analyze
-
     d = tmp_path_factory.mktemp("schema")
-    src = Path(__file__).parent / "data" / "chinook" / "Chinook_Sqlite.sqlite"
+    src = Path(__file__).parents[1] / "data" / "chinook" / "Chinook_Sqlite.sqlite"
     analyze(f"sqlite:///{src}", out_dir=d, reporter=RecordingReporter())
     return d / "schema.json"
 
@@ -67,7 +67,12 @@ def test_design_writes_documents_contract_and_summary(
     summary = json.loads((tmp_path / "s.json").read_text())
     assert summary["patterns"] == {"total": 2, "supported": 2, "unsupported": []}
     assert summary["cost"]["on_demand_monthly"] > 0
-    assert "$/month on-demand" in res.err and "wrote" in res.err
+    # The model's table comes before the design gate (stderr); the files written are the result (stdout).
+    assert_split(res, result=f"wrote {out / 'data_model.json'}", progress="$/month on-demand")
+    assert f"wrote {out / 'dynamodb_requirement.md'}" in res.err
+    again = _design(capsys, schema, patterns, out, "--yes", "--json")
+    assert again.code == 0, again.err
+    assert result_json(again, "design") == summary and "$/month on-demand" in again.err
     contract = json.loads((out / "migrationContract.json").read_text())
     assert {e["table"] for e in contract} >= {"Customer", "Invoice"}
 

@@ -13,6 +13,7 @@ from sql2dynamo.cutover.dualwrite import enable_dual_write
 from sql2dynamo.cutover.outbox import ensure_outbox, outbox_status
 from sql2dynamo.examples.decision_data import EPOCH
 from sql2dynamo.examples.decision_data.app import DecisionDataApp, session_factory
+from tests.cli.output import result_json
 from tests.cutover.test_cutover import World, fresh, world  # noqa: F401  (fixtures, found through this import)
 from tests.helpers.cli import run_cli
 from tests.target.conftest import dynamodb_jar, shared_local  # noqa: F401  (fixtures, found through this import)
@@ -37,7 +38,11 @@ def test_status_advance_rollback_and_their_exit_codes(
     assert res.code == 0, res.err
     data = json.loads(summary.read_text())
     assert data["phase"] == "dual-write" and data["action"] == "status" and data["blockers"]
-    assert "cutover: dual-write" in res.err and "blocks advancing: replication lag unknown" in res.err
+    assert "cutover: dual-write" in res.out and "blocks advancing: replication lag unknown" in res.out
+    assert res.err == ""  # status has no progress to report
+    res = run_cli(capsys, "cutover", "status", *common, "--json")
+    assert res.code == 0, res.err
+    assert result_json(res, "cutover")["blockers"] == data["blockers"]
 
     res = run_cli(capsys, "cutover", "advance", *common)
     assert res.code == 8
@@ -52,7 +57,8 @@ def test_status_advance_rollback_and_their_exit_codes(
     assert res.code == 0, res.err
     data = json.loads(summary.read_text())
     assert (data["from"], data["phase"], data["outbox"]["entries"]) == ("dual-write", "backfill", 0)
-    assert data["history"][-1]["note"] == "go" and "cutover advance: dual-write -> backfill" in res.err
+    assert data["history"][-1]["note"] == "go"
+    assert "cutover advance: dual-write -> backfill" in res.out and "cutover: dual-write -> backfill" in res.err
 
     assert run_cli(capsys, "cutover", "rollback", w.url, *common).code == 0
     res = run_cli(capsys, "cutover", "rollback", w.url, *common)
@@ -76,8 +82,9 @@ def test_sync_outbox_drains(
     assert outbox_status(w.engine).entries == 3
     summary = tmp_path / "sync.json"
     args = ["sync", w.url, "--outbox", "--model", str(w.model_dir), "--target", w.endpoint, "--summary", str(summary)]
-    res = run_cli(capsys, *args)
+    res = run_cli(capsys, *args, "--json")
     assert res.code == 0, res.err
     data = json.loads(summary.read_text())
     assert (data["mode"], data["applied"], data["remaining"]) == ("outbox", 3, 0)
+    assert result_json(res, "sync") == data
     assert outbox_status(w.engine).entries == 0 and w.verify()

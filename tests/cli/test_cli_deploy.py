@@ -11,6 +11,7 @@ import pytest
 
 from sql2dynamo.cli.main import cli
 from sql2dynamo.target import local
+from tests.cli.output import assert_split, result_json
 from tests.helpers.cli import CliResult, run_cli
 from tests.target.conftest import (  # noqa: F401  (fixtures, found by pytest through this import)
     boto_client,
@@ -19,7 +20,7 @@ from tests.target.conftest import (  # noqa: F401  (fixtures, found by pytest th
     table_names,
 )
 
-GOLDEN = Path(__file__).parent / "design" / "golden"
+GOLDEN = Path(__file__).parents[1] / "design" / "golden"
 
 
 @pytest.fixture
@@ -53,13 +54,15 @@ def test_deploy_then_again_then_destroy(
     summary = tmp_path / "s.json"
     res = run_cli(capsys, "deploy", "--model", str(model_dir), "--target", endpoint, "--summary", str(summary))
     assert res.code == 0, res.err
-    assert "3 created" in res.err and "not supported by the target" in res.err
+    assert_split(res, result="3 created", progress="created table users")
+    assert "not supported by the target" in res.out  # the table's PITR column
     data = json.loads(summary.read_text())
     assert data["command"] == "deploy" and data["counts"] == {"created": 3}
     assert [t["status"] for t in data["tables"]] == ["created"] * 3
 
-    res = run_cli(capsys, "deploy", "--model", str(model_dir), "--target", endpoint)
-    assert res.code == 0 and "3 unchanged" in res.err
+    res = run_cli(capsys, "deploy", "--model", str(model_dir), "--target", endpoint, "--json")
+    assert res.code == 0, res.err
+    assert result_json(res, "deploy")["counts"] == {"unchanged": 3}
 
     # No terminal and no --yes: the destroy gate cannot be asked.
     res = run_cli(capsys, "destroy", "--model", str(model_dir), "--target", endpoint)
@@ -72,12 +75,16 @@ def test_deploy_then_again_then_destroy(
     assert res.code == 0, res.err
     assert table_names(endpoint) == []
     assert json.loads(summary.read_text())["deleted"] == ["audio_files", "users", "users_email_unique"]
+    assert_split(res, result="destroy on", progress="deleted table users")
+    res = run_cli(capsys, "destroy", "--model", str(model_dir), "--target", endpoint, "--yes", "--json")
+    assert res.code == 0, res.err
+    assert result_json(res, "destroy")["missing"] == ["audio_files", "users", "users_email_unique"]
 
 
 @pytest.mark.dynamodb
 def test_dry_run_and_a_differing_table(capsys: pytest.CaptureFixture[str], endpoint: str, model_dir: Path) -> None:
     res = run_cli(capsys, "deploy", "--model", str(model_dir), "--target", endpoint, "--dry-run")
-    assert res.code == 0 and "3 would create" in res.err
+    assert res.code == 0 and "3 would create" in res.out and "would create" not in res.err
     assert table_names(endpoint) == []
 
     boto_client(endpoint).create_table(
@@ -86,6 +93,11 @@ def test_dry_run_and_a_differing_table(capsys: pytest.CaptureFixture[str], endpo
         AttributeDefinitions=[{"AttributeName": "user_id", "AttributeType": "N"}],
         BillingMode="PAY_PER_REQUEST",
     )
+    # A model asking for a stream (design --streams users) that the existing table lacks: one more difference.
+    path = model_dir / "data_model.json"
+    data = json.loads(path.read_text())
+    next(t for t in data["tables"] if t["name"] == "users")["stream"] = True
+    path.write_text(json.dumps(data))
     res = run_cli(capsys, "deploy", "--model", str(model_dir), "--target", endpoint)
     assert res.code == 7
     line = _error_line(res)
@@ -98,6 +110,10 @@ def test_emit_cloudformation(capsys: pytest.CaptureFixture[str], model_dir: Path
     out = tmp_path / "cfn" / "tables.json"
     res = run_cli(capsys, "deploy", "--model", str(model_dir), "--emit", "cloudformation", str(out), "--tag", "team=x")
     assert res.code == 0, res.err
+    assert res.out == f"wrote {out}: CloudFormation template with 3 table(s)\n" and res.err == ""
+    other = tmp_path / "untagged.json"
+    res = run_cli(capsys, "deploy", "--model", str(model_dir), "--emit", "cloudformation", str(other), "--json")
+    assert result_json(res, "deploy")["path"] == str(other)
     template = json.loads(out.read_text())
     assert set(template["Resources"]) == {"AudioFilesTable", "UsersTable", "UsersEmailUniqueTable"}
     assert template["Resources"]["UsersTable"]["Properties"]["Tags"] == [{"Key": "team", "Value": "x"}]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.output import assert_split, result_json
 from tests.helpers.cli import run_cli
 from tests.target.conftest import boto_client, dynamodb_jar, shared_local  # noqa: F401  (fixtures)
 from tests.validate import designed_example
@@ -39,7 +40,10 @@ def test_validate_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, endpoi
     assert all(p["cases"] and p["latency_ms"]["p50"] is not None for p in full["patterns"])
     short = json.loads(summary.read_text())
     assert short["command"] == "validate" and all(isinstance(p["cases"], int) for p in short["patterns"])
-    assert "validate: 8 passed, 0 failed" in ok.err
+    assert_split(ok, result="validate: 8 passed, 0 failed", progress="validating multi-table model")
+    again = run_cli(capsys, "validate", url, "--model", str(model_dir), "--target", endpoint, "--no-migrate", "--json")
+    assert again.code == 0, again.err
+    assert result_json(again, "validate")["counts"] == short["counts"] and "validating " in again.err
 
     # A wrong attribute type: exit 9, the report still written, one error line naming the patterns.
     data = json.loads((model_dir / "data_model.json").read_text())
@@ -55,6 +59,7 @@ def test_validate_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, endpoi
     bad = run_cli(capsys, "validate", url, "--model", str(model_dir), "--target", endpoint, "--report", str(report))
     assert bad.code == 9, bad.err
     assert "error: 2 of 8 access pattern(s)" in bad.err and "AP05" in bad.err
+    assert "validate: 6 passed, 2 failed" in bad.out  # the table is printed before the error
     failed = [p for p in json.loads(report.read_text())["patterns"] if p["status"] == "fail"]
     assert {p["pattern_id"] for p in failed} == {"AP05", "AP07"}
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from ruamel.yaml import YAML
 
 from sql2dynamo.target import local
+from tests.cli.output import assert_split, result_json
 from tests.helpers.cli import run_cli
 from tests.target.conftest import dynamodb_jar, shared_local  # noqa: F401  (fixtures, found through this import)
 
@@ -47,7 +48,8 @@ def test_demo_runs_the_pipeline_on_algoitny(capsys: pytest.CaptureFixture[str], 
     assert login["rps"]["avg"] == pytest.approx(300000 / 86400, rel=1e-5)
     assert login["source"] == "mined"
     assert len(patterns["patterns"]) == 11
-    assert "wrote" in res.err and "usage_logs" in res.err
+    assert "wrote" in res.err and "usage_logs" in res.err  # the stages' tables are the demo's progress
+    assert res.out == f"demo of algoitny done: source {out / 'algoitny.sqlite'}, files in {out}\n"
     design = summary["design"]
     assert design["patterns"]["total"] == 33 and design["patterns"]["unsupported"] == ["AP14"]
     contract = json.loads((out / "design" / "migrationContract.json").read_text())
@@ -80,9 +82,11 @@ def test_demo_runs_every_example(
         endpoint,
         "--summary",
         str(tmp_path / "s.json"),
+        "--json",
     )
     assert res.code == 0, res.err
     summary = json.loads((tmp_path / "s.json").read_text())
+    assert result_json(res, "demo") == summary and "demo stopped" not in res.err
     assert summary["example"] == example and summary["design"]["strategy"] == "single-table"
     assert (tmp_path / "design" / "data_model.json").exists()
     assert summary["verify"]["ok"] is True
@@ -143,4 +147,4 @@ def test_analyze_workload_through_the_cli(
     assert mined["select"]["evidence"]["calls"] == 9
     assert mined["insert"]["evidence"]["calls"] == 6
     assert mined["select"]["shape"]["equality"] == ["email"]
-    assert "mined patterns over a window" in res.err
+    assert_split(res, result="mined patterns over a window", progress="analyzing ")

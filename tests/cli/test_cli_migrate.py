@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from sql2dynamo.cli.main import cli
+from tests.cli.output import assert_split, result_json
 from tests.helpers.cli import run_cli
 from tests.migrate.test_run import NOTE_PATTERNS, PASCAL_PATTERNS, count_items, fresh_tables, make_model
 from tests.target.conftest import boto_client, dynamodb_jar, shared_local  # noqa: F401
@@ -30,7 +31,10 @@ def test_dry_run_with_only_and_summary(
     assert summary["dry_run"] is True
     assert [t["table"] for t in summary["tables"]] == ["Genre", "MediaType"]
     assert summary["total"]["items"] == 25 + 5
-    assert "would write 30 items" in res.err
+    assert "would write 30 items" in res.out and "would write" not in res.err
+    res = run_cli(capsys, *args, "--json")
+    assert res.code == 0, res.err
+    assert result_json(res, "migrate")["total"]["items"] == 30
 
 
 def test_unknown_only_table_is_a_usage_error(
@@ -59,7 +63,7 @@ def test_on_error_stop_exits_4(capsys: pytest.CaptureFixture[str], tmp_path: Pat
     res = run_cli(capsys, "migrate", url, "--model", str(model), "--dry-run", "--on-error-stop")
     assert res.code == 4
     assert "cannot be an item" in res.err
-    assert json.loads((model / "rejects" / "note.jsonl").read_text())["key"] == {"id": 2}
+    assert json.loads(next((model / "rejects").glob("*-dry-run/note.jsonl")).read_text())["key"] == {"id": 2}
 
 
 def test_migrate_to_dynamodb_local(
@@ -76,7 +80,8 @@ def test_migrate_to_dynamodb_local(
     assert res.code == 0, res.err
     client = boto_client(endpoint)
     assert (count_items(client, "Genre"), count_items(client, "Artist")) == (25, 275)
-    assert "total" in res.err
+    assert_split(res, result="migration to", progress="migrating Genre")
+    assert "total" in res.out
 
 
 def test_the_main_cli_registers_the_command() -> None:

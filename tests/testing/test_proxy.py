@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from tests.faults.proxy import FaultProxy, Faults, deck
+from sql2dynamo.testing.proxy import FaultProxy, Faults, deck
 
 MIGRATE_FAULTS = Faults(throttle=0.20, error500=0.10, drop=0.05, drop_after=0.05, partial=0.30)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.cli.output import assert_split, result_json
 from tests.helpers.cli import run_cli
 
 
@@ -40,8 +41,17 @@ def test_analyze_sqlite_writes_schema_and_summary(
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert len(summary["tables"]) == 11
     assert {t["table"]: t["rows"] for t in summary["tables"]}["InvoiceLine"] == 2240
-    assert "InvoiceLine" in res.err and "wrote" in res.err
+    assert_split(res, result="InvoiceLine", progress="analyzing sqlite:")
+    assert f"wrote {tmp_path / 'schema.json'}" in res.out
     assert json.loads((tmp_path / "schema.json").read_text())["source"]["dialect"] == "sqlite"
+
+
+def test_analyze_json_on_stdout(capsys: pytest.CaptureFixture[str], chinook_sqlite_url: str, tmp_path: Path) -> None:
+    res = run_cli(capsys, "analyze", chinook_sqlite_url, "-o", str(tmp_path), "--json")
+    assert res.code == 0, res.err
+    data = result_json(res, "analyze")
+    assert data["schema_path"] == str(tmp_path / "schema.json") and len(data["tables"]) == 11
+    assert "analyzing sqlite:" in res.err and "InvoiceLine" not in res.err
 
 
 def test_unreachable_server(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -241,7 +251,7 @@ def test_ddl_that_does_not_parse(capsys: pytest.CaptureFixture[str], tmp_path: P
 
 
 def test_ddl_mode_gives_unknown_statistics(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    ddl = Path(__file__).parent / "data" / "chinook" / "Chinook_PostgreSql.sql"
+    ddl = Path(__file__).parents[1] / "data" / "chinook" / "Chinook_PostgreSql.sql"
     res = run_cli(capsys, "analyze", "--ddl", str(ddl), "--dialect", "postgres", "-o", str(tmp_path))
     assert res.code == 0, res.err
     data = json.loads((tmp_path / "schema.json").read_text())

@@ -1,0 +1,1 @@
+"""Tests of ``sql2dynamo.testing``: the support code the tests and benchmarks share."""
