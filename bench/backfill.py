@@ -1,4 +1,4 @@
-"""Benchmark: backfill throughput of ``sql2dynamo migrate`` next to a seed-style script and the server's limit.
+"""Benchmark: backfill throughput of ``sql2dynamo migrate`` next to a hand-written script and the server's limit.
 
 What it does, in one run:
 
@@ -22,7 +22,7 @@ What it does, in one run:
      items/s is ``MigrateResult.totals()`` (items over the command's wall time,
      opening the source included) and its peak memory is the child's own
      ``VmHWM`` (interpreter and imports included; see ``run_migrate_child``);
-   * **baseline**: what seed 001's migrate script does, single-threaded:
+   * **baseline**: what the AlgoItny team's migrate script does (its implementation summary), single-threaded:
      SQLAlchemy ``SELECT *`` ordered by the primary key with ``fetchmany``, and
      boto3's resource ``Table.batch_writer()`` with Python-typed items.  To write
      the *same* items, each row goes through the project's ``ItemBuilder`` and
@@ -50,7 +50,7 @@ What it does, in one run:
 Reading the ratios: ``migrate / server limit`` is the share of the server's
 ingest rate migrate reaches (the limit run reads and transforms nothing, so on
 2 cores shared by the JVM, PostgreSQL and the client it is an upper bound).
-``migrate / baseline`` is the speed-up over the seed-style script; with latency
+``migrate / baseline`` is the speed-up over the hand-written script; with latency
 it mostly shows how concurrency hides round trips.  Also printed: CPU
 microseconds per item of the client process and of the DynamoDB Local JVM (to
 see who spends the CPU), the load average around each run (the machine may be
@@ -105,7 +105,7 @@ item instead of 0.7 (the same bodies, table after table: 498 items/s;
 interleaved: 4,320).  Hence the limit run interleaves the tables body by
 body; migrate's readers take turns on every segment of every table, largest
 table first with a 25-row first turn (``migrate/rotation.py``); and the
-seed-style baseline, which goes table after table, pays the most and gets
+hand-written baseline, which goes table after table, pays the most and gets
 slower the longer it runs (3.4 ms of server CPU per item in its first five
 minutes at 1M rows).  Steps, at 30,000 rows: one segment per reader thread
 1,177 items/s (0.39 of the limit); turns over all segments 2,266 (0.55);
@@ -331,7 +331,7 @@ def _parents(engine: sa.Engine, metadata: sa.MetaData, joins: dict[str, Any], ro
 
 
 def baseline(source_url: str, url: str, model: DataModel, seconds: float | None = None) -> tuple[int, bool]:
-    """Seed 001's way: one thread, SQLAlchemy reads, ``Table.batch_writer()`` with Python-typed items.
+    """The AlgoItny team's way: one thread, SQLAlchemy reads, ``Table.batch_writer()`` with Python-typed items.
 
     Stops after the batch that passes ``seconds`` (then flushes what the
     writers hold).  Returns the items written and whether the time box ended
@@ -597,7 +597,7 @@ def run_set(
 
     runs: list[tuple[str, Run]] = [
         (f"migrate x{args.concurrency} writers, {args.segments} segments", do_migrate),
-        ("baseline: seed-style, 1 thread", do_baseline),
+        ("baseline: hand-written, 1 thread", do_baseline),
         (f"server limit: pre-encoded, {args.concurrency} threads", do_limit),
     ]
     figures = []
@@ -654,7 +654,7 @@ def main() -> None:
         "--baseline-seconds",
         type=float,
         default=300.0,
-        help="stop the seed-style baseline after this long (0: never); its rate only falls later, see the docstring",
+        help="stop the hand-written baseline after this long (0: never); its rate only falls later, see the docstring",
     )
     parser.add_argument(
         "--storage", choices=["memory", "disk"], default="memory", help="DynamoDB Local's -inMemory or -dbPath"

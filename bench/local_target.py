@@ -1,4 +1,4 @@
-"""Benchmark: ``migrate`` into the managed disk-backed DynamoDB Local, beside in-memory, streams on and off.
+"""Benchmark: ``migrate`` into the managed DynamoDB Local (``--target local``) beside in-memory, streams on and off.
 
 What it does, in one run:
 
@@ -10,26 +10,34 @@ What it does, in one run:
    into its own fresh DynamoDB Local started by ``sql2dynamo.target.local``
    (a free port, a throwaway ``SQL2DYNAMO_HOME``, no extra JVM options):
 
-   * **memory**: ``local start --in-memory``, no streams: the baseline;
-   * **disk, streams all**: the managed default instance (``--target
-     local:PORT``, its data in ``<home>/local/data-PORT``), the old model;
-   * **disk**: the same, with the model as designed today (no streams);
-   * **disk, reused**: on that same instance, ``destroy`` then ``deploy`` then
-     ``migrate`` again ``--cycles`` times (what a user iterating on a design
-     does); the last cycle's rate is printed, with the data directory's size
-     after each ``destroy``;
-   * **disk, streams all, reused**: ``--old-cycles`` such cycles with the old
-     model, tables deleted with DeleteTable directly (the old ``destroy``,
-     which left the data file and its stream records behind);
+   * **memory**: ``local start --in-memory``, no streams: the baseline, then
+     ``--cycles`` more after a destroy/deploy cycle each (the JVM warmed up);
+   * **managed default**: the instance ``--target local:PORT`` starts by
+     itself (in memory), no streams; then ``destroy``, ``deploy`` and
+     ``migrate`` again ``--cycles`` times on it (what a user iterating on a
+     design does);
+   * **memory, streams all (old model)**: in memory, a stream on every entity
+     table;
+   * **data file in /dev/shm** (where the machine has it): ``-dbPath`` in a
+     RAM-backed file system, no streams;
+   * **disk in <home> (old default)**: data in ``<home>/local``, on the
+     machine's disk, no streams;
+   * **disk in <home>, streams all (old)**: the same with the old model (a
+     stream on every entity table), then ``--old-cycles`` cycles whose tables
+     are deleted with DeleteTable directly (the old ``destroy``, which left the
+     data file and its stream records behind);
 
-   every migrate is stopped after ``--box`` seconds (the old model's runs can
+   of the cycles on one instance the fastest is printed (on a shared machine
+   a busy neighbour only ever slows a run down); every migrate is stopped
+   after ``--box`` seconds (the old model's runs can
    take many minutes); its rate counts the rows of the batches confirmed so far;
 
 3. prints rows/s per run (source rows whose items were all confirmed written,
    over the wall time), the ratio of each to the in-memory baseline measured
-   in this run, milliseconds of DynamoDB Local JVM CPU per row, the load
-   average, and the target (disk at least 70 % of memory) as MET / MISSED.
-   Asserts nothing.
+   in this run (first runs to memory's first, reused ones to memory's reused
+   one: a fresh JVM pays its warm-up), milliseconds of DynamoDB Local JVM CPU
+   per row, the load average, and the target (the managed default at least
+   70 % of memory) as MET / MISSED.  Asserts nothing.
 
     .venv/bin/python bench/local_target.py [--users 1500] [--cycles 2] [--old-cycles 1] [--box 120]
 
@@ -49,7 +57,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import boto3
@@ -66,6 +74,7 @@ from sql2dynamo.target.model_file import load_model
 from sql2dynamo.target.prerequisites import HOME_ENV, JAR_ENV, find_jar
 
 TARGET_SHARE = 0.70
+RAM_DIR = Path("/dev/shm")
 STARTED = time.monotonic()
 
 
@@ -142,6 +151,9 @@ def measured_migrate(label: str, source: str, model_dir: Path, port: int, box_s:
         migrate(source, model_dir, f"local:{port}", reporter=RecordingReporter(), on_batch=count)
     except TimeUp:
         complete = False
+    finally:
+        # A run stopped by its time box leaves checkpoints that the next migrate would refuse to overwrite.
+        shutil.rmtree(model_dir / ".migrate", ignore_errors=True)
     seconds = time.monotonic() - started
     run = Run(label, rows, seconds, jvm_cpu_s(instance.pid) - cpu, os.getloadavg()[0], complete, note)
     boxed = "" if complete else f" (stopped by the {box_s:.0f} s time box)"
@@ -201,21 +213,24 @@ def instance_runs(
     port = free_port()
     start(port)
     runs: list[Run] = []
+    where = local.status(port).data_dir
     try:
-        where = local.status(port).data_dir
         deploy(model_dir, f"local:{port}", reporter=RecordingReporter())
         runs.append(measured_migrate(label, source, model_dir, port, box_s, f"(data in {where or 'memory'})"))
         delete = raw_delete(port, model_dir) if old_destroy else managed_destroy(port, model_dir)
+        reused: list[Run] = []
         for n in range(1, cycles + 1):
             before, after = cycle(model_dir, port, delete)
             note = f"(data dir {before / 1e6:.1f} MB before the destroy, {after / 1e6:.1f} MB after)"
-            run = measured_migrate(f"{label}, reused {n}x", source, model_dir, port, box_s, note)
-            if n == cycles:
-                runs.append(run)
+            reused.append(measured_migrate(f"{label}, reused {n}x", source, model_dir, port, box_s, note))
+        if reused:
+            # The best cycle: the machine may be shared, and a slow neighbour only ever makes a run slower.
+            best = max(reused, key=lambda r: r.rate)
+            runs.append(replace(best, label=f"{label}, reused (best of {cycles})"))
     finally:
         local.stop(port)
-        # A run stopped by its time box leaves checkpoints that the next migrate would refuse to overwrite.
-        shutil.rmtree(model_dir / ".migrate", ignore_errors=True)
+        if where is not None and where.is_relative_to(RAM_DIR):
+            shutil.rmtree(where.parent, ignore_errors=True)  # this run's RAM-backed files
     return runs
 
 
@@ -227,6 +242,11 @@ def in_memory(port: int) -> object:
 def managed(port: int) -> object:
     """The instance ``--target local:PORT`` starts by itself: today's default storage."""
     return local.ensure_running(port)
+
+
+def in_ram_file(port: int) -> object:
+    """An instance with its data file in ``/dev/shm`` (RAM-backed: a sync costs nothing)."""
+    return local.start(port=port, data_dir=RAM_DIR / f"s2d-local-bench-{os.getpid()}" / f"data-{port}")
 
 
 def on_home_disk(port: int) -> object:
@@ -277,8 +297,11 @@ def main() -> None:
         say(f"designed: {len(model.tables)} tables, streams on {sum(t.stream for t in model.tables)} of them (old)")
 
         box = args.box
-        runs = instance_runs("memory", source, models["none"], in_memory, box_s=box)
+        runs = instance_runs("memory", source, models["none"], in_memory, cycles=args.cycles, box_s=box)
         runs += instance_runs("managed default", source, models["none"], managed, cycles=args.cycles, box_s=box)
+        runs += instance_runs("memory, streams all (old model)", source, models["all"], in_memory, box_s=box)
+        if RAM_DIR.is_dir():
+            runs += instance_runs("data file in /dev/shm", source, models["none"], in_ram_file, box_s=box)
         runs += instance_runs("disk in <home> (old default)", source, models["none"], on_home_disk, box_s=box)
         if not args.skip_old:
             runs += instance_runs(
@@ -296,18 +319,29 @@ def main() -> None:
 
 
 def report(runs: list[Run], args: argparse.Namespace) -> None:
-    """The figures, each beside the in-memory baseline of this run."""
-    base = runs[0]
-    print(f"migrate of {base.rows:,} rows (AlgoItny, {args.users} users), each run on its own DynamoDB Local")
-    print(f"{'run':42} {'rows/s':>8} {'x memory':>9} {'JVM CPU ms/row':>15} {'load':>5}  complete")
+    """The figures, each beside the in-memory baseline of this run.
+
+    A first run on a fresh JVM pays its warm-up (the JIT); a run after a
+    destroy/deploy cycle does not.  So first runs compare with memory's first
+    run, reused ones with memory's reused run.
+    """
+    cold, warm = runs[0], runs[1]
+
+    def base(r: Run) -> Run:
+        return warm if "reused" in r.label else cold
+
+    print(f"migrate of {cold.rows:,} rows (AlgoItny, {args.users} users), each instance a fresh DynamoDB Local")
+    width = max(len(r.label) for r in runs)
+    print(f"{'run':{width}} {'rows/s':>8} {'x memory':>9} {'JVM CPU ms/row':>15} {'load':>5}  complete")
     for r in runs:
         cpu = 1000 * r.jvm_cpu_s / r.rows if r.rows else 0.0
         done = "yes" if r.complete else f"no: {r.rows:,} rows in the {args.box:.0f} s box"
-        print(f"{r.label:42} {r.rate:8,.0f} {r.rate / base.rate:9.2f} {cpu:15.2f} {r.load:5.2f}  {done}")
-    for r in runs[1:]:
+        print(f"{r.label:{width}} {r.rate:8,.0f} {r.rate / base(r).rate:9.2f} {cpu:15.2f} {r.load:5.2f}  {done}")
+    for r in runs:
         if r.label.startswith("managed"):
-            verdict = "MET" if r.rate >= TARGET_SHARE * base.rate else "MISSED"
-            print(f"target: {r.label} >= {TARGET_SHARE:.0%} of memory: {r.rate / base.rate:.0%} {verdict}")
+            share = r.rate / base(r).rate
+            verdict = "MET" if share >= TARGET_SHARE else "MISSED"
+            print(f"target: {r.label} >= {TARGET_SHARE:.0%} of {base(r).label}: {share:.0%} {verdict}")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,18 @@ printed: CPUs and the load average before and after (the machine may be shared).
 
 Before issue 17 (one conditional PutItem/DeleteItem per call, one source read per change, 8 writers):
 drain 71-109 changes/s (197-287 item writes/s) on PostgreSQL with a workload on 50 hot rows, while
-migrate wrote ~4,000 items/s.
+migrate wrote ~4,000 items/s.  A profile (py-spy on the sync process, DynamoDB Local's CPU per write):
+57 % of the writer threads' samples in botocore calls of one item each (1.5 ms of client CPU and 2-3.5
+ms of DynamoDB Local CPU per item write, against 0.27 ms per item in migrate's BatchWriteItem), 21 % in
+one source SELECT per change (a pooled connection, its ping, the query) for copies and fan-out.
+
+With the batch planned, coalesced and written as TransactWriteItems (defaults, on a machine shared
+with other test runs, load average 14-19 on 2 CPUs, so migrate itself reached only 380-1,030 items/s):
+PostgreSQL drain 171-192 changes/s (311-347 item writes/s, 95 items per call, 40 source reads for
+10,012 changes), MariaDB 173-200 changes/s (310-364 item writes/s); DynamoDB Local CPU 0.9 ms per item
+write against 0.57-0.79 ms per migrate item; drain/migrate 0.34 and 0.65 in two runs.  Under that load
+the paced load reached only 121-158 changes/s and sync fell behind (lag p99 9-15 s): the lag target
+needs a quiet machine to be measured.
 """
 
 from __future__ import annotations
@@ -53,7 +64,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sync_world import ChangeLoad, decision_model, fill, fresh_database
+from sync_world import ChangeLoad, fresh_database
 
 from sql2dynamo.commands.deploy import deploy
 from sql2dynamo.commands.migrate import migrate
@@ -63,6 +74,7 @@ from sql2dynamo.items.transform import ItemBuilder
 from sql2dynamo.migrate.run import key_schemas
 from sql2dynamo.target.model_file import load_model
 from sql2dynamo.testing.dynamodb import boto_client, cpu_seconds, running_local, use_throwaway_home
+from sql2dynamo.testing.sync_world import decision_model, fill
 
 SLOT = "s2d_bench_sync"
 SYNC_CLI = [sys.executable, "-m", "sql2dynamo", "sync"]
@@ -160,9 +172,10 @@ class Marker:
                 return spec.name, [name for name, _ in key_schemas(model)[spec.name]]
         raise AssertionError("users has no entity item")
 
-    def write_loop(self) -> None:
+    def write_loop(self, deadline: float) -> None:
+        """Insert markers until :attr:`stop` or ``deadline`` (monotonic): the sync child runs for a fixed time."""
         n = 0
-        while not self.stop.is_set():
+        while not self.stop.is_set() and time.monotonic() < deadline:
             n += 1
             row = {
                 "user_id": uuid.UUID(f"ffffffff-ffff-4fff-bfff-{n:012x}"),
@@ -263,9 +276,13 @@ def steady_run(url: str, model_dir: Path, endpoint: str, args: argparse.Namespac
         syncer = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         time.sleep(4.0)  # the child's start (imports, connections)
         marker = Marker(url, endpoint, model_dir)
-        paced = ChangeLoad(url, seed=12, threads=2, per_txn=5, rate=max(1.0, args.rate - 1 / MARKER_EVERY_S))
-        threads = [threading.Thread(target=marker.write_loop), threading.Thread(target=marker.poll_loop)]
+        rate = max(1.0, args.rate - 1 / MARKER_EVERY_S)
+        paced = ChangeLoad(url, seed=12, threads=args.load_threads, per_txn=args.per_txn, rate=rate)
         started = time.monotonic()
+        # Markers stop on time even when the paced load runs late, so the last ones still reach the sync child
+        # before its --max-seconds (4 s of start-up + the load's seconds + 4 s to apply the tail).
+        writer = threading.Thread(target=marker.write_loop, args=(started + args.seconds,))
+        threads = [writer, threading.Thread(target=marker.poll_loop)]
         paced.start(seconds=args.seconds)
         for t in threads:
             t.start()
@@ -294,6 +311,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=500.0, help="offered row changes/s in the steady phase")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of the steady phase")
     parser.add_argument("--workers", type=int, default=8, help="sync's DynamoDB calls in flight")
+    parser.add_argument("--load-threads", type=int, default=2, help="threads committing the steady load")
+    parser.add_argument("--per-txn", type=int, default=5, help="row changes per transaction of the steady load")
     parser.add_argument("--sources", default="postgresql,mariadb", help="postgresql, mariadb or both")
     args = parser.parse_args()
     kinds = [k.strip() for k in args.sources.split(",") if k.strip()]

@@ -1,11 +1,10 @@
-"""What ``bench/sync_apply.py`` runs on: Decision Data on a fresh source database, its model, and a paced change load.
+"""What ``bench/sync_apply.py`` runs on besides Decision Data itself: a fresh source database and a paced change load.
 
-Kept under ``bench/`` so that the benchmark imports nothing from ``tests/`` (the tests keep their own
-Decision Data setup in ``tests/sync/conftest.py`` and their racing workload in ``tests/sync/workload.py``).
+The filled source and the model (``fill``, ``decision_model``) are :mod:`sql2dynamo.testing.sync_world`,
+shared with the sync tests; the benchmark imports nothing from ``tests/`` (the tests keep their own racing
+workload in ``tests/sync/workload.py``).
 
 * :func:`fresh_database`: a new PostgreSQL or MariaDB database on 127.0.0.1, dropped at the end;
-* :func:`decision_model`: ``analyze`` + ``design`` with the example's access patterns, plus one
-  denormalized attribute (each audio file copies its user's e-mail), so a parent change fans out;
 * :class:`ChangeLoad`: commits inserts, updates (the unique e-mail moves, primary keys change, files
   move between users) and deletes on rows chosen at random among all of them, either as fast as it can
   (a backlog) or paced at a number of row changes per second.
@@ -15,24 +14,18 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import random
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from sql2dynamo.commands.analyze import analyze
-from sql2dynamo.commands.design import design
-from sql2dynamo.common.reporting import RecordingReporter
-from sql2dynamo.examples import get_example
 from sql2dynamo.examples.decision_data import audio_files, users
 
-__all__ = ["ADMIN_URLS", "ChangeLoad", "decision_model", "fill", "fresh_database"]
+__all__ = ["ADMIN_URLS", "ChangeLoad", "fresh_database"]
 
 ADMIN_URLS = {
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
@@ -41,17 +34,6 @@ ADMIN_URLS = {
 _CREATE = {"postgresql": 'CREATE DATABASE "{name}"', "mariadb": "CREATE DATABASE `{name}` CHARACTER SET utf8mb4"}
 _DROP = {"postgresql": 'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', "mariadb": "DROP DATABASE IF EXISTS `{name}`"}
 
-COPY = {
-    "name": "user_email",
-    "type": "S",
-    "source_table": "users",
-    "source_column": "email",
-    "transform": "string",
-    "nullable": False,
-    "denormalized": True,
-    "justification": "bench: a parent change must reach its children",
-    "join": {"local_column": "user_id", "source_column": "user_id"},
-}
 EPOCH = dt.datetime(2025, 10, 1, tzinfo=dt.UTC)
 
 
@@ -68,36 +50,6 @@ def fresh_database(kind: str, name: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sa.text(_DROP[kind].format(name=name)))
         admin.dispose()
-
-
-def fill(url: str, users_count: int, seed: int = 7) -> dict[str, int]:
-    """Decision Data's tables for ``users_count`` users (PostgreSQL: users logged with REPLICA IDENTITY FULL)."""
-    engine = sa.create_engine(url)
-    try:
-        counts = get_example("decision_data").generate(engine, rows=users_count, seed=seed)
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as conn:
-                conn.execute(sa.text("ALTER TABLE users REPLICA IDENTITY FULL"))
-    finally:
-        engine.dispose()
-    return counts
-
-
-def decision_model(url: str, out: Path) -> Path:
-    """analyze + design Decision Data on ``url`` into ``out``, plus the denormalized ``user_email`` copy."""
-    out.mkdir(parents=True, exist_ok=True)
-    analyze(url, out_dir=out, reporter=RecordingReporter())
-    patterns = out / "access_patterns.yaml"
-    patterns.write_text(get_example("decision_data").access_patterns.read_text())
-    design(out / "schema.json", patterns, out_dir=out, reporter=RecordingReporter(), confirm=lambda g, q: True)
-    path = out / "data_model.json"
-    data = json.loads(path.read_text())
-    for table in data["tables"]:
-        for entity in table["entities"]:
-            if entity["source_table"] == "audio_files" and entity.get("kind", "entity") == "entity":
-                entity["attributes"].append(dict(COPY))
-    path.write_text(json.dumps(data, indent=2))
-    return out
 
 
 class ChangeLoad:

@@ -108,7 +108,3 @@ def shared_local(
         dynamodb.use_home(mp, home, dynamodb_jar)
         with running_local(in_memory=True) as instance:
             yield instance, home
-
-
-# Compatibility until tests/sync/conftest.py imports PG_ADMIN_URL from tests.helpers.databases (issue 12).
-from tests.helpers.databases import PG_ADMIN_URL as PG_ADMIN_URL  # noqa: E402

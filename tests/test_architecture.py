@@ -187,6 +187,9 @@ def test_no_import_cycles_between_modules() -> None:
         ("sql2dynamo.items.transform", "sql2dynamo.items.values", None),
         ("sql2dynamo.runtime.reads", "sql2dynamo.cutover.shadow", "runtime must not depend on cutover"),
         ("sql2dynamo.validate.run", "sql2dynamo.codegen.spec", "validate must not depend on codegen"),
+        ("sql2dynamo.migrate.run", "sql2dynamo.testing.proxy", "migrate must not depend on testing"),
+        ("sql2dynamo.cli.main", "sql2dynamo.testing.dynamodb", "cli must not depend on testing"),
+        ("sql2dynamo.testing.sync_world", "sql2dynamo.commands.design", None),
     ],
 )
 def test_the_layer_rule_itself(module: str, target: str, expected: str | None) -> None:
@@ -195,3 +198,14 @@ def test_the_layer_rule_itself(module: str, target: str, expected: str | None) -
     assert mine is not None and theirs is not None
     verdict = None if mine == theirs or LAYERS[theirs] < LAYERS[mine] else f"{mine} must not depend on {theirs}"
     assert verdict == expected
+
+
+def test_nothing_in_the_product_imports_testing() -> None:
+    """``testing`` (support for the tests and bench/) is alone on the top layer, so the rule above keeps it out."""
+    assert LAYERS["testing"] > max(n for package, n in LAYERS.items() if package != "testing")
+    wrong = [
+        f"{imp.module}:{imp.line} imports {imp.target}"
+        for imp in ALL_IMPORTS
+        if _package(imp.target) == "testing" and _package(imp.module) != "testing"
+    ]
+    assert not wrong, "\n".join(wrong)

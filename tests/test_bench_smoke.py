@@ -40,9 +40,9 @@ def test_backfill_runs_all_six_measurements_on_fresh_servers(dynamodb_jar: Path)
     out = done.stdout
     assert "DynamoDB Local command line (identical for all runs):" in out and "-inMemory" in out
     runs = re.findall(
-        r"^  (migrate x8|baseline: seed|server limit: pre)\S*.*?\s([\d,]+)\s+[\d.]+\s+([\d,]+)\s", out, re.M
+        r"^  (migrate x8|baseline: hand|server limit: pre)\S*.*?\s([\d,]+)\s+[\d.]+\s+([\d,]+)\s", out, re.M
     )
-    assert [r[0] for r in runs] == ["migrate x8", "baseline: seed", "server limit: pre"] * 2
+    assert [r[0] for r in runs] == ["migrate x8", "baseline: hand", "server limit: pre"] * 2
     items = {r[1] for r in runs}
     assert len(items) == 1 and f"{items.pop()} items" in out  # every run wrote every item
     assert "(failed 0, rejected 0)" in out and "unprocessed resent" in out

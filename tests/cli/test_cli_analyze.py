@@ -228,7 +228,7 @@ def test_unsupported_column_type_and_cast(
         ],
     )
     out = tmp_path / "out"
-    res = run_cli(capsys, "analyze", url, "-o", str(out))
+    res = run_cli(capsys, "analyze", url, "-o", str(out), "--strict-types")  # else read as text, with a warning
     assert res.code == 4
     line = _one_error_line(res.err)
     assert '"places"."location" has type \'point\'' in line and "--cast 'point=string'" in line

@@ -16,7 +16,6 @@ from sql2dynamo.examples.decision_data.app import DecisionDataApp, session_facto
 from tests.cli.output import result_json
 from tests.cutover.test_cutover import World, fresh, world  # noqa: F401  (fixtures, found through this import)
 from tests.helpers.cli import run_cli
-from tests.target.conftest import dynamodb_jar, shared_local  # noqa: F401  (fixtures, found through this import)
 
 pytestmark = pytest.mark.dynamodb
 

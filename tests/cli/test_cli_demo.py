@@ -14,11 +14,10 @@ from ruamel.yaml import YAML
 from sql2dynamo.target import local
 from tests.cli.output import assert_split, result_json
 from tests.helpers.cli import run_cli
-from tests.target.conftest import dynamodb_jar, shared_local  # noqa: F401  (fixtures, found through this import)
 
 
 @pytest.fixture
-def endpoint(shared_local: tuple[local.LocalInstance, Path]) -> str:  # noqa: F811
+def endpoint(shared_local: tuple[local.LocalInstance, Path]) -> str:
     """A DynamoDB Local of this module's own (the demo recreates its tables there)."""
     return shared_local[0].endpoint_url
 

@@ -11,20 +11,16 @@ import pytest
 
 from sql2dynamo.cli.main import cli
 from sql2dynamo.target import local
+from sql2dynamo.testing.dynamodb import boto_client
 from tests.cli.output import assert_split, result_json
 from tests.helpers.cli import CliResult, run_cli
-from tests.target.conftest import (  # noqa: F401  (fixtures, found by pytest through this import)
-    boto_client,
-    dynamodb_jar,
-    shared_local,
-    table_names,
-)
+from tests.helpers.dynamodb import table_names
 
 GOLDEN = Path(__file__).parents[1] / "design" / "golden"
 
 
 @pytest.fixture
-def endpoint(shared_local: tuple[local.LocalInstance, Path]) -> Iterator[str]:  # noqa: F811
+def endpoint(shared_local: tuple[local.LocalInstance, Path]) -> Iterator[str]:
     url = shared_local[0].endpoint_url
     client = boto_client(url)
     for name in client.list_tables()["TableNames"]:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from sql2dynamo.cli.main import cli
+from sql2dynamo.testing.dynamodb import boto_client
 from tests.cli.output import assert_split, result_json
 from tests.helpers.cli import run_cli
 from tests.migrate.test_run import NOTE_PATTERNS, PASCAL_PATTERNS, count_items, fresh_tables, make_model
-from tests.target.conftest import boto_client, dynamodb_jar, shared_local  # noqa: F401
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +70,7 @@ def test_migrate_to_dynamodb_local(
     capsys: pytest.CaptureFixture[str],
     model_dir: Path,
     chinook_sqlite_url: str,
-    shared_local: tuple[object, Path],  # noqa: F811
+    shared_local: tuple[object, Path],
 ) -> None:
     endpoint = shared_local[0].endpoint_url  # type: ignore[attr-defined]
     fresh_tables(model_dir, endpoint)

@@ -7,16 +7,15 @@ from pathlib import Path
 
 import pytest
 
+from sql2dynamo.testing.dynamodb import boto_client
 from tests.cli.output import assert_split, result_json
 from tests.helpers.cli import run_cli
-from tests.target.conftest import boto_client, dynamodb_jar, shared_local  # noqa: F401  (fixtures)
 from tests.validate import designed_example
-from tests.validate.conftest import endpoint  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.dynamodb
 
 
-def test_validate_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, endpoint: str) -> None:  # noqa: F811
+def test_validate_cli(capsys: pytest.CaptureFixture[str], tmp_path: Path, endpoint: str) -> None:
     url = f"sqlite:///{tmp_path / 'source.sqlite'}"
     model_dir = designed_example("decision_data", url, tmp_path / "out", strategy="multi-table", rows=6)
     report, summary = tmp_path / "report.json", tmp_path / "summary.json"

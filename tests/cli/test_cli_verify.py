@@ -13,13 +13,9 @@ from sql2dynamo.commands.deploy import deploy
 from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.target import local
 from sql2dynamo.target.model_file import load_model
+from sql2dynamo.testing.dynamodb import boto_client
 from tests.cli.output import assert_split, result_json
 from tests.helpers.cli import run_cli
-from tests.target.conftest import (  # noqa: F401  (fixtures, found by pytest through this import)
-    boto_client,
-    dynamodb_jar,
-    shared_local,
-)
 from tests.verify.test_compare import design_chinook, load_copy, reset
 
 pytestmark = pytest.mark.dynamodb
@@ -27,7 +23,7 @@ pytestmark = pytest.mark.dynamodb
 
 @pytest.fixture(scope="module")
 def loaded(
-    shared_local: tuple[local.LocalInstance, Path],  # noqa: F811
+    shared_local: tuple[local.LocalInstance, Path],
     chinook_sqlite_url: str,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[str, Path, str]]:

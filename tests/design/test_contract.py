@@ -1,4 +1,4 @@
-"""migrationContract.json: seed 002's exact structure, the shipped JSON Schema, the contract gate."""
+"""migrationContract.json: the contract format's exact structure, the shipped JSON Schema, the contract gate."""
 
 from __future__ import annotations
 
@@ -26,8 +26,8 @@ from tests.design.render_fixtures import multi_table_model, single_table_model
 
 MODELS = {"multi": multi_table_model, "single": single_table_model}
 
-# ------------------------------------------------------------------ seed 002, by hand
-# Transcribed from seed 002's "CRITICAL: Exact JSON Structure Required" example, independently of
+# ------------------------------------------------------- the contract format, by hand
+# Transcribed from the format's "CRITICAL: Exact JSON Structure Required" example, independently of
 # the code and schema under test: the keys, their JSON types, which are required.
 SEED_TABLE_REQUIRED = {
     "table": str,
@@ -64,7 +64,7 @@ def _typed(obj: dict[str, Any], spec: Mapping[str, type], where: str, *, require
 
 
 def seed_problems(contract: Any) -> list[str]:
-    """Everything in ``contract`` that a reader of seed 002's example would not accept."""
+    """Everything in ``contract`` that a reader of the format's example would not accept."""
     if not isinstance(contract, list):
         return ["top level is not an array"]
     problems: list[str] = []

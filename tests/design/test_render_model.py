@@ -1,4 +1,4 @@
-"""dynamodb_data_model.md: every section of seed 002, every table, index, pattern and warning."""
+"""dynamodb_data_model.md: every section of the method's template, every table, index, pattern and warning."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""dynamodb_requirement.md: seed 002's template, the pattern table, relationships, the missing-RPS gate."""
+"""dynamodb_requirement.md: the method's template, the pattern table, relationships, the missing-RPS gate."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sql2dynamo.workload.patterns.model import AccessPattern, PatternsFile, Rps
 from sql2dynamo.workload.shape.model import StatementShape
 from tests.design.render_fixtures import MISSING_RPS, shop_patterns, shop_schema, shop_shapes
 
-# Seed 002's requirements template, verbatim.
+# The data-modeling method's requirements template, verbatim.
 SEED_HEADINGS = [
     "# DynamoDB Modeling Session",
     "## Application Overview",

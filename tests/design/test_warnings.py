@@ -1,4 +1,4 @@
-"""Seed 002's five production warnings: raised exactly when their condition holds, with its numbers."""
+"""The data-modeling method's five production warnings: raised exactly when their condition holds, with its numbers."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sql2dynamo.design.warnings import production_warnings
 from sql2dynamo.source.model import Schema
 from tests.design.fixtures import attr, col, entity, gsi, kp, pattern, plan, schema, spec, step, table
 
-# Copied from seed 002, "Critical Production Warnings".
+# Copied from the data-modeling method's "Critical Production Warnings".
 SEED_MESSAGES = {
     "gsi_throttling_cascade": (
         "Warning: GSI throttling will affect the entire base table. Consider dedicated capacity or alternative design."
@@ -282,6 +282,18 @@ def test_debugging_complexity(tables: list[TableSpec], text: str, why: str) -> N
     (warning,) = [w for w in _warnings(tables) if w.kind == "debugging_complexity"]
     assert warning.message == SEED_MESSAGES["debugging_complexity"]
     assert text in warning.condition, why
+
+
+def test_constant_keys_are_not_composite() -> None:
+    # A constant sort key (METADATA) or index key (PUBLIC) reads as itself: no debugging warning.
+    tables = [
+        spec(
+            "main",
+            [entity("users", kp("id", "{id}", "N"), sk=kp("SK", "METADATA"), index_keys=[kp("GSI1PK", "PUBLIC")])],
+            indexes=[gsi("GSI1", kp("GSI1PK", "PUBLIC"))],
+        )
+    ]
+    assert [w for w in _warnings(tables) if w.kind == "debugging_complexity"] == []
 
 
 # ---------------------------------------------------------------- all five, in order

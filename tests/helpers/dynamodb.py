@@ -99,3 +99,11 @@ def create_table(endpoint_url: str, name: str) -> None:
 def table_names(endpoint_url: str) -> list[str]:
     """All table names on the endpoint."""
     return boto_client(endpoint_url).list_tables()["TableNames"]
+
+
+def drop_tables(endpoint_url: str) -> None:
+    """Delete every table on the endpoint, each waited for until it is gone."""
+    client = boto_client(endpoint_url)
+    for name in client.list_tables()["TableNames"]:
+        client.delete_table(TableName=name)
+        client.get_waiter("table_not_exists").wait(TableName=name, WaiterConfig={"Delay": 1})

@@ -62,3 +62,32 @@ def test_a_sane_rate_designs_and_every_file_is_strict_json(analyzed: Path, capsy
 
     for path in analyzed.glob("*.json"):
         json.loads(path.read_text(), parse_constant=refuse)
+
+
+def _edit(model: Path, change: str) -> None:
+    data = json.loads((model / "data_model.json").read_text())
+    if change == "no pk":
+        del data["tables"][0]["pk"]
+    elif change == "twice":
+        data["tables"].append(data["tables"][0])
+    else:
+        data["tables"][0]["pk"] = None
+    (model / "data_model.json").write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize("change", ["no pk", "twice", "null pk"])
+def test_a_hand_edited_model_is_named_with_the_fix(
+    analyzed: Path, change: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    patterns = analyzed / "access_patterns.yaml"
+    patterns.write_text(PATTERNS.replace("AVG", "5").replace("PEAK", "10"))
+    res = run_cli(capsys, "design", "--schema", str(analyzed / "schema.json"), "--patterns", str(patterns),
+                  "-o", str(analyzed), "--yes")  # fmt: skip
+    assert res.code == 0, res.err
+    _edit(analyzed, change)
+    out = tmp_path / "template.json"
+    res = run_cli(capsys, "deploy", "--model", str(analyzed), "--emit", "cloudformation", str(out))
+    assert res.code == 4, res.err
+    errors = [line for line in res.err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "data_model.json" in errors[0] and "run sql2dynamo design" in errors[0], res.err
+    assert not out.exists()

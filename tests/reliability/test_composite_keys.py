@@ -30,6 +30,10 @@ patterns:
     description: One row by its whole key
     sql: SELECT * FROM comp3 WHERE a = :a AND b = :b AND c = :c
     rps: {avg: 5, peak: 10}
+  - id: AP02
+    description: The row whose b is the literal 'x#y' (the plan spells the literal as the key does)
+    sql: SELECT * FROM comp3 WHERE a = :a AND b = 'x#y' AND c = :c
+    rps: {avg: 5, peak: 10}
 """
 ROWS = [("t", "x#y", "z", 1), ("t", "x", "y#z", 2), ("t", "x\\", "#z", 3), ("t", "x\\#", "z", 4)]
 
@@ -78,3 +82,5 @@ def test_rows_whose_keys_join_alike_stay_apart(
     for a, b, c, v in ROWS:
         page = repo.read("AP01", {"a": a, "b": b, "c": c})
         assert [(r["a"], r["b"], r["c"], r["v"]) for r in page.rows] == [(a, b, c, v)], page.rows
+    page = repo.read("AP02", {"a": "t", "c": "z"})
+    assert [(r["b"], r["v"]) for r in page.rows] == [("x#y", 1)], page.rows

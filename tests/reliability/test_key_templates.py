@@ -13,7 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sql2dynamo.design.model import KeyPart
+from sql2dynamo.design.plans import value_template
 from sql2dynamo.items.templates import compile_key, render_value_template, split_key
+from sql2dynamo.workload.shape.model import Binding
 
 TEMPLATES = ("{a}#{b}#{c}", "{a}#{b}", "P#{a}#{b}", "{a}#{b}#", "X#{a}|{b}#{c}", "{a:pad}#{b}#{c}")
 text = st.text(alphabet=st.sampled_from("ab#\\|x\u00fc"), max_size=6) | st.text(max_size=6)
@@ -81,3 +83,15 @@ def test_the_issue_rows_get_two_keys() -> None:
     template = "{b}#{c}"
     assert _key(template, _row(template, "t", "x#y", "z")) == "x\\#y#z"
     assert _key(template, _row(template, "t", "x", "y#z")) == "x#y#z"
+
+
+@settings(max_examples=200, deadline=None)
+@given(text, text)
+def test_a_sql_literal_in_a_plan_is_spelled_as_the_stored_key(b: str, c: str) -> None:
+    # WHERE b = '<literal>' AND c = :c on the key {b}#{c}: the plan's template holds the literal itself
+    # (quotes and braces are the SQL parser's and the template language's own: not this property's)
+    literal = "".join(ch for ch in b if ch not in "'{}")
+    template = value_template(
+        KeyPart("sk", "S", "{b}#{c}", ("b", "c")), [Binding("b", "=", f"'{literal}'"), Binding("c", "=", ":c")]
+    )
+    assert render_value_template(template, {"c": c})["S"] == _key("{b}#{c}", _row("", "", literal, c))

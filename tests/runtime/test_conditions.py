@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from sql2dynamo.runtime import ConditionFailed, ItemNotFound
+from sql2dynamo.runtime.render import without_nulls
 from tests.helpers.deployed import Deployed
 
 Deploy = Callable[[str, str], Deployed]
@@ -59,3 +60,28 @@ def test_update_by_another_user_changes_nothing(deployed: Deploy, strategy: str)
     env.repo.write("AP24", {"history_id": history_id, "user_id": owner, "is_public": not before["is_public"]})
     (after,) = env.repo.read("AP23", {"history_id": history_id}).rows
     assert after["is_public"] is (not before["is_public"])
+
+
+# (expression, NULL placeholders, the expression sent): a comparison with NULL keeps no row, as in SQL.
+NULLS = [
+    ("#a = :v", {":v"}, "(attribute_exists(#a) AND attribute_not_exists(#a))"),
+    (
+        "(attribute_not_exists(#a) OR #a = :v)",
+        {":v"},
+        "(attribute_not_exists(#a) OR (attribute_exists(#a) AND attribute_not_exists(#a)))",
+    ),
+    ("#a IN (:v0, :v1)", {":v1"}, "#a IN (:v0)"),
+    ("#a IN (:v0, :v1)", {":v0", ":v1"}, "(attribute_exists(#a) AND attribute_not_exists(#a))"),
+    (
+        "(attribute_exists(#a) AND NOT (#a IN (:v0, :v1)))",
+        {":v1"},
+        "(attribute_exists(#a) AND (attribute_exists(#a) AND attribute_not_exists(#a)))",
+    ),
+    ("(#a >= :lo AND #a <= :hi)", {":hi"}, "(#a >= :lo AND (attribute_exists(#a) AND attribute_not_exists(#a)))"),
+    ("begins_with(#b, :p) AND #a < :v1", {":v"}, "begins_with(#b, :p) AND #a < :v1"),
+]
+
+
+@pytest.mark.parametrize(("text", "nulls", "sent"), NULLS)
+def test_null_parameters_make_their_comparison_false(text: str, nulls: set[str], sent: str) -> None:
+    assert without_nulls(text, nulls) == sent

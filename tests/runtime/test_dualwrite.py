@@ -30,7 +30,7 @@ from sql2dynamo.cutover.dualwrite import DualWrite, enable_dual_write
 from sql2dynamo.cutover.outbox import outbox_status
 from sql2dynamo.cutover.shadow import ShadowReader
 from sql2dynamo.design.model import DataModel
-from sql2dynamo.examples.decision_data import EPOCH, audio_files, generate
+from sql2dynamo.examples.decision_data import EPOCH, EXAMPLE, audio_files
 from sql2dynamo.examples.decision_data.app import AudioFile, DecisionDataApp, all_keys, run_workload, session_factory
 from sql2dynamo.runtime import Repository
 from sql2dynamo.target.model_file import load_model
@@ -70,7 +70,7 @@ def prepare(url: str, tmp_path: Path, endpoint: str, users: int = 12) -> tuple[s
     """Generate the example's rows, deploy its golden model's tables (fresh) and backfill them with migrate."""
     model_dir = copy_golden_model("decision_data", "multi-table", tmp_path / "model")
     engine = sa.create_engine(url)
-    generate(engine, users, seed=3)
+    EXAMPLE.generate(engine, users, seed=3)
     plain = fast_client(endpoint)
     for name in plain.list_tables()["TableNames"]:
         plain.delete_table(TableName=name)

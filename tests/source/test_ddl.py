@@ -518,10 +518,19 @@ def test_references_without_columns_use_the_referred_primary_key(tmp_path: Path)
 # --- errors -------------------------------------------------------------------------------------
 
 
-def test_unsupported_type_names_the_column_and_the_fix(tmp_path: Path) -> None:
+def test_an_unknown_type_is_read_through_the_text_cast_and_said_under_attention(tmp_path: Path) -> None:
+    sql = "CREATE TABLE geo (id int PRIMARY KEY, p point, doc tsvector);"
+    schema = ddl(tmp_path, sql, "postgresql")
+    table = schema.table("geo")
+    assert [table.column(c).normalized_type for c in ("p", "doc")] == ["string", "string"]
+    flagged = {a.name for a in schema.attention if a.kind == "column" and "text" in a.reason}
+    assert flagged == {"geo.p", "geo.doc"}
+
+
+def test_unsupported_type_with_strict_types_names_the_column_and_the_fix(tmp_path: Path) -> None:
     sql = "CREATE TABLE geo (id int PRIMARY KEY, p point, doc tsvector);"
     with pytest.raises(UnsupportedError) as caught:
-        ddl(tmp_path, sql, "postgresql")
+        ddl(tmp_path, sql, "postgresql", type_mapper=TypeMapper(strict=True))
     err = caught.value
     assert err.exit_code == 4
     assert "'point'" in err.message and "geo.p" in err.message and "geo.doc tsvector" in err.message

@@ -23,8 +23,9 @@ from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.sync.apply import Applier
 from sql2dynamo.sync.changes import POSITION_ATTRIBUTE, Change, pg_position
 from sql2dynamo.target.model_file import load_model
+from sql2dynamo.testing.dynamodb import boto_client
 from sql2dynamo.testing.proxy import FaultProxy, Faults
-from tests.sync.conftest import boto_client, decision_model, fill
+from sql2dynamo.testing.sync_world import decision_model, fill
 
 pytestmark = pytest.mark.dynamodb
 

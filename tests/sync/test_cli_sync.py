@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from sql2dynamo.cli.main import cli
+from sql2dynamo.testing.sync_world import decision_model, fill
 from tests.cli.output import assert_split
 from tests.helpers.cli import run_cli
-from tests.sync.conftest import decision_model, fill
 from tests.sync.workload import Workload
 
 pytestmark = pytest.mark.dynamodb

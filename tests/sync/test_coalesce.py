@@ -32,7 +32,8 @@ from sql2dynamo.items.transform import ItemBuilder
 from sql2dynamo.sync.apply import Applier
 from sql2dynamo.sync.changes import POSITION_ATTRIBUTE, Change, pg_position
 from sql2dynamo.target.model_file import load_model
-from tests.sync.conftest import boto_client, decision_model, fill
+from sql2dynamo.testing.dynamodb import boto_client
+from sql2dynamo.testing.sync_world import decision_model, fill
 
 pytestmark = pytest.mark.dynamodb
 

@@ -8,7 +8,7 @@ import pytest
 
 from sql2dynamo.sync.control import ControlTable, VersionConflict
 from sql2dynamo.sync.stream import update_control
-from tests.sync.conftest import boto_client
+from sql2dynamo.testing.dynamodb import boto_client
 
 pytestmark = pytest.mark.dynamodb
 

@@ -19,7 +19,7 @@ from sql2dynamo.commands.verify import verify
 from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.sync.apply import Applier, ApplyStats
 from sql2dynamo.sync.changes import Change
-from tests.sync.conftest import decision_model, fill
+from sql2dynamo.testing.sync_world import decision_model, fill
 from tests.sync.workload import Workload
 
 pytestmark = [pytest.mark.dynamodb, pytest.mark.filterwarnings("ignore:.db. is deprecated:DeprecationWarning")]

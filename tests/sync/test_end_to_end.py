@@ -23,7 +23,9 @@ from sql2dynamo.sync.apply import ApplyStats
 from sql2dynamo.sync.begin import control_name
 from sql2dynamo.sync.control import ControlTable
 from sql2dynamo.sync.stream import update_control
-from tests.sync.conftest import boto_client, decision_model, fill, leftover_slots
+from sql2dynamo.testing.dynamodb import boto_client
+from sql2dynamo.testing.sync_world import decision_model, fill
+from tests.helpers.sync import leftover_slots
 from tests.sync.workload import Workload
 
 pytestmark = [pytest.mark.dynamodb, pytest.mark.filterwarnings("ignore:.db. is deprecated:DeprecationWarning")]

@@ -22,7 +22,8 @@ from sql2dynamo.commands.verify import verify
 from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.examples.decision_data import audio_files, users
 from sql2dynamo.target.model_file import load_model
-from tests.sync.conftest import boto_client, decision_model, fill
+from sql2dynamo.testing.dynamodb import boto_client
+from sql2dynamo.testing.sync_world import decision_model, fill
 
 pytestmark = [pytest.mark.dynamodb, pytest.mark.filterwarnings("ignore:.db. is deprecated:DeprecationWarning")]
 

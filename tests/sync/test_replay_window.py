@@ -22,7 +22,8 @@ from sql2dynamo.commands.verify import verify
 from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.sync.begin import control_name
 from sql2dynamo.sync.control import ControlTable
-from tests.sync.conftest import boto_client, decision_model, fill
+from sql2dynamo.testing.dynamodb import boto_client
+from sql2dynamo.testing.sync_world import decision_model, fill
 from tests.sync.workload import Workload
 
 pytestmark = [pytest.mark.dynamodb, pytest.mark.filterwarnings("ignore:.db. is deprecated:DeprecationWarning")]

@@ -21,7 +21,9 @@ from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.sync import mysql, pg_slot
 from sql2dynamo.sync.begin import control_name
 from sql2dynamo.sync.control import ControlTable
-from tests.sync.conftest import boto_client, decision_model, fill, leftover_slots
+from sql2dynamo.testing.dynamodb import boto_client
+from sql2dynamo.testing.sync_world import decision_model, fill
+from tests.helpers.sync import leftover_slots
 
 pytestmark = pytest.mark.dynamodb
 

@@ -16,7 +16,7 @@ import pytest
 from sql2dynamo.common.reporting import RecordingReporter
 from sql2dynamo.target import local
 from sql2dynamo.target.prerequisites import HOME_ENV, JAR_ENV
-from sql2dynamo.testing.dynamodb import free_port as free_port  # "as": compat for bench/sync_apply.py, see below
+from sql2dynamo.testing.dynamodb import free_port
 from tests.helpers.dynamodb import StartLocal, stop_all, use_home
 
 
@@ -50,12 +50,3 @@ def start_local(s2d_home: Path) -> Iterator[StartLocal]:
 
     yield start
     stop_all(started)
-
-
-# Compatibility until tests/sync/, tests/cli/test_cli_*.py and bench/sync_apply.py import boto_client
-# and free_port from sql2dynamo.testing.dynamodb and table_names from tests.helpers.dynamodb, and take
-# dynamodb_jar and shared_local from tests/conftest.py without importing them (issue 12).  Remove then.
-from sql2dynamo.testing.dynamodb import boto_client as boto_client  # noqa: E402
-from tests.conftest import dynamodb_jar as dynamodb_jar  # noqa: E402
-from tests.conftest import shared_local as shared_local  # noqa: E402
-from tests.helpers.dynamodb import table_names as table_names  # noqa: E402

@@ -80,7 +80,8 @@ def test_multi_table_template(tmp_path: Path) -> None:
     assert by_table["users_email_unique"][0] == "UsersEmailUniqueTable"
     usage = by_table["usage_logs"][1]["Properties"]
     assert usage["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
-    assert usage["GlobalSecondaryIndexes"][0]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
+    history = by_table["search_history"][1]["Properties"]
+    assert history["GlobalSecondaryIndexes"][0]["Projection"] == {"ProjectionType": "KEYS_ONLY"}
     outputs = template["Outputs"]
     assert outputs["UsersTableArn"]["Value"] == {"Fn::GetAtt": ["UsersTable", "Arn"]}
     assert not [name for name in outputs if name.endswith("StreamArn")]  # design turns no stream on by default

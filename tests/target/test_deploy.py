@@ -244,16 +244,16 @@ def test_an_existing_table_without_a_gsi_is_refused_and_left_alone(endpoint: str
 @pytest.mark.dynamodb
 def test_a_projection_difference_is_shown_attribute_by_attribute(endpoint: str, tmp_path: Path) -> None:
     model_dir = golden(tmp_path, "algoitny", "multi-table")
-    request = _request(model_of(model_dir), "usage_logs")
+    request = _request(model_of(model_dir), "script_generation_jobs")
     (gsi,) = request["GlobalSecondaryIndexes"]
-    assert gsi["Projection"] == {"ProjectionType": "KEYS_ONLY"}
-    gsi["Projection"] = {"ProjectionType": "ALL"}
+    assert gsi["Projection"] == {"ProjectionType": "ALL"}
+    gsi["Projection"] = {"ProjectionType": "KEYS_ONLY"}
     boto_client(endpoint).create_table(**request)
     _assert_refused_and_untouched(
         endpoint,
         model_dir,
-        "usage_logs",
-        [f"GSI {gsi['IndexName']}: projection KEYS_ONLY != ALL"],
+        "script_generation_jobs",
+        [f"GSI {gsi['IndexName']}: projection ALL != KEYS_ONLY"],
         {"id": {"N": "1"}},
     )
 

@@ -160,7 +160,8 @@ def test_local_target_starts_an_instance_on_first_use(s2d_home: Path) -> None:
         info = describe_target(parse_target(f"local:{port}"), reporter)
         assert info["tables"] == []
         st = local.status(port)
-        assert st.running and st.data_dir == (s2d_home / "local" / f"data-{port}").resolve()
+        # In memory: a disk sync per write made migrate crawl (bench/local_target.py); `local start` is for disks.
+        assert st.running and st.in_memory and st.data_dir is None
         assert any(desc.startswith("Starting DynamoDB Local") for desc, *_ in reporter.messages("task"))
     finally:
         local.stop(port)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from sql2dynamo.target import local
-from sql2dynamo.testing.dynamodb import boto_client
 from tests.helpers.databases import empty_database
+from tests.helpers.dynamodb import drop_tables
 
 
 @pytest.fixture
@@ -22,8 +22,5 @@ def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[str], 
 def endpoint(shared_local: tuple[local.LocalInstance, Path]) -> str:
     """The shared DynamoDB Local, every table dropped (examples share table names such as ``users``)."""
     url = shared_local[0].endpoint_url
-    client = boto_client(url)
-    for name in client.list_tables()["TableNames"]:
-        client.delete_table(TableName=name)
-        client.get_waiter("table_not_exists").wait(TableName=name, WaiterConfig={"Delay": 1})
+    drop_tables(url)
     return url

@@ -44,7 +44,7 @@ EXTRA = {
 FILTERED = ("T01", "T02", "T03", "T04", "T05", "T06", "T07", "T10")
 
 
-def _designed(url: str, out: Path) -> Path:
+def _designed(url: str, out: Path, strategy: str = "multi-table") -> Path:
     """The AlgoItny example generated into ``url`` and designed with the extra patterns."""
     ex = get_example("algoitny")
     engine = sa.create_engine(url)
@@ -65,7 +65,7 @@ def _designed(url: str, out: Path) -> Path:
         out_dir=model_dir,
         reporter=RecordingReporter(),
         confirm=lambda gate, question: True,
-        strategy="multi-table",
+        strategy=strategy,
     )
     return model_dir
 
@@ -74,12 +74,12 @@ def _plan(data: dict[str, Any], pid: str) -> dict[str, Any]:
     return next(p for p in data["plans"] if p["pattern_id"] == pid)
 
 
-@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize(("source", "strategy"), [*((s, "multi-table") for s in SOURCES), ("sqlite", "single-table")])
 def test_conditions_give_the_sql_rows_true_and_false(
-    source: str, empty_db: Callable[[str], str], endpoint: str, tmp_path: Path
+    source: str, strategy: str, empty_db: Callable[[str], str], endpoint: str, tmp_path: Path
 ) -> None:
     url = empty_db(source)
-    model_dir = _designed(url, tmp_path / "good")
+    model_dir = _designed(url, tmp_path / "good", strategy)
     data = json.loads((model_dir / "data_model.json").read_text(encoding="utf-8"))
     for pid in FILTERED:
         plan = _plan(data, pid)

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from sql2dynamo.verify.canonical import canonical_hash, canonical_number, diff_items
+from sql2dynamo.sync.changes import POSITION_ATTRIBUTE
+from sql2dynamo.verify.canonical import BOOKKEEPING_ATTRIBUTES, canonical_hash, canonical_number, diff_items
 
 ITEM: dict[str, Any] = {
     "PK": {"S": "USER#1"},
@@ -125,9 +126,6 @@ def test_diff_shows_binaries_and_long_text() -> None:
 
 
 def test_sync_position_is_not_data() -> None:
-    from sql2dynamo.sync.apply import POSITION_ATTRIBUTE
-    from sql2dynamo.verify.canonical import BOOKKEEPING_ATTRIBUTES
-
     assert POSITION_ATTRIBUTE in BOOKKEEPING_ATTRIBUTES
     plain = {"pk": {"S": "a"}, "n": {"N": "1"}}
     stamped = {**plain, POSITION_ATTRIBUTE: {"S": "pg:0000000000000001:000001"}}

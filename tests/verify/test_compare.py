@@ -322,7 +322,7 @@ def test_wrong_source_or_missing_table(loaded: tuple[str, Path, str], tmp_path: 
     source_url, model_dir, endpoint = loaded
     empty = tmp_path / "empty.sqlite"
     sqlite3.connect(empty).executescript("CREATE TABLE x (id INTEGER PRIMARY KEY);")
-    with pytest.raises(InputError, match="has no table"):
+    with pytest.raises(InputError, match="is in the model but not in the source"):
         verify(f"sqlite:///{empty}", model_dir, endpoint, reporter=RecordingReporter())
     client = boto_client(endpoint)
     item = client.get_item(TableName="Genre", Key={"GenreId": {"N": "1"}})["Item"]

@@ -34,6 +34,11 @@ from sql2dynamo.commands.analyze import analyze
     metavar="TYPE=NORMALIZED",
     help="Type rule tried before the built-in ones, e.g. 'point=string' (repeatable).",
 )
+@click.option(
+    "--strict-types",
+    is_flag=True,
+    help="Stop on a column type no rule maps, instead of reading it as text through the database's cast.",
+)
 @click.option("--sample-rows", default=1000, show_default=True, help="Rows sampled per table for statistics.")
 @click.option("--application", help="Application name for access_patterns.yaml (default: the database name).")
 @summary_option()
@@ -48,6 +53,7 @@ def analyze_cmd(
     include: Sequence[str],
     exclude: Sequence[str],
     casts: Sequence[str],
+    strict_types: bool,
     sample_rows: int,
     application: str | None,
     summary_path: Path | None,
@@ -69,6 +75,7 @@ def analyze_cmd(
         include=include,
         exclude=exclude,
         casts=casts,
+        strict_types=strict_types,
         sample_rows=sample_rows,
         application=application,
     )

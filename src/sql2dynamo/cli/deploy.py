@@ -14,7 +14,8 @@ import click
 
 from sql2dynamo.cli.echo import make_confirm, progress_reporter, show_result
 from sql2dynamo.cli.options import F, json_option, model_option, summary_option, target_option, yes_option
-from sql2dynamo.commands.deploy import deploy, destroy, emit_cloudformation, parse_tags
+from sql2dynamo.commands.deploy import deploy, destroy, emit_cloudformation, emit_iam_policy, parse_tags
+from sql2dynamo.commands.import_table import plan_import
 from sql2dynamo.common.errors import UsageError
 from sql2dynamo.target.deploy.run import DEFAULT_WAIT_S
 from sql2dynamo.target.endpoint import ACCEPTED_FORMS
@@ -38,10 +39,30 @@ def _wait(what: str) -> Callable[[F], F]:
 @click.option("--dry-run", is_flag=True, help="Only show what would be created; change nothing.")
 @click.option(
     "--emit",
-    type=(click.Choice(["cloudformation"]), click.Path(dir_okay=False, path_type=Path)),
+    type=(click.Choice(["cloudformation", "iam-policy", "import-table"]), click.Path(dir_okay=False, path_type=Path)),
     default=None,
-    metavar="cloudformation FILE",
-    help="Write a CloudFormation template (JSON) to FILE instead of calling any API.",
+    metavar="cloudformation|iam-policy|import-table FILE",
+    help="Write a CloudFormation template, one least-privilege IAM policy per role, or (with --import-from) the "
+    "ImportTable requests (JSON) to FILE instead of calling any API.",
+)
+@click.option(
+    "--import-from",
+    metavar="s3://BUCKET/PREFIX",
+    help="Create each table with ImportTable from the files of `export` uploaded there (PREFIX/<table>/).",
+)
+@click.option(
+    "--import-format",
+    type=click.Choice(["dynamodb-json", "ion"]),
+    default="dynamodb-json",
+    show_default=True,
+    help="With --import-from: the files' format.",
+)
+@click.option(
+    "--import-compress",
+    type=click.Choice(["none", "gzip", "zstd"]),
+    default="gzip",
+    show_default=True,
+    help="With --import-from: the files' compression.",
 )
 @click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Tag every table (repeatable).")
 @_wait("become ACTIVE")
@@ -53,6 +74,9 @@ def deploy_cmd(
     target: str | None,
     dry_run: bool,
     emit: tuple[str, Path] | None,
+    import_from: str | None,
+    import_format: str,
+    import_compress: str,
     tags: Sequence[str],
     wait_timeout_s: float,
     yes: bool,
@@ -66,13 +90,34 @@ def deploy_cmd(
     """
     reporter = progress_reporter()
     tag_map = parse_tags(tags)
+    if import_from is not None or (emit is not None and emit[0] == "import-table"):
+        if import_from is None or (emit is not None and emit[0] != "import-table"):
+            raise UsageError(
+                "--emit import-table and --import-from go together", hint="give --import-from s3://bucket/prefix"
+            )
+        planned = plan_import(
+            model_dir,
+            import_from,
+            reporter=reporter,
+            target=target,
+            fmt=import_format,
+            compression=import_compress,
+            dry_run=dry_run,
+            out_file=emit[1] if emit is not None else None,
+            confirm=make_confirm(yes),
+        )
+        show_result(planned, as_json=as_json, summary_path=summary_path)
+        return
     if emit is not None:
         if target is not None or dry_run:
             raise UsageError(
                 "--emit writes a template instead of deploying; it takes no --target or --dry-run",
                 hint="drop --target/--dry-run, or drop --emit to deploy",
             )
-        emitted = emit_cloudformation(model_dir, emit[1], reporter=reporter, tags=tag_map)
+        if emit[0] == "iam-policy":
+            emitted = emit_iam_policy(model_dir, emit[1], reporter=reporter)
+        else:
+            emitted = emit_cloudformation(model_dir, emit[1], reporter=reporter, tags=tag_map)
         show_result(emitted, as_json=as_json, summary_path=summary_path)
         return
     if target is None:

@@ -24,6 +24,7 @@ from sql2dynamo.cli.cutover import cutover_group
 from sql2dynamo.cli.demo import demo_cmd
 from sql2dynamo.cli.deploy import deploy_cmd, destroy_cmd
 from sql2dynamo.cli.design import design_cmd
+from sql2dynamo.cli.export import export_cmd
 from sql2dynamo.cli.local import local_group
 from sql2dynamo.cli.migrate import migrate_cmd
 from sql2dynamo.cli.report import report_cmd
@@ -51,6 +52,7 @@ cli.add_command(demo_cmd)
 cli.add_command(deploy_cmd)
 cli.add_command(migrate_cmd)
 cli.add_command(verify_cmd)
+cli.add_command(export_cmd)
 cli.add_command(validate_cmd)
 cli.add_command(sync_cmd)
 cli.add_command(destroy_cmd)

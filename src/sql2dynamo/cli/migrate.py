@@ -23,6 +23,7 @@ from sql2dynamo.cli.options import (
 )
 from sql2dynamo.commands.migrate import migrate, raise_for_failures
 from sql2dynamo.migrate.spark_options import SparkOptions
+from sql2dynamo.migrate.writer import DEFAULT_UNREACHABLE_S
 from sql2dynamo.target.endpoint import ACCEPTED_FORMS
 
 
@@ -44,6 +45,14 @@ def _names(text: str | None) -> list[str]:
 )
 @click.option("--batch-size", type=click.IntRange(min=1), default=1000, show_default=True, help="Rows per read.")
 @click.option("--on-error-stop", is_flag=True, help="Stop at the first row that cannot become an item.")
+@click.option(
+    "--unreachable-timeout",
+    "unreachable_s",
+    type=click.FloatRange(min=0, min_open=True),
+    default=DEFAULT_UNREACHABLE_S,
+    show_default=True,
+    help="Seconds the target may answer nothing before the run stops (then continue it with --resume).",
+)
 @click.option(
     "--with-sync",
     is_flag=True,
@@ -76,6 +85,7 @@ def migrate_cmd(
     concurrency: int,
     batch_size: int,
     on_error_stop: bool,
+    unreachable_s: float,
     with_sync: bool,
     slot: str,
     engine: str,
@@ -101,6 +111,7 @@ def migrate_cmd(
         dry_run=dry_run,
         only=_names(only),
         on_error_stop=on_error_stop,
+        unreachable_s=unreachable_s,
         with_sync=with_sync,
         slot=slot,
         engine=engine,

@@ -29,7 +29,13 @@ from sql2dynamo.verify.compare import DEFAULT_MAX_DIFFS, DEFAULT_MAX_KEYS
 @click.command("verify")
 @source_url_argument()
 @model_option()
-@target_option(f"The DynamoDB holding the migrated tables: {ACCEPTED_FORMS}.")
+@target_option(f"The DynamoDB holding the migrated tables: {ACCEPTED_FORMS}.", required=False)
+@click.option(
+    "--from-export",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    metavar="DIR",
+    help="Check the files of an `export` directory instead of a target (before a paid ImportTable).",
+)
 @click.option(
     "--segments",
     type=click.IntRange(min=1, max=1_000_000),
@@ -57,7 +63,8 @@ from sql2dynamo.verify.compare import DEFAULT_MAX_DIFFS, DEFAULT_MAX_KEYS
 def verify_cmd(
     source_url: str,
     model_dir: Path,
-    target: str,
+    target: str | None,
+    from_export: Path | None,
     segments: int,
     max_keys: int,
     max_diffs: int,
@@ -68,6 +75,7 @@ def verify_cmd(
     """Check that --target holds exactly the items SOURCE_URL's rows become: counts, keys and content.
 
     Exits 8 when an item is missing, extra or different, or a count differs.
+    With --from-export DIR (instead of --target) the export's files are checked.
     """
     result = verify(
         source_url,
@@ -77,6 +85,7 @@ def verify_cmd(
         segments=segments,
         max_keys=max_keys,
         max_diffs=max_diffs,
+        from_export=from_export,
     )
     write_json(report_path, result.report())
     show_result(result, as_json=as_json, summary_path=summary_path)

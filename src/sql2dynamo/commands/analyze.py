@@ -135,14 +135,17 @@ def analyze(
     casts: Sequence[str] = (),
     sample_rows: int = 1000,
     application: str | None = None,
+    strict_types: bool = False,
 ) -> AnalyzeResult:
     """Analyze a live database (``source_url``) or a DDL file (``ddl`` + ``dialect``).
 
     Writes ``out_dir/schema.json`` and, with ``workload`` or ``query_log``,
     merges the mined patterns into ``out_dir/access_patterns.yaml``.  Nothing
-    is written unless every step succeeded.
+    is written unless every step succeeded.  A live column whose type no rule
+    maps is read as text through the database's cast, with a warning under
+    ``attention``; ``strict_types`` stops (exit 4) instead.
     """
-    mapper = TypeMapper(parse_cast_rules(casts))
+    mapper = TypeMapper(parse_cast_rules(casts), strict=strict_types)
     if sample_rows < 1:
         raise UsageError("--sample-rows must be at least 1")
     if workload and query_log is not None:

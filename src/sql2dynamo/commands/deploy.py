@@ -26,10 +26,20 @@ from sql2dynamo.target.cloudformation import cloudformation_json, logical_ids
 from sql2dynamo.target.deploy.plan import TableDeployment, TableRemoval
 from sql2dynamo.target.deploy.run import DEFAULT_WAIT_S, Confirm, deploy_tables, destroy_tables, is_local_target
 from sql2dynamo.target.endpoint import TargetSpec, dynamodb_client, parse_target
+from sql2dynamo.target.iam import ROLES, iam_policy_json
 from sql2dynamo.target.model_file import load_model
 from sql2dynamo.target.tablespec import table_requests
 
-__all__ = ["DeployResult", "DestroyResult", "EmitResult", "deploy", "destroy", "emit_cloudformation", "parse_tags"]
+__all__ = [
+    "DeployResult",
+    "DestroyResult",
+    "EmitResult",
+    "deploy",
+    "destroy",
+    "emit_cloudformation",
+    "emit_iam_policy",
+    "parse_tags",
+]
 
 _LOCAL_FORMS = "local, local:PORT, or an http://127.0.0.1:PORT or http://localhost:PORT endpoint"
 
@@ -95,9 +105,19 @@ class EmitResult(Result):
     path: Path
     tables: tuple[str, ...]
     logical_ids: tuple[str, ...]
+    kind: str = "cloudformation"  # or "iam-policy" (then logical_ids are the roles)
 
     def summary(self) -> dict[str, Any]:
         """A JSON-ready summary (for ``--summary FILE.json``)."""
+        if self.kind == "iam-policy":
+            return {
+                "command": "deploy",
+                "model": str(self.model_path),
+                "emit": self.kind,
+                "path": str(self.path),
+                "tables": list(self.tables),
+                "roles": list(self.logical_ids),
+            }
         return {
             "command": "deploy",
             "model": str(self.model_path),
@@ -107,7 +127,11 @@ class EmitResult(Result):
         }
 
     def describe(self, out: Reporter) -> None:
-        """One line: the template written."""
+        """One line: the template (or policies) written."""
+        if self.kind == "iam-policy":
+            roles = ", ".join(self.logical_ids)
+            out.info(f"wrote {self.path}: IAM policies ({roles}) for {len(self.tables)} table(s)")
+            return
         out.info(f"wrote {self.path}: CloudFormation template with {len(self.tables)} table(s)")
 
 
@@ -193,6 +217,16 @@ def emit_cloudformation(
     return EmitResult(path, out_file, names, tuple(ids[n] for n in names))
 
 
+def emit_iam_policy(model_dir: Path, out_file: Path, *, reporter: Reporter) -> EmitResult:
+    """Write one least-privilege IAM policy per role (:mod:`sql2dynamo.target.iam`) to ``out_file`` atomically.
+
+    Calls no API.  Raises ``InputError`` for a missing or unusable model.
+    """
+    path, model = load_model(model_dir)  # the runtime role is made from the plans: a contract has none
+    atomic_write_text(out_file, iam_policy_json(model))
+    return EmitResult(path, out_file, tuple(t.name for t in model.tables), ROLES, kind="iam-policy")
+
+
 def destroy(
     model_dir: Path,
     target: str | TargetSpec,
@@ -230,7 +264,7 @@ def destroy(
     )
     if spec.kind == "local" and spec.port is not None:
         # A managed instance with no table left starts over on a fresh data file (see reset_if_empty).
-        pass  # BREAKCHECK local.reset_if_empty(spec.port, reporter)
+        local.reset_if_empty(spec.port, reporter)
     return DestroyResult(path, spec.display, removed, time.monotonic() - started)
 
 

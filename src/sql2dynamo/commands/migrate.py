@@ -334,7 +334,7 @@ def raise_for_failures(result: MigrateResult) -> None:
     if total["failed"]:
         raise TargetError(
             f"{total['failed']} item(s) could not be written to {result.target}",
-            hint=f'run `migrate --resume` to write them again (their keys and errors are in {result.rejects_dir}, '
+            hint=f"run `migrate --resume` to write them again (their keys and errors are in {result.rejects_dir}, "
             'lines with "failed": true)',
         )
 

@@ -28,6 +28,7 @@ from sql2dynamo.target.model_file import load_model
 from sql2dynamo.verify.compare import DEFAULT_MAX_DIFFS, DEFAULT_MAX_KEYS, Comparison, compare
 from sql2dynamo.verify.scan import check_segments
 from sql2dynamo.verify.source_items import SourceItems
+from sql2dynamo.verify.targets import DynamoDBItems, ExportItems, TargetItems
 
 __all__ = ["VerifyResult", "verify"]
 
@@ -126,7 +127,7 @@ class VerifyResult(Result):
 def verify(
     source_url: str,
     model_dir: Path,
-    target: str | TargetSpec,
+    target: str | TargetSpec | None,
     *,
     reporter: Reporter,
     segments: int = 4,
@@ -134,6 +135,7 @@ def verify(
     max_keys: int = DEFAULT_MAX_KEYS,
     max_diffs: int = DEFAULT_MAX_DIFFS,
     work_dir: Path | None = None,
+    from_export: Path | None = None,
 ) -> VerifyResult:
     """Compare the model's tables on ``target`` with the items the source's rows build.
 
@@ -142,15 +144,27 @@ def verify(
     table missing from the source), ``SourceConnectionError``, ``TargetError``
     (a table missing on the target, a refused request); differences are in
     the result, see :meth:`VerifyResult.raise_if_different`.
+
+    ``from_export`` checks the files of an ``export`` directory instead of a
+    target (``target`` is then ``None``): the same hashes, before a paid import.
     """
     started = time.monotonic()
-    spec = target if isinstance(target, TargetSpec) else parse_target(target)
+    if (target is None) == (from_export is None):
+        raise UsageError("verify checks either --target or --from-export DIR", hint="give exactly one of them")
+    spec = None if target is None else target if isinstance(target, TargetSpec) else parse_target(target)
     check_segments(segments)
     if max_keys < 0 or max_diffs < 0 or batch_size < 1:
         raise UsageError("verify limits must not be negative, and batches hold at least one row")
     path, model = load_model(model_dir, contract=True, source_url=source_url)  # a contract alone will do
     builder = ItemBuilder(model)
-    client = dynamodb_client(spec, reporter)
+    client = None if spec is None else dynamodb_client(spec, reporter)
+    actual: TargetItems
+    if client is not None:
+        actual = DynamoDBItems(client, segments=segments)
+    else:
+        assert from_export is not None
+        actual = ExportItems(from_export)
+    shown = spec.display if spec is not None else f"export {from_export}"
     source = open_source(source_url)
     try:
         wanted = set(builder.source_tables)
@@ -164,25 +178,26 @@ def verify(
                 f"{source.display_url} has no table {', '.join(absent)}, which the model maps",
                 hint="verify against the database the model was designed from",
             )
-        reporter.info(f"verifying {spec.display} against {source.display_url}")
+        reporter.info(f"verifying {shown} against {source.display_url}")
         try:
             comparison = compare(
                 SourceItems(source, tables, builder),
                 model,
-                client,
+                actual,
                 reporter=reporter,
-                segments=segments,
                 batch_size=batch_size,
                 max_keys=max_keys,
                 max_diffs=max_diffs,
                 work_dir=work_dir,
             )
         except (BotoCoreError, ClientError) as exc:
+            assert spec is not None  # files raise no botocore error
             raise explain_error(exc, spec) from None
         display = source.display_url
     finally:
         source.engine.dispose()
-    result = VerifyResult(display, path, spec.display, comparison, max_keys, time.monotonic() - started)
-    # A cut-over in progress on this target gates its phases on the last verify (never raises).
-    record_verify(client, result.summary(), reporter)
+    result = VerifyResult(display, path, shown, comparison, max_keys, time.monotonic() - started)
+    if client is not None:
+        # A cut-over in progress on this target gates its phases on the last verify (never raises).
+        record_verify(client, result.summary(), reporter)
     return result

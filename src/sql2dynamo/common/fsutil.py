@@ -8,12 +8,28 @@ already exist keep their mode: they are the user's.
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
+
+from sql2dynamo.common.errors import InputError, Sql2DynamoError
+
+_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def write_failure(path: Path, exc: OSError) -> Sql2DynamoError | OSError:
+    """The one-line error for a failed write of ``path``: a full disk is the user's to fix (exit 4)."""
+    if exc.errno in _FULL:
+        return InputError(
+            f"cannot write {path}: no space left on the device ({exc.strerror})",
+            hint="free some space or write elsewhere, then run the command again (no half-written file was kept)",
+        )
+    return exc
+
 
 FILE_MODE = 0o600
 """Files the tool writes: its user reads and writes them, nobody else."""
@@ -55,7 +71,17 @@ def open_private_append(path: Path) -> IO[str]:
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half (mode 0600)."""
+    """Write ``text`` to ``path`` so that readers see the old file or the new one, never half (mode 0600).
+
+    A full disk raises ``InputError`` naming the file (see :func:`write_failure`).
+    """
+    try:
+        _atomic_write_text(path, text)
+    except OSError as exc:
+        raise write_failure(path, exc) from exc
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
     private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

@@ -51,7 +51,7 @@ from sqlalchemy.orm.attributes import instance_state
 
 from sql2dynamo.common.errors import UnsupportedError, UsageError
 from sql2dynamo.common.reporting import Reporter
-from sql2dynamo.cutover.mirror import OutboxMirror
+from sql2dynamo.cutover.mirror import MirrorSettings, OutboxMirror
 from sql2dynamo.cutover.outbox import DEFAULT_OUTBOX_TABLE, encode_values
 from sql2dynamo.cutover.rows import inserted_keys, key_of, mapped_table, raw_key, read_raw, select_raw, set_columns
 from sql2dynamo.design.model import DataModel
@@ -90,24 +90,11 @@ class DualWrite(OutboxMirror):
         applier: Applier,
         *,
         reporter: Reporter,
-        outbox_table: str,
-        mirror: bool,
-        retry_after_s: float,
-        mirror_batch: int,
-        background: bool = False,
+        settings: MirrorSettings,
     ) -> None:
         self.target = target
         self.model = model
-        super().__init__(
-            engine,
-            applier,
-            reporter=reporter,
-            outbox_table=outbox_table,
-            mirror=mirror,
-            retry_after_s=retry_after_s,
-            mirror_batch=mirror_batch,
-            background=background,
-        )
+        super().__init__(engine, applier, reporter=reporter, settings=settings)
         self.owns_applier = False
         self.tables = frozenset(e.source_table for t in model.tables for e in t.entities)
         self._info_key = f"sql2dynamo.dualwrite.{id(self)}"
@@ -317,22 +304,10 @@ def enable_dual_write(
             engine = target.kw["bind"]
         else:
             raise UsageError("dual-write needs the application's engine", hint="pass engine=<the sa.Engine>")
-    if retry_after_s < 0 or mirror_batch < 1:
-        raise UsageError("retry_after_s must not be negative and mirror_batch at least 1")
+    settings = MirrorSettings(outbox_table, mirror, retry_after_s, mirror_batch, background)
     owned = applier is None
     if applier is None:
         applier = Applier(model, client, source=engine, reporter=reporter)
-    dual = DualWrite(
-        target,
-        engine,
-        model,
-        applier,
-        reporter=reporter,
-        outbox_table=outbox_table,
-        mirror=mirror,
-        retry_after_s=retry_after_s,
-        mirror_batch=mirror_batch,
-        background=background,
-    )
+    dual = DualWrite(target, engine, model, applier, reporter=reporter, settings=settings)
     dual.owns_applier = owned
     return dual

@@ -19,13 +19,14 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from sql2dynamo.common.errors import UsageError
 from sql2dynamo.common.reporting import Reporter
-from sql2dynamo.cutover.outbox import DrainResult, apply_pending, drain_outbox, ensure_outbox
+from sql2dynamo.cutover.outbox import DEFAULT_OUTBOX_TABLE, DrainResult, apply_pending, drain_outbox, ensure_outbox
 
 if TYPE_CHECKING:
     from sql2dynamo.sync.apply import Applier
 
-__all__ = ["DualWriteStats", "OutboxMirror"]
+__all__ = ["DualWriteStats", "MirrorSettings", "OutboxMirror"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,27 @@ class DualWriteStats:
         }
 
 
+@dataclass(frozen=True)
+class MirrorSettings:
+    """How committed changes reach DynamoDB (the options of :func:`~sql2dynamo.cutover.dualwrite.enable_dual_write`).
+
+    ``outbox_table`` holds the changes; ``mirror=False`` only queues them (``sync --outbox`` applies);
+    ``background`` mirrors from one worker thread instead of the committing one; after a failure the
+    mirror waits ``retry_after_s`` before trying again (the circuit breaker); at most ``mirror_batch``
+    entries are applied per round.
+    """
+
+    outbox_table: str = DEFAULT_OUTBOX_TABLE
+    mirror: bool = True
+    retry_after_s: float = 5.0
+    mirror_batch: int = 500
+    background: bool = False
+
+    def __post_init__(self) -> None:
+        if self.retry_after_s < 0 or self.mirror_batch < 1:
+            raise UsageError("retry_after_s must not be negative and mirror_batch at least 1")
+
+
 class OutboxMirror:
     """The outbox table, the mirror (inline or background), its circuit breaker and the dual-write counters."""
 
@@ -58,20 +80,16 @@ class OutboxMirror:
         applier: Applier,
         *,
         reporter: Reporter,
-        outbox_table: str,
-        mirror: bool,
-        retry_after_s: float,
-        mirror_batch: int,
-        background: bool,
+        settings: MirrorSettings,
     ) -> None:
         self.engine = engine
         self.applier = applier
         self.reporter = reporter
-        self.outbox = ensure_outbox(engine, outbox_table)
-        self.mirror_enabled = mirror
-        self.retry_after_s = retry_after_s
-        self.mirror_batch = mirror_batch
-        self.background = background
+        self.outbox = ensure_outbox(engine, settings.outbox_table)
+        self.mirror_enabled = settings.mirror
+        self.retry_after_s = settings.retry_after_s
+        self.mirror_batch = settings.mirror_batch
+        self.background = settings.background
         self._lock = threading.Lock()  # one mirror at a time: a process applies its entries in id order
         self._counts_lock = threading.Lock()
         self._captured = self._mirrored = self._failures = self._skipped = 0
@@ -82,7 +100,7 @@ class OutboxMirror:
         self._wanted = self._handled = 0
         self._stopping = False
         self._worker: threading.Thread | None = None
-        if background and mirror:
+        if settings.background and settings.mirror:
             self._worker = threading.Thread(target=self._run_worker, name="s2d-dualwrite", daemon=True)
             self._worker.start()
 

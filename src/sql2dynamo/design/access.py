@@ -33,6 +33,10 @@ class JoinAccess:
     direction: Literal["to_parent", "to_children"]
     fk: ForeignKey  # the FK (on the child side)
     columns: tuple[str, ...]  # joined table's columns the query selects ("*" for all)
+    # The joined table whose rows hold ``fk`` when it is not the main table (a chain of foreign keys:
+    # cart_items -> products -> categories); such a join is always to the parent, read by key.
+    via: str | None = None
+    outer: bool = False  # LEFT/RIGHT/FULL JOIN: SQL keeps the rows that have no related row
 
 
 @dataclass(frozen=True)
@@ -127,23 +131,39 @@ def _joins(schema: Schema, main: Table, shape: StatementShape) -> list[JoinAcces
     for join in shape.joins:
         other_name = _bare(join.table)
         other = next((t for t in schema.tables if t.name.lower() == other_name.lower()), None)
-        if other is None:
-            continue
+        if other is None or other.name == main.name:
+            continue  # a self-join is refused by _unsupported: its aliases are one table to the shape
         cols = tuple(
             _bare(c) for c in shape.projection if "." in c and c.split(".")[0].lower() == other.name.lower()
         ) or ("*",)
-        link = _link(main, other)
+        on = {_bare(c).lower() for pair in join.on for c in pair}
+        link = _link(main, other, on)
+        outer = join.kind in ("left", "right", "full")
         if link is not None:
-            out.append(JoinAccess(other.name, link[0], link[1], cols))
+            out.append(JoinAccess(other.name, link[0], link[1], cols, outer=outer))
+            continue
+        # A parent of a table joined before it: reached by that table's foreign key.
+        for earlier in list(out):
+            step = _link(schema.table(earlier.table), other, on)
+            if step is not None and step[0] == "to_parent":
+                out.append(JoinAccess(other.name, "to_parent", step[1], cols, via=earlier.table, outer=outer))
+                break
     return out
 
 
-def _link(main: Table, other: Table) -> tuple[Literal["to_parent", "to_children"], ForeignKey] | None:
+def _link(
+    main: Table, other: Table, on: set[str] | None = None
+) -> tuple[Literal["to_parent", "to_children"], ForeignKey] | None:
+    """The foreign key between ``main`` and ``other`` the join's ON columns name (any one when ``on`` is empty)."""
+
+    def named(fk: ForeignKey) -> bool:
+        return not on or {c.lower() for c in (*fk.columns, *fk.referred_columns)} <= on
+
     for fk in main.foreign_keys:
-        if fk.referred_table == other.name:
+        if fk.referred_table == other.name and named(fk):
             return "to_parent", fk
     for fk in other.foreign_keys:
-        if fk.referred_table == main.name:
+        if fk.referred_table == main.name and named(fk):
             return "to_children", fk
     return None
 
@@ -161,6 +181,16 @@ def _unsupported(shape: StatementShape, access: Access, table: Table) -> tuple[s
                 f"a prefix search on {like.column} with no other key to narrow it would read one hot partition",
                 SEARCH_ALTERNATIVE,
             )
+    if shape.recursive:
+        return _recursive(table)
+    self_joins = [j for j in shape.joins if _bare(j.table).lower() == table.name.lower()]
+    if self_joins:
+        return (
+            f"a self-join of {table.name}: the two aliases are one table to the planner, which cannot tell the "
+            "row found from the rows related to it",
+            f"split it into two patterns on {table.name} (the row by its key, then the related rows by the "
+            "foreign key, e.g. WHERE parent_id = :id) and combine them in the application",
+        )
     # Rows of a joined child table come from its own Query, in its key order; a parent's column cannot order them.
     children = {j.table.lower() for j in access.joins if j.direction == "to_children"}
     foreign_order = [
@@ -178,12 +208,24 @@ def _unsupported(shape: StatementShape, access: Access, table: Table) -> tuple[s
     other_aggs = [a for a in shape.aggregates if not a.startswith("count(")]
     if other_aggs or shape.group_by:
         what = ", ".join(other_aggs + [f"GROUP BY {', '.join(shape.group_by)}"] * bool(shape.group_by))
-        return f"an ad-hoc aggregate ({what}) over many items", ANALYTICS_ALTERNATIVE
-    if len(shape.tables) > 2 or (len(shape.tables) == 2 and len(access.joins) != 1):
+        return _aggregate(table, access, what)
+    joined = [_bare(j.table).lower() for j in shape.joins]
+    twice = next((t for t in joined if joined.count(t) > 1), None)
+    if twice is not None:
         return (
-            f"a query across {len(shape.tables)} tables ({', '.join(shape.tables)}) that no foreign key "
-            "of the schema links one-to-one or one-to-many",
-            ANALYTICS_ALTERNATIVE,
+            f"a join to {twice} twice (by two foreign keys of {table.name}): the two aliases are one table to the "
+            "planner, which cannot tell whose columns are whose",
+            f"read {twice} with a pattern of its own by key for each foreign key, and combine the rows in the "
+            "application",
+        )
+    unlinked = [j.table for j in shape.joins if _bare(j.table).lower() not in {a.table.lower() for a in access.joins}]
+    if unlinked or len(shape.tables) != len(access.joins) + 1:
+        missing = unlinked[0] if unlinked else ", ".join(shape.tables[1:])
+        return (
+            f"a join of {table.name} to {missing}, which no foreign key links to {table.name} or to a parent "
+            "joined before it (joined on columns that are not a foreign key, or from a parent to its children)",
+            f"read {missing} with a pattern of its own, keyed by the columns the join uses, and combine the rows "
+            "in the application; or copy its columns into the items it is read with",
         )
     if shape.uses_or and not any(_has_or(p) for p in shape.conditions):
         # An OR inside a WHERE conjunct is a filter (see design.predicates); elsewhere (ON, HAVING) it is not.
@@ -199,6 +241,49 @@ def _unsupported(shape: StatementShape, access: Access, table: Table) -> tuple[s
             "page with the cursor the runtime returns instead of an offset",
         )
     return None, None
+
+
+def _recursive(table: Table) -> tuple[str, str]:
+    """Why a WITH RECURSIVE is refused: one read would return the anchor rows, not the walk."""
+    links = ", ".join(f"{table.name}.{fk.columns[0]}" for fk in table.foreign_keys if fk.referred_table == table.name)
+    return (
+        f"a recursive CTE (WITH RECURSIVE) that walks {links or table.name} level by level until no row is added: "
+        "a DynamoDB plan of one read would return only the anchor row, not the path",
+        f"in the application, read the {table.name} row by its key and repeat with its "
+        f"{links.split('.')[-1] if links else 'parent'} until it is NULL (one GetItem per level of the tree); or "
+        "store each row's path of ancestors in its item and read it with one GetItem",
+    )
+
+
+def _aggregate(table: Table, access: Access, what: str) -> tuple[str, str]:
+    """Why an aggregate other than COUNT is refused, with the size of the set it would read.
+
+    A set bounded by a foreign key's fan-out (the cart of one user) could be read with one Query
+    and added up in the application; one no key bounds reads the whole table.
+    """
+    fk = next((f for f in table.foreign_keys if f.columns and set(f.columns) <= set(access.eq)), None)
+    if fk is not None:
+        bound = (
+            f"at most {fk.fanout.p99} rows per {', '.join(fk.columns)} at the 99th percentile "
+            f"(max {fk.fanout.max}, average {fk.fanout.avg:g})"
+            if fk.fanout
+            else "a fan-out the analysis did not measure"
+        )
+        return (
+            f"an aggregate ({what}) over the {table.name} rows of one {', '.join(fk.columns)}: a bounded set "
+            f"({bound}), but DynamoDB has no aggregate and the runtime does not compute one",
+            f"read the rows with a Query pattern (SELECT ... FROM {table.name} WHERE "
+            f"{' AND '.join(f'{c} = :{c}' for c in fk.columns)}) and compute the aggregate in the application, "
+            "or keep the aggregate in an item updated in the same transaction as each write",
+        )
+    rows = table.stats.row_count if table.stats else None
+    return (
+        f"an ad-hoc aggregate ({what}) over "
+        + (f"{rows} rows of {table.name}" if rows is not None else f"every row of {table.name}")
+        + (f" fixed only by {', '.join(access.eq)}" if access.eq else ", with no key to bound the set")
+        + ": DynamoDB would read them all on every call",
+        ANALYTICS_ALTERNATIVE,
+    )
 
 
 def _unkeyed_count(table: Table, ranges: tuple[str, ...]) -> tuple[str, str]:

@@ -33,7 +33,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sql2dynamo.common.errors import InputError
 from sql2dynamo.design.model import AccessPlan, EntityMapping, IndexSpec, PatternCapacity, PlanStep, TableSpec
@@ -377,9 +377,46 @@ def plan_usage(
     """Every step's usage for one call of ``plan`` (``plan.expected_items`` feeds every multi-item read)."""
     by_name = _table_map(tables)
     out: list[Usage] = []
-    for step in plan.steps:
-        out.extend(step_usage(step, by_name, sizes, plan.expected_items, strong))
+    # A write whose first step is a Query (a finder) writes once per item found: price every later step so.
+    per_found = plan.kind == "write" and bool(plan.steps) and plan.steps[0].operation == "Query"
+    for n, step in enumerate(plan.steps):
+        usages = step_usage(step, by_name, sizes, plan.expected_items, strong)
+        if per_found and n > 0 and step.operation != "Query" and plan.expected_items != 1.0:
+            usages = tuple(_per_item(u, plan.expected_items) for u in usages)
+        out.extend(usages)
+    out.extend(_copy_reads(plan, by_name, sizes))
     return tuple(out)
+
+
+def _copy_reads(plan: AccessPlan, by_name: Mapping[str, TableSpec], sizes: Sizes) -> list[Usage]:
+    """The GetItem on each parent an inserted item copies columns from (the runtime reads it before the put)."""
+    out: list[Usage] = []
+    for step in plan.steps:
+        for put in (*step.items, step) if step.operation == "TransactWriteItems" else (step,):
+            spec = by_name.get(put.table) if put.operation == "PutItem" else None
+            entity = next((e for e in spec.entities if e.source_table == put.item_entity), None) if spec else None
+            parents = {a.source_table for a in entity.attributes if a.denormalized and a.join} if entity else set()
+            for parent in sorted(parents):
+                wanted = (parent, "entity")
+                held = (t for t in by_name.values() for e in t.entities if (e.source_table, e.kind) == wanted)
+                holder = next(held, None)
+                if holder is None:
+                    continue
+                read = PlanStep(operation="GetItem", table=holder.name, item_entity=parent, consistent_read=True)
+                for usage in step_usage(read, by_name, sizes, 1.0, True):
+                    out.append(replace(usage, detail=f"{usage.detail}; reads the {parent} row whose columns it copies"))
+    return out
+
+
+def _per_item(usage: Usage, items: float) -> Usage:
+    """``usage`` repeated for each of ``items`` items a finder Query found."""
+    return replace(
+        usage,
+        items=_r(usage.items * items),
+        rcu=_r(usage.rcu * items),
+        wcu=_r(usage.wcu * items),
+        detail=f"{usage.detail}; once per item found, x {_fmt(items)} items",
+    )
 
 
 def pattern_rps(pattern: AccessPattern | None) -> tuple[float, float]:

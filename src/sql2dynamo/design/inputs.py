@@ -197,7 +197,8 @@ def _is_alias(shape: StatementShape, col: str) -> bool:
     # aliased expression, not the alias, so an unqualified ORDER BY name next to a computed column passes.
     ordered = any(o.column == col for o in shape.order_by)
     computed = any("(" in c for c in shape.projection)
-    return "." not in col and ordered and computed
+    # A select list's own alias (`0 AS depth`, a CTE's column) is an output name, not a table's column.
+    return "." not in col and ((ordered and computed) or col in shape.aliases)
 
 
 def _check_contradictions(patterns: Sequence[ResolvedPattern], dialect: str) -> None:

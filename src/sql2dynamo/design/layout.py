@@ -47,12 +47,16 @@ class Need:
         parts = [self.table]
         if self.sparse:
             parts.append(self.sparse[0])
+            if self.sparse[1].upper() != "TRUE":
+                parts.append(self.sparse[1].strip("'"))  # is_active = FALSE and = TRUE are two indexes
         parts.append("by")
         parts += list(self.pk_cols)
         if self.bucket:
             parts.append("day")
         if self.sk_col and self.sk_col != self.bucket:
             parts.append(self.sk_col)
+        elif not self.sk_col and not self.bucket and len(self.pk_cols) > 1:
+            parts.append("unsorted")  # else (a, b) unsorted and (a) sorted by b would share a name
         return _safe("_".join(parts))[:255]
 
 
@@ -87,9 +91,11 @@ class Layout:
         """
         in_needs, in_write_needs = self._partition(need)
         same_partition = [*in_needs, *in_write_needs]
+        # An item without its sort-key attribute (a NULL column) is not in the index: only an index
+        # sorted by a NOT NULL column holds every item an unsorted read of the partition needs.
         if need.sk_col is None:
-            need = next((known for known in same_partition if known.sk_col is not None), need)
-        else:
+            need = next((k for k in same_partition if k.sk_col is not None and self._complete(k)), need)
+        elif self._complete(need):
             for known in same_partition:
                 if known.sk_col is None:
                     self._replace(known, need)
@@ -97,6 +103,15 @@ class Layout:
         if pattern_id not in ids:
             ids.append(pattern_id)
         return need
+
+    def _complete(self, need: Need) -> bool:
+        """Whether the index of ``need`` holds every item of its partition (its sort column is NOT NULL)."""
+        if need.sk_col is None:
+            return True
+        try:
+            return not self.schema.table(need.table).column(need.sk_col).nullable
+        except KeyError:
+            return False
 
     def _partition(self, need: Need) -> tuple[list[Need], list[Need]]:
         return self._partitions.setdefault(need.partition(), ([], []))
@@ -144,7 +159,8 @@ def route_read(a: Access, layout: Layout) -> Route:
     pk_cols, sk_cols = set(base.pk.columns), set(base.sk.columns) if base.sk else set()
     # A GetItem cannot test a literal flag (is_published = TRUE): such reads go through a sparse index.
     if pk_cols <= eq and sk_cols <= eq and not a.count and not a.flags:
-        return Route("batch_get" if eq & set(a.in_list) else "get")
+        # BatchGetItem when the IN list is on the key; an IN on another column is a filter (a Query).
+        return Route("batch_get" if eq & set(a.in_list) & (pk_cols | sk_cols) else "get")
     # The base table serves an ordered read only when its sort key is the ORDER BY column.
     in_base_order = a.order is None or (base.sk is not None and base.sk.columns[:1] == (a.order[0],))
     if pk_cols <= eq and not (eq & set(a.in_list)) and in_base_order:
@@ -155,7 +171,9 @@ def route_read(a: Access, layout: Layout) -> Route:
             return Route("lookup", unique=unique.columns)
     sparse = a.flags[0] if a.flags else None
     pk = tuple(c for c in table_order(table, a.eq) if c not in a.in_list)
-    sk = a.order[0] if a.order else (a.ranges[0] if a.ranges else None)
+    # An ORDER BY column the pattern fixes by equality orders nothing (and cannot be the key twice).
+    order = a.order[0] if a.order and a.order[0] not in pk else None
+    sk = order or next((r for r in a.ranges if r not in pk), None)
     bucket = None
     if not pk and not sparse and not sk:
         rows = table.stats.row_count if table.stats else None

@@ -234,7 +234,7 @@ def flat_steps(steps: Iterable[PlanStep]) -> list[PlanStep]:
 
 @dataclass(frozen=True)
 class DesignDecision:
-    """Seed 002's DesignDecision: every choice with its alternatives, reasons and exits."""
+    """The data-modeling method's DesignDecision: every choice with its alternatives, reasons and exits."""
 
     decision_type: str  # TABLE_STRUCTURE, KEY_DESIGN, GSI_DESIGN, UNIQUE_CONSTRAINT, DENORMALIZATION, ...
     subject: str

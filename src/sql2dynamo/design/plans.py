@@ -12,8 +12,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from sql2dynamo.common.keytext import escape_field
 from sql2dynamo.design.access import Access
 from sql2dynamo.design.inputs import ResolvedPattern
+from sql2dynamo.design.keys import FIXED_FORMAT_TYPES
 from sql2dynamo.design.model import AccessPlan, IndexSpec, KeyPart, PlanStep, PredicateUse, TableSpec
 from sql2dynamo.design.predicates import Translator, Untranslatable
 from sql2dynamo.source.model import Schema, Table
@@ -49,7 +51,9 @@ def value_template(key: KeyPart, bindings: Sequence[Binding], *, range_ops: Sequ
         value = binding_for(bindings, col) or binding_for(bindings, col, range_ops) or "{:" + col + "}"
         if value.startswith(":"):
             return "{" + value + fmt + "}"
-        return value.strip("'")
+        # a literal stands where a field is: escaped like the field's text in the stored key
+        following = m.string[m.end() : m.end() + 1]
+        return escape_field(value.strip("'"), following if following not in ("", "{") else None)
 
     return _FIELD.sub(sub, key.template)
 
@@ -138,6 +142,11 @@ def query_step(
     if sk and len(sk.columns) == 1:
         names.update(expression_names(sk.attribute))
         condition += _sort_condition(table, sk, conditions, values, uses)
+    elif sk and sk.columns:
+        leading = _leading_range(table, sk, conditions, values, uses)
+        if leading:
+            names.update(expression_names(sk.attribute))
+            condition += leading
     if sk and " AND " not in condition and "{" in sk.template and not sk.template.startswith("{"):
         # A prefixed sort key (TEST_CASE#...) shares its partition with other entities: select its own.
         names.update(expression_names(sk.attribute))
@@ -160,6 +169,9 @@ def query_step(
         operation="Query",
         table=table.name,
         index=index.name if index else None,
+        # The items it reads are this entity's (its keys carry the entity's prefix in a single table):
+        # capacity sizes them as such, not as the table's largest entity.
+        item_entity=table.entities[0].source_table,
         key_condition=condition,
         filter=filter_text,
         values=values,
@@ -221,6 +233,45 @@ def _sort_condition(
             "where", conditions[i].text, "sort_key", text, i, f"{col} is the sort key: read only the matching range"
         )
     return f" AND {text}" if text else ""
+
+
+def _leading_range(
+    table: TableSpec,
+    sk: KeyPart,
+    conditions: Sequence[Predicate],
+    values: dict[str, str],
+    uses: dict[int, PredicateUse],
+) -> str:
+    """A ``>=`` or ``<`` bound on the leading column of a composite sort key (``{created_at}#{id}``).
+
+    The key is text: ``"v#..."`` sorts after ``"v"`` and before every greater leading value, so
+    ``>= v`` and ``< v`` select exactly the items whose leading column is ``>= v`` / ``< v`` (``>``
+    and ``<=`` would need the separator's successor and stay filters).  Only for dates and
+    date-times, whose values share one fixed format: a free string could hold a character that
+    sorts before the separator.
+    """
+    match = _FIELD.search(sk.template)
+    col = sk.columns[0]
+    attrs = {a.source_column: a for a in table.entities[0].attributes if not a.denormalized}
+    if match is None or match.group(1) != col or col not in attrs or attrs[col].transform not in FIXED_FORMAT_TYPES:
+        return ""
+    bound = next(
+        (
+            (i, p)
+            for i, p in enumerate(conditions)
+            if i not in uses and p.op in (">=", "<") and p.values and _own_column(table, p.column) == col
+        ),
+        None,
+    )
+    if bound is None:
+        return ""
+    i, p = bound
+    text = f"#{placeholder(sk.attribute)} {p.op} :sk"
+    values[":sk"] = sk.template[: match.start()] + _val(p.values[0])
+    uses[i] = PredicateUse(
+        "where", p.text, "sort_key", text, i, f"{col} leads the sort key {sk.template}: read only the matching range"
+    )
+    return f" AND {text}"
 
 
 def filter_conjuncts(
@@ -312,6 +363,9 @@ def _val(value: str) -> str:
 def expected_rows(schema: Schema, table: Table, columns: Sequence[str], limit: int | str | None) -> float:
     """Items a query fixing ``columns`` returns: fan-out of a matching foreign key, else rows / distinct."""
     rows = float(table.stats.row_count) if table.stats else 0.0
+    unique = [tuple(table.primary_key), *(tuple(u.columns) for u in table.unique_constraints)]
+    if any(key and set(key) <= set(columns) for key in unique):
+        return 1.0 if rows or not table.stats else 0.0  # a unique value names one row, statistics or not
     estimate = rows
     for fk in table.foreign_keys:
         if fk.fanout is not None and set(fk.columns) == set(columns):

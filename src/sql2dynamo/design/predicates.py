@@ -165,8 +165,9 @@ RULES: tuple[PredicateRule, ...] = (
     PredicateRule(
         "between",
         "c BETWEEN lo AND hi",
-        "#c BETWEEN :lo AND :hi",
-        "both bounds inclusive on both sides; an absent attribute is in no range",
+        "(#c >= :lo AND #c <= :hi)",
+        "inclusive, and false (as in SQL) when lo > hi, where DynamoDB's BETWEEN is refused; an absent "
+        "attribute is in no range",
         lambda p, negated, _d: p.op == "between" and not negated,
     ),
     PredicateRule(
@@ -274,7 +275,7 @@ class Translator:
         if rule.name == "not-in":
             return f"(attribute_exists({name}) AND NOT ({name} IN ({', '.join(values)})))"
         if rule.name == "between":
-            return f"{name} BETWEEN {values[0]} AND {values[1]}"
+            return f"({name} >= {values[0]} AND {name} <= {values[1]})"
         if rule.name == "not-between":
             return f"({name} < {values[0]} OR {name} > {values[1]})"
         if rule.name == "like-prefix":

@@ -1,4 +1,4 @@
-"""Single-table designs (seeds 000, 001, 003): every entity in one table, keys prefixed by entity.
+"""Single-table designs (as the AlgoItny and Hustle Hub teams built theirs): every entity in one table.
 
 The multi-table layout is re-keyed, not re-derived: each source table gets an
 *entity view* -- a TableSpec naming the one shared table, with generic ``PK``
@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 
 from sql2dynamo.design.keys import field
-from sql2dynamo.design.model import EntityMapping, IndexSpec, KeyPart, TableSpec
+from sql2dynamo.design.model import DesignDecision, EntityMapping, IndexSpec, KeyPart, TableSpec
 from sql2dynamo.design.tables import safe_table_name
 from sql2dynamo.source.model import Schema, Table
 
@@ -95,9 +95,10 @@ def _base_keys(spec: TableSpec, source: Table, schema: Schema, label: str) -> tu
         and spec.pk.columns[0] not in (source.primary_key)
     ):
         # An item collection: children live in their parent's partition.
-        fk = next(f for f in source.foreign_keys if f.columns == spec.pk.columns)
-        parent_label = entity_label(schema.table(fk.referred_table).name)
-        return _key(PK, parent_label, source, spec.pk.columns), _key(SK, label, source, spec.sk.columns)
+        fk = next((f for f in source.foreign_keys if f.columns == spec.pk.columns), None)
+        # Keyed by the columns its reads fix (keys.py, a surrogate key nothing reads): its own partitions.
+        owner = entity_label(schema.table(fk.referred_table).name) if fk else label
+        return _key(PK, owner, source, spec.pk.columns), _key(SK, label, source, spec.sk.columns)
     if spec.sk is None:
         return _key(PK, label, source, spec.pk.columns), KeyPart(SK, "S", ROOT_SK, ())
     return _key(PK, label, source, spec.pk.columns), _key(SK, label, source, spec.sk.columns)
@@ -195,9 +196,39 @@ def _merge_slot(shares: list[tuple[IndexSpec, EntityMapping]]) -> IndexSpec:
         name=first.name,
         pk=first.pk,
         sk=next((index.sk for index, _ in shares if index.sk is not None), None),
-        projection=projection,  # type: ignore[arg-type]
+        projection=projection,
         non_key_attributes=union if projection == "INCLUDE" else (),
         serves=tuple(p for index, _ in shares for p in index.serves),
         sparse=None,
         projection_reason=reason,
+    )
+
+
+def strategy_decision(tables: Mapping[str, TableSpec], schema: Schema, application: str, chosen: str) -> DesignDecision:
+    """The multi- vs single-table choice (``--strategy``), with what each would deploy.
+
+    ``tables`` are the multi-table specs; the single-table counts come from the same views the
+    single-table design is built from, so the figures are the ones each choice deploys.
+    """
+    multi_tables = len(tables)
+    multi_gsis = sum(len(t.indexes) for t in tables.values())
+    one = merge_views(entity_views(tables, schema, application), application)
+    entities = len(one.entities)
+    single = f"single-table: 1 table holding {entities} item types, {len(one.indexes)} overloaded GSIs"
+    multi = f"multi-table: {multi_tables} tables (one per source table and per unique rule), {multi_gsis} GSIs"
+    return DesignDecision(
+        decision_type="TABLE_STRUCTURE",
+        subject=application,
+        alternatives_considered=(multi, single),
+        chosen_approach=multi if chosen == "multi-table" else single,
+        justification=f"chosen with --strategy {chosen}: {multi_tables} tables and {multi_gsis} GSIs against 1 table "
+        f"and {len(one.indexes)} GSIs; both serve the same patterns, and the cost section prices the one chosen "
+        "(bench/design_vs_seeds.py prices both side by side)",
+        trade_offs=(
+            "multi-table: per-table capacity, alarms and IAM; an index per access path; items read as rows",
+            "single-table: related items share a partition (one Query reads a collection); overloaded indexes "
+            "carry every item type that has their keys; keys carry entity prefixes",
+        ),
+        rollback_strategy="design again with the other --strategy, deploy it beside this one and migrate again",
+        monitoring_requirements=("consumed capacity and throttling per table and per index",),
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import unicodedata
 
 from sql2dynamo.design.keys import DDB_TYPES, BaseKey, key_part
 from sql2dynamo.design.layout import Layout, Need, index_keys, needs_for_table
@@ -21,9 +22,31 @@ TTL_ATTRIBUTE = "expires_at"
 
 
 def safe_table_name(name: str) -> str:
-    """A valid DynamoDB table name (3-255 of ``[A-Za-z0-9_.-]``) close to the source's."""
-    out = "".join(c if c.isalnum() or c in "_.-" else "_" for c in name)
-    return (out + "___")[: max(3, len(out))][:255]
+    """A valid DynamoDB table name (3-255 of ``[A-Za-z0-9_.-]``) close to the source's, deterministically.
+
+    Accents are folded (``ürünler`` -> ``urunler``), anything else outside
+    the allowed characters becomes ``_``; a name that had to change ends with
+    ``_`` and six hex digits of its SHA-256, so two source names never share
+    a DynamoDB table (``ürün`` and ``urun`` stay apart).
+    """
+    folded = unicodedata.normalize("NFKD", name)
+    out = "".join(
+        c if c.isascii() and (c.isalnum() or c in "_.-") else "_" for c in folded if not unicodedata.combining(c)
+    )
+    if out == name and 3 <= len(out) <= 255:
+        return out
+    tag = "_" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:6]
+    return out[: 255 - len(tag)] + tag
+
+
+def name_note(source_name: str, table_name: str) -> str:
+    """What the model says about a table whose name had to be changed ("" when it kept its name)."""
+    if source_name == table_name:
+        return ""
+    return (
+        f"; named {table_name} because DynamoDB table names are 3-255 of A-Z a-z 0-9 _ . - "
+        f"(source table {source_name!r})"
+    )
 
 
 def attributes(table: Table) -> tuple[AttributeSpec, ...]:
@@ -59,49 +82,6 @@ def ttl_for(table: Table, retention_days: int | None, range_column: str | None) 
     )
 
 
-def projection_for(
-    table: Table,
-    need: Need,
-    patterns: Sequence[str],
-    projections: dict[str, tuple[str, ...]],
-    counts: set[str],
-    read_rps: float,
-    write_rps: float,
-    item_bytes: float,
-    items_per_read: float,
-    key_attributes: frozenset[str] = frozenset(),
-) -> tuple[str, tuple[str, ...], str]:
-    """KEYS_ONLY / INCLUDE / ALL for an index, with the arithmetic that chose it.
-
-    ``key_attributes`` (the table's and the index's keys) are always projected: never listed.
-    """
-    if all(p in counts for p in patterns):
-        return "KEYS_ONLY", (), "every pattern on this index only counts items: keys are enough"
-    wanted: set[str] = set()
-    for p in patterns:
-        cols = projections.get(p, ("*",))
-        if "*" in cols or any(c.endswith(".*") for c in cols):
-            wanted = set()
-            break
-        wanted |= {c.split(".")[-1] for c in cols if "(" not in c}
-    if wanted:
-        cols = tuple(c.name for c in table.columns if c.name in wanted and c.name not in key_attributes)
-        if not cols:
-            return "KEYS_ONLY", (), "the patterns read only key attributes: keys are enough"
-        return "INCLUDE", cols, f"the patterns read only {', '.join(cols)} besides the keys: project those"
-    # ALL costs index writes and storage for the whole item; KEYS_ONLY costs a GetItem per result.
-    kb = max(1, -(-int(item_bytes) // 1024))
-    all_cost = write_rps * (kb - 1) * 5  # extra write units per second beyond the key-only write, x5 price
-    keys_cost = read_rps * items_per_read * max(0.5, -(-int(item_bytes) // 4096) / 2)  # eventual reads
-    arithmetic = (
-        f"ALL adds {write_rps:g} writes/s x {kb - 1} extra WCU x 5 (WCU/RCU price ratio) = {all_cost:g}; "
-        f"KEYS_ONLY adds {read_rps:g} reads/s x {items_per_read:g} items x GetItem RCU = {keys_cost:g}"
-    )
-    if keys_cost < all_cost:
-        return "KEYS_ONLY", (), arithmetic + " -> KEYS_ONLY is cheaper"
-    return "ALL", (), arithmetic + " -> ALL is cheaper (and one round trip)"
-
-
 def lookup_table(table: Table, base: BaseKey, unique: UniqueConstraint, name: str) -> TableSpec:
     """The lookup table guarding one unique rule: its key is the unique value, it points to the item."""
     attr = unique.columns[0] if len(unique.columns) == 1 else "_".join(unique.columns)
@@ -132,7 +112,7 @@ def lookup_table(table: Table, base: BaseKey, unique: UniqueConstraint, name: st
 
 
 def unique_decision(table: Table, unique: UniqueConstraint, lookup: str) -> DesignDecision:
-    """Why a unique rule became a lookup table (seed 002, Unique Constraint Handling)."""
+    """Why a unique rule became a lookup table (the data-modeling method's Unique Constraint Handling)."""
     cols = ", ".join(unique.columns)
     return DesignDecision(
         decision_type="UNIQUE_CONSTRAINT",
@@ -182,8 +162,9 @@ def entity_table(
         sparse_keys=sparse,
         ttl=ttl,
     )
+    name = safe_table_name(table.name)
     return TableSpec(
-        name=safe_table_name(table.name),
+        name=name,
         role="entity",
         pk=base.pk,
         sk=base.sk,
@@ -192,7 +173,7 @@ def entity_table(
         satisfies=satisfies,
         estimated_item_size_bytes=0,
         ttl_attribute=ttl.attribute if ttl else None,
-        purpose=purpose,
+        purpose=purpose + name_note(table.name, name),
     )
 
 

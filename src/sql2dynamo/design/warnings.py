@@ -1,6 +1,6 @@
-"""Seed 002's five production warnings, raised whenever their condition holds.
+"""The data-modeling method's five production warnings, raised whenever their condition holds.
 
-Each :class:`~sql2dynamo.design.model.DesignWarning` carries the seed's exact
+Each :class:`~sql2dynamo.design.model.DesignWarning` carries the method's exact
 message and the condition that raised it, written out with the numbers:
 
 1. **GSI throttling cascade** (per index): the index's busiest partition is
@@ -19,7 +19,7 @@ message and the condition that raised it, written out with the numbers:
    (``USER#{id}``, ``{a}#{b}``), overloaded keys (one key attribute written
    by several entity types) or denormalized attributes.
 
-Order: by kind as the seed lists them, then as the tables, indexes and
+Order: by kind as the method lists them, then as the tables, indexes and
 entities are declared.
 """
 
@@ -51,7 +51,7 @@ ENTITY_BOUNDARY_VIOLATION = "entity_boundary_violation"
 SCHEMA_EVOLUTION_TRAP = "schema_evolution_trap"
 DEBUGGING_COMPLEXITY = "debugging_complexity"
 
-# Seed 002, "Critical Production Warnings", verbatim and in its order.
+# The data-modeling method's "Critical Production Warnings", verbatim and in its order.
 MESSAGES: dict[str, str] = {
     GSI_THROTTLING_CASCADE: (
         "Warning: GSI throttling will affect the entire base table. Consider dedicated capacity or alternative design."
@@ -321,7 +321,10 @@ def _debugging(tables: Sequence[TableSpec], related: _Related) -> list[DesignWar
         for entity in spec.entities:
             for part in _key_parts(entity):
                 text = f"{part.attribute} = {part.template}"
-                if not is_single_field(part.template) and text not in composite:
+                # A constant (METADATA, PUBLIC) reads as itself: only a template mixing fields or a
+                # prefix with a field hides the row's key.
+                constant = "{" not in part.template
+                if not constant and not is_single_field(part.template) and text not in composite:
                     composite.append(text)
         overloaded: list[str] = []
         key_attrs = [spec.pk.attribute, *([spec.sk.attribute] if spec.sk else [])]
@@ -371,7 +374,7 @@ def production_warnings(
     sizes: Sizes | None = None,
     usages: Sequence[Sequence[Usage]] | None = None,
 ) -> tuple[DesignWarning, ...]:
-    """Every seed-002 warning whose condition holds, in the seed's order (see the module docstring).
+    """Every production warning whose condition holds, in the method's order (see the module docstring).
 
     ``partitions`` come from :func:`~sql2dynamo.design.hotspots.partition_loads`;
     ``schema`` supplies the foreign keys (``None``: no foreign key is known);

@@ -76,13 +76,15 @@ def _nullable(table: TableSpec, columns: Sequence[str]) -> bool:
 
 def insert_plan(rp: ResolvedPattern, table: TableSpec, lookups: Sequence[TableSpec]) -> AccessPlan:
     """INSERT: a conditional PutItem, or a transaction with the unique-value claims."""
+    parents = sorted({a.source_table for a in table.entities[0].attributes if a.denormalized and a.join})
     put = PlanStep(
         operation="PutItem",
         table=table.name,
         item_entity=table.entities[0].source_table,
         condition=_not_exists(table),
         names=expression_names(table.pk.attribute),
-        note="the item is built from the inserted values by the table's entity mapping",
+        note="the item is built from the inserted values by the table's entity mapping"
+        + (f"; the copied columns are read first from {', '.join(parents)} (one GetItem each)" if parents else ""),
     )
     if not lookups:
         return _plan(rp, (put,), 1.0)

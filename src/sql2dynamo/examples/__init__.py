@@ -2,9 +2,9 @@
 
 Four real applications, each as an :class:`Example` in :data:`EXAMPLES`:
 
-* ``algoitny``: AlgoItny, a Django/MySQL algorithm-practice platform (seeds 000/001);
-* ``hustle_hub``: Hustle Hub, a Supabase/PostgreSQL directory of side hustles (seed 003);
-* ``decision_data``: Decision Data, users and audio files on RDS PostgreSQL (seed 004);
+* ``algoitny``: AlgoItny, a Django/MySQL algorithm-practice platform (its design guide, implementation summary);
+* ``hustle_hub``: Hustle Hub, a Supabase/PostgreSQL directory of side hustles (its DynamoDB design guide);
+* ``decision_data``: Decision Data, users and audio files on RDS PostgreSQL (its DynamoDB migration guide);
 * ``chinook``: the Chinook online music store, PostgreSQL naming (snake_case).
 
 Each example's ``schema.sql`` is rendered from its metadata; after changing
@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from sql2dynamo.common.errors import UsageError
 from sql2dynamo.examples import algoitny, chinook, decision_data, hustle_hub
-from sql2dynamo.examples.dataset import Example, RowGenerator, render_schema_sql
+from sql2dynamo.examples.dataset import Example, RowBuilder, render_schema_sql
 
-__all__ = ["EXAMPLES", "Example", "RowGenerator", "get_example", "render_schema_sql"]
+__all__ = ["EXAMPLES", "Example", "RowBuilder", "get_example", "render_schema_sql"]
 
 EXAMPLES: dict[str, Example] = {
     e.name: e for e in (algoitny.EXAMPLE, hustle_hub.EXAMPLE, decision_data.EXAMPLE, chinook.EXAMPLE)

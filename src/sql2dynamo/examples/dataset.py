@@ -9,12 +9,13 @@ optionally, ``queries.sql`` (a query log for ``analyze --query-log``).
 
 from __future__ import annotations
 
+import random
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import Any, Protocol
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine.interfaces import Dialect
@@ -35,10 +36,8 @@ QUERY_LOG_FILE = "queries.sql"
 _BATCH = 2000
 
 
-class RowGenerator(Protocol):
-    """``generate(engine, rows, seed)``: create the schema, fill it, return rows per table."""
-
-    def __call__(self, engine: sa.Engine, rows: int, seed: int = 7) -> dict[str, int]: ...
+RowBuilder = Callable[[random.Random, int], dict[str, list[dict[str, Any]]]]
+"""``build_rows(rng, rows)``: an example's rows by table (explicit ids) for ``rows`` of its main entity."""
 
 
 @dataclass(frozen=True)
@@ -56,10 +55,19 @@ class Example:
     title: str
     dialect: str
     metadata: sa.MetaData
-    generate: RowGenerator
+    build_rows: RowBuilder
     package: str
     rows_unit: str = "users"
     has_query_log: bool = False
+
+    def generate(self, engine: sa.Engine, rows: int, seed: int = 7) -> dict[str, int]:
+        """Create the example's tables (dropping old ones) and fill them for ``rows`` units; rows per table.
+
+        Deterministic: the same ``rows`` and ``seed`` give the same rows on every database.
+        """
+        rng = random.Random(seed)
+        recreate(engine, self.metadata)
+        return insert_rows(engine, self.metadata, self.build_rows(rng, rows))
 
     @property
     def files(self) -> Traversable:

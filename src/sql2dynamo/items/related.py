@@ -10,8 +10,8 @@ then left out, as for a missing parent).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -19,12 +19,33 @@ from sql2dynamo.design.model import Join
 from sql2dynamo.source.connect import Source
 from sql2dynamo.source.model import Table
 
-__all__ = ["IN_CHUNK", "related_rows"]
+__all__ = ["IN_CHUNK", "related_of", "related_rows"]
 
 Row = dict[str, Any]
 
 IN_CHUNK = 500
 """Values per ``IN (...)`` list: under SQLite's and every driver's parameter limits."""
+
+R = TypeVar("R", bound=Mapping[str, Any])
+
+
+def related_of(
+    row: Mapping[str, Any], joins: Mapping[str, Join], parent_row: Callable[[str, str, Any], R | None]
+) -> dict[str, R | None] | None:
+    """The parent rows ``row`` copies attributes from, found by ``parent_row``: the transform's ``related``.
+
+    ``None`` when the table copies nothing; a NULL join column has no entry (nothing to copy), a value no
+    parent row has maps to ``None``.  Migrate (batched reads), sync and the runtime (one read per parent)
+    differ only in how they find a parent row: ``parent_row(parent table, its join column, value)``.
+    """
+    if not joins:
+        return None
+    related: dict[str, R | None] = {}
+    for parent, join in joins.items():
+        value = row.get(join.local_column)
+        if value is not None:
+            related[parent] = parent_row(parent, join.source_column, value)
+    return related
 
 
 def related_rows(
@@ -40,15 +61,7 @@ def related_rows(
     for parent, join in joins.items():
         values = list({row[join.local_column] for row in batch if row[join.local_column] is not None})
         found[parent] = _fetch(source, tables[parent], join.source_column, values)
-    out: list[dict[str, Row | None]] = []
-    for row in batch:
-        related: dict[str, Row | None] = {}
-        for parent, join in joins.items():
-            value = row[join.local_column]
-            if value is not None:
-                related[parent] = found[parent].get(value)
-        out.append(related)
-    return out
+    return [related_of(row, joins, lambda parent, _column, value: found[parent].get(value)) or {} for row in batch]
 
 
 def _fetch(source: Source, table: Table, column: str, values: list[Any]) -> dict[Any, Row]:

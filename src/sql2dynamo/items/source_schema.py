@@ -82,8 +82,7 @@ def read_mapped_tables(
         for column in sorted(used.get(table.name, {})):
             if column not in names:
                 raise InputError(
-                    f"column {column} of table {table.name} is in the model but not in the source "
-                    f"{source.display_url}",
+                    f"column {column} of table {table.name} is in the model but not in the source {source.display_url}",
                     hint="the source changed since design (a column dropped or renamed): restore it, "
                     "or run analyze and design again",
                     table=table.name,

@@ -24,7 +24,7 @@ text (``PROBLEM#{platform}`` with ``platform = ''``) is fine: the key is not emp
 **Composed keys are injective.**  Inside text, a field followed by literal
 text (``{b}`` in ``{b}#{c}``) has every ``\\`` and every occurrence of that
 literal's first character (the separator, ``#``) escaped with a ``\\``
-(:func:`escape_field`), so ``('x#y', 'z')`` gives ``x\\#y#z`` and
+(:func:`~sql2dynamo.common.keytext.escape_field`), so ``('x#y', 'z')`` gives ``x\\#y#z`` and
 ``('x', 'y#z')`` gives ``x#y#z``: two rows never share a key.  The last field
 of a template that ends with it is not escaped: nothing follows it to be
 confused with, and its values keep their own order, so a range on the sort
@@ -46,6 +46,7 @@ from functools import lru_cache
 from typing import Any
 
 from sql2dynamo.common.errors import InputError
+from sql2dynamo.common.keytext import ESCAPE, escape_field
 from sql2dynamo.design.model import KeyPart
 from sql2dynamo.items.converters import AttributeValue, Converter, ValueRejected, datetime_text, infer, number_text
 
@@ -97,9 +98,6 @@ def parse_template(template: str) -> list[TemplatePart]:
 
 # ------------------------------------------------------------------ escaping
 
-ESCAPE = "\\"
-"""Escapes the separator (and itself) inside a field's text: see the module docstring."""
-
 
 @lru_cache(maxsize=4096)
 def _stops(template: str) -> tuple[str | None, ...]:
@@ -110,13 +108,6 @@ def _stops(template: str) -> tuple[str | None, ...]:
         following = parts[i + 1] if i + 1 < len(parts) else None
         out.append(following[0] if isinstance(part, Field) and isinstance(following, str) else None)
     return tuple(out)
-
-
-def escape_field(text: str, stop: str | None) -> str:
-    """``text`` with ``\\`` and ``stop`` (the separator that follows the field) escaped; unchanged without ``stop``."""
-    if stop is None or (stop not in text and ESCAPE not in text):
-        return text
-    return "".join(ESCAPE + ch if ch in (stop, ESCAPE) else ch for ch in text)
 
 
 def split_key(template: str, text: str) -> dict[str, str]:

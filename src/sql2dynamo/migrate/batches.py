@@ -11,16 +11,35 @@ whichever path moved the data.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sql2dynamo.common.reporting import Reporter
+from sql2dynamo.design.model import DataModel
 from sql2dynamo.items.related import related_rows
+from sql2dynamo.items.source_schema import read_mapped_tables
 from sql2dynamo.items.transform import Item, ItemBuilder, Reject
 from sql2dynamo.source.connect import Source
 from sql2dynamo.source.model import Table
 
-__all__ = ["BuiltBatch", "build_batch"]
+__all__ = ["BuiltBatch", "build_batch", "prepare_transform"]
+
+
+def prepare_transform(
+    source: Source, model: DataModel, tables: Collection[str], *, reporter: Reporter
+) -> tuple[ItemBuilder, dict[str, Table]]:
+    """The model's item builder (its warnings reported) and the source structure of ``tables``.
+
+    The structure also covers the parents their denormalized copies come from, read as the model
+    decided it and checked against it up front (a dropped column stops here, before any row moves).
+    """
+    builder = ItemBuilder(model)
+    for warning in builder.warnings:
+        reporter.warning(warning)
+    parents = {p for t in tables for p in builder.joins(t)}
+    schema = read_mapped_tables(source, model, set(tables) | parents, reporter=reporter)
+    return builder, {t.name: t for t in schema.tables}
 
 
 @dataclass

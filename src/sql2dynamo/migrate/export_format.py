@@ -27,9 +27,10 @@ import json
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
 
 from sql2dynamo.common.errors import InputError, PrerequisiteError, UsageError
+from sql2dynamo.target.import_table import INPUT_COMPRESSION, INPUT_FORMATS
 
 __all__ = [
     "COMPRESSIONS",
@@ -55,12 +56,12 @@ Item = Mapping[str, Mapping[str, Any]]
 
 def import_format(fmt: ExportFormat) -> str:
     """ImportTable's ``InputFormat`` for ``fmt``."""
-    return {"dynamodb-json": "DYNAMODB_JSON", "ion": "ION"}[fmt]
+    return INPUT_FORMATS[fmt]
 
 
 def import_compression(compression: Compression) -> str:
     """ImportTable's ``InputCompressionType`` for ``compression``."""
-    return compression.upper()
+    return INPUT_COMPRESSION[compression]
 
 
 def file_suffix(fmt: ExportFormat, compression: Compression) -> str:
@@ -149,11 +150,13 @@ def _ion_value(av: Mapping[str, Any]) -> str:
 def open_compressed(path: Path, compression: Compression, mode: Literal["rb", "wb"]) -> IO[bytes]:
     """``path`` opened for binary reading or writing through ``compression``."""
     if compression == "none":
-        return open(path, mode)  # noqa: SIM115 - the caller closes it
+        return open(path, mode)
     if compression == "gzip":
         # mtime 0: the same items give the same bytes, whenever they are written (golden files, hashes).
         raw = open(path, mode)  # noqa: SIM115 - closed through the gzip file
-        return gzip.GzipFile(filename="", mode=mode, fileobj=raw, mtime=0) if mode == "wb" else _gzip_reader(raw)
+        if mode == "wb":
+            return cast(IO[bytes], gzip.GzipFile(filename="", mode=mode, fileobj=raw, mtime=0))
+        return _gzip_reader(raw)
     zstd = zstandard_module()
     handle = open(path, mode)  # noqa: SIM115 - closed through the zstd stream
     if mode == "wb":
@@ -162,7 +165,7 @@ def open_compressed(path: Path, compression: Compression, mode: Literal["rb", "w
 
 
 def _gzip_reader(raw: IO[bytes]) -> IO[bytes]:
-    return gzip.GzipFile(fileobj=raw, mode="rb")
+    return cast(IO[bytes], gzip.GzipFile(fileobj=raw, mode="rb"))
 
 
 def zstandard_module() -> Any:
@@ -180,7 +183,7 @@ def check_compression(compression: str) -> Compression:
         raise UsageError(f"unknown compression {compression!r}", hint="use none, gzip or zstd")
     if compression == "zstd":
         zstandard_module()
-    return compression  # type: ignore[return-value]
+    return compression
 
 
 # ------------------------------------------------------------------ reading back

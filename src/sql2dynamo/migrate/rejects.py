@@ -14,8 +14,10 @@ a run without rejects.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
+import os
 import secrets
 import threading
 import time
@@ -23,7 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sql2dynamo.common.fsutil import open_private_append
+from sql2dynamo.common.fsutil import open_private_append, write_failure
 from sql2dynamo.items.transform import Reject
 
 __all__ = ["RejectLog", "failed_line", "key_text", "reject_line", "run_directory"]
@@ -53,13 +55,29 @@ class RejectLog:
 
     def write(self, table: str, lines: list[dict[str, Any]]) -> None:
         """Append ``lines`` to ``table``'s file and flush, so a killed run leaves whole lines."""
+        text = "".join(
+            json.dumps(_strict(line), default=str, ensure_ascii=False, allow_nan=False) + "\n" for line in lines
+        )
         with self._lock:
-            fh = self._files.get(table)
-            if fh is None:
-                fh = self._files[table] = open_private_append(self.path(table))
-            for line in lines:
-                fh.write(json.dumps(_strict(line), default=str, ensure_ascii=False, allow_nan=False) + "\n")
-            fh.flush()
+            fh = None
+            size = 0
+            try:
+                fh = self._files.get(table)
+                if fh is None:
+                    fh = self._files[table] = open_private_append(self.path(table))
+                size = os.fstat(fh.fileno()).st_size
+                fh.write(text)
+                fh.flush()
+            except OSError as exc:
+                if fh is not None:
+                    # no half line is left behind: the file ends after the last whole write
+                    self._files.pop(table, None)
+                    with contextlib.suppress(OSError):
+                        fh.close()  # may flush a little more of the buffer: cut after it
+                    with contextlib.suppress(OSError):
+                        os.truncate(self.path(table), size)
+                # the batch is not confirmed, so its rows are read again by --resume: nothing is lost
+                raise write_failure(self.path(table), exc) from exc
 
     def close(self) -> None:
         """Close every file opened so far."""

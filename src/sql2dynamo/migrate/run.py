@@ -23,7 +23,6 @@ checkpointed past that item's batch, nor marked done: ``--resume`` retries it.
 from __future__ import annotations
 
 import contextlib
-import json
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -36,9 +35,8 @@ from typing import TYPE_CHECKING, Any
 from sql2dynamo.common.errors import InputError, UsageError
 from sql2dynamo.common.reporting import Progress, Reporter
 from sql2dynamo.design.model import DataModel
-from sql2dynamo.items.related import related_rows
-from sql2dynamo.items.source_schema import read_mapped_tables
-from sql2dynamo.items.transform import ItemBuilder, Reject
+from sql2dynamo.items.transform import ItemBuilder
+from sql2dynamo.migrate.batches import build_batch, prepare_transform
 from sql2dynamo.migrate.checkpoints import CheckpointStore, TablePlan
 from sql2dynamo.migrate.planning import segment_plan
 from sql2dynamo.migrate.reader import read_segment
@@ -150,12 +148,7 @@ def run_migration(
     likewise stops reading, lets confirmed progress be saved, and propagates.
     """
     started = time.monotonic()
-    builder = ItemBuilder(model)
-    for warning in builder.warnings:
-        reporter.warning(warning)
-    parents = {p for t in tables for p in builder.joins(t)}
-    schema = read_mapped_tables(source, model, set(tables) | parents, reporter=reporter)
-    by_name = {t.name: t for t in schema.tables}
+    builder, by_name = prepare_transform(source, model, tables, reporter=reporter)
     outcomes = {t: TableOutcome(t) for t in tables}
     plans: dict[str, TablePlan] = {}
     for name in tables:
@@ -342,22 +335,14 @@ class _Job:
                 outcome.finished = now if outcome.finished is None else max(outcome.finished, now)
 
     def _transform_and_submit(self, name: str, batch: list[Row], checkpoint: Checkpoint) -> Submitted:
-        related = related_rows(self.source, self.tables, self.builder.joins(name), batch)
-        by_table: dict[str, list[dict[str, Any]]] = {}
-        rejects: list[Reject] = []
-        for i, row in enumerate(batch):
-            result = self.builder.items_for(name, row, related[i] if related is not None else None)
-            if result.rejects:
-                rejects.extend(result.rejects)
-                if self.options.on_error_stop:
-                    break
-            for ddb_table, item in result.items:
-                by_table.setdefault(ddb_table, []).append(item)
+        built = build_batch(
+            self.source, self.tables, self.builder, name, batch, stop_at_reject=self.options.on_error_stop
+        )
+        by_table, rejects = built.by_table, built.rejects
         if rejects:
-            rows_rejected = len({json.dumps(r.key, sort_keys=True, default=str) for r in rejects})
             self.rejects.write(name, [reject_line(r) for r in rejects])
             with self.lock:
-                self.outcomes[name].rejected += rows_rejected
+                self.outcomes[name].rejected += built.rows_rejected
             if self.options.on_error_stop:
                 first = rejects[0]
                 self.stop.set()

@@ -46,6 +46,7 @@ from sql2dynamo.common.errors import InputError
 from sql2dynamo.source.connect import Source
 from sql2dynamo.source.model import Table
 from sql2dynamo.source.stats import Quoter
+from sql2dynamo.source.types import TEXT_CAST_RULE
 
 Key = tuple[Any, ...]
 
@@ -227,6 +228,9 @@ class KeySql:
         self.dialect = conn.dialect.name
         self.from_sql = self._q.table(table.name)
         self.key_sql = tuple(self.ident(c) for c in table.primary_key)
+        # Columns no type rule maps are read through the database's own text cast (see source.types).
+        self._as_text = {c.name for c in table.columns if c.type_rule == TEXT_CAST_RULE}
+        self._text_type = "CHAR" if self.dialect == "mysql" else "TEXT"
         self.order_by = ", ".join(self.key_sql)
         self.row_values = self.dialect == "postgresql" or (
             self.dialect == "sqlite" and _sqlite_version(conn) >= (3, 15)
@@ -237,6 +241,11 @@ class KeySql:
     def ident(self, name: str) -> str:
         """A quoted column name, safe inside ``sa.text``."""
         return self._q.ident(name)
+
+    def select_expr(self, name: str) -> str:
+        """The select-list entry of a column: its quoted name, or its text cast named as the column."""
+        quoted = self._q.ident(name)
+        return f"CAST({quoted} AS {self._text_type}) AS {quoted}" if name in self._as_text else quoted
 
     def compare(self, op: Literal[">", ">=", "<"], key: Key, prefix: str) -> tuple[str, dict[str, Any]]:
         """``key_columns <op> key`` in key order, and its parameters named ``<prefix>0...``."""
@@ -279,7 +288,7 @@ class KeySql:
                 sql, p = self.compare(op, key, prefix)  # type: ignore[arg-type]
                 where.append(f"({sql})")
                 params.update(p)
-        cols = ", ".join(self.ident(c) for c in select)
+        cols = ", ".join(self.select_expr(c) for c in select)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         return f"SELECT {cols} FROM {self.from_sql}{clause} ORDER BY {self.order_by} LIMIT {int(limit)}", params
 

@@ -40,7 +40,7 @@ from pyspark import SparkConf, SparkContext, TaskContext
 from sql2dynamo.common.errors import InputError, Sql2DynamoError, TargetError
 from sql2dynamo.common.reporting import Progress, Reporter
 from sql2dynamo.design.model import DataModel
-from sql2dynamo.items.transform import ItemBuilder
+from sql2dynamo.migrate.batches import prepare_transform
 from sql2dynamo.migrate.checkpoints import CheckpointStore, TablePlan
 from sql2dynamo.migrate.planning import segment_plan
 from sql2dynamo.migrate.rejects import RejectLog
@@ -48,12 +48,12 @@ from sql2dynamo.migrate.run import MigrationOutcome, RunOptions, TableOutcome
 from sql2dynamo.migrate.segment_task import SegmentOutcome, SegmentTask, run_segment_task
 from sql2dynamo.migrate.spark_options import SparkOptions
 from sql2dynamo.source.connect import Source
-from sql2dynamo.source.introspect import introspect
 from sql2dynamo.target.endpoint import TargetSpec
 
 __all__ = ["run_spark_migration", "spark_context"]
 
 DEFAULT_MASTER = "local[*]"
+_GATEWAY_ENV = "PYSPARK_GATEWAY_PORT"  # set by spark-submit for the driver it starts
 
 
 def spark_context(master: str | None, app_name: str = "sql2dynamo migrate") -> SparkContext:
@@ -67,15 +67,17 @@ def spark_context(master: str | None, app_name: str = "sql2dynamo migrate") -> S
     conf = SparkConf().setAppName(app_name)
     if master is not None:
         conf.setMaster(master)
-    elif not conf.contains("spark.master"):
+    elif _GATEWAY_ENV not in os.environ:  # not under spark-submit, which would have chosen a master
         conf.setMaster(DEFAULT_MASTER)
     if conf.get("spark.master", "").startswith("local"):
         conf.set("spark.ui.enabled", "false")
+        conf.setIfMissing("spark.ui.showConsoleProgress", "false")  # the reporter shows progress
         conf.set("spark.pyspark.python", sys.executable)
         conf.set("spark.pyspark.driver.python", sys.executable)
         conf.setIfMissing("spark.driver.host", "127.0.0.1")
         conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1")
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # local tasks talk over loopback only
     return SparkContext.getOrCreate(conf)
 
 
@@ -107,12 +109,7 @@ def run_spark_migration(
     answering; what finished before is checkpointed.
     """
     started = time.monotonic()
-    builder = ItemBuilder(model)
-    for warning in builder.warnings:
-        reporter.warning(warning)
-    parents = {p for t in tables for p in builder.joins(t)}
-    schema = introspect(source, reporter=reporter, include=sorted(set(tables) | parents), with_stats=False)
-    by_name = {t.name: t for t in schema.tables}
+    builder, by_name = prepare_transform(source, model, tables, reporter=reporter)
     plans: dict[str, TablePlan] = {}
     for name in tables:
         plan = store.tables.get(name)

@@ -479,8 +479,10 @@ class BatchWriter:
             report = self._down is None and now - self._noticed >= self._notice_s
             if report:
                 self._noticed = now
-        if self._down is not None:
-            raise self._down
+        down = self._down
+        if down is not None:
+            # a fresh error per thread: one exception object must not collect several threads' tracebacks
+            raise TargetError(down.message, hint=down.hint, table=table)
         if report and self._reporter is not None:
             self._reporter.warning(
                 f"the target {self._where} has not answered for {silent_for:.0f} s; retrying "

@@ -8,7 +8,7 @@ from typing import Any
 from sql2dynamo.design.model import PlanStep
 from sql2dynamo.items.templates import render_key as render_part
 from sql2dynamo.runtime.entities import EntityCodec, Item, Row, TableCodecs
-from sql2dynamo.runtime.render import expression_names, expression_values
+from sql2dynamo.runtime.render import bound_step, expression_names
 
 
 class Action:
@@ -98,15 +98,15 @@ def update_request(
 
 def condition_values(
     codecs: TableCodecs, step: PlanStep, params: Mapping[str, Any], row: Mapping[str, Any], pattern_id: str
-) -> dict[str, Any]:
-    """The ``:values`` of the step's ConditionExpression (the WHERE conjuncts the key does not fix).
+) -> tuple[PlanStep, dict[str, Any]]:
+    """The step with its ConditionExpression fitted to NULL parameters, and that expression's ``:values``.
 
-    A NULL parameter raises :class:`~sql2dynamo.runtime.render.NullKey`: ``column = NULL`` holds for no
-    row, so the write must change nothing.
+    The condition holds the WHERE conjuncts the key does not fix; a comparison with a NULL
+    parameter in it is false, as SQL's is unknown (see :func:`~sql2dynamo.runtime.render.bound_step`).
     """
     if not step.condition:
-        return {}
-    return expression_values(codecs, step, params, row, pattern_id)
+        return step, {}
+    return bound_step(codecs, step, params, row, pattern_id)
 
 
 __all__ = ["TRANSACT", "Action", "condition_values", "entity_key", "key_of", "same_key", "update_request"]

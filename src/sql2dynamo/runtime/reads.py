@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sql2dynamo.design.model import PlanStep
@@ -21,7 +22,7 @@ from sql2dynamo.runtime.calls import PlanCall, plain_key
 from sql2dynamo.runtime.cursor import CursorState, decode_cursor
 from sql2dynamo.runtime.entities import EntityCodec, Item, Row, TableCodecs
 from sql2dynamo.runtime.errors import InvalidRequest, Throttled
-from sql2dynamo.runtime.render import MissingValue, NullKey, expression_names, expression_values, render_key
+from sql2dynamo.runtime.render import MissingValue, NullKey, bound_step, expression_names, render_key
 
 BATCH_GET_MAX = 100
 COUNT_COLUMN = "count"
@@ -44,6 +45,14 @@ class Found:
             table = self.codec.source_table
             out.update({f"{table}.{c}": v for c, v in self.row.items() if "." not in c})
         return out
+
+    def fields(self) -> dict[str, Any]:
+        """What a later step's ``{column}`` fields read: the row, and the earlier entities' columns it carries.
+
+        A join to a second parent takes its key from the first table's row (``{products.seller_id}``),
+        which rides along as a carried column once a step has moved on to another table.
+        """
+        return {**self.carry(), **self.row}
 
     def output(self) -> dict[str, Any]:
         """The row as the caller sees it."""
@@ -112,7 +121,7 @@ class Reader(PlanCall):
     def _key(self, codecs: TableCodecs, step: PlanStep, parent: Found) -> Item | None:
         assert step.key is not None
         try:
-            return render_key(codecs, step.key, self.params, parent.row, self.pattern_id)
+            return render_key(codecs, step.key, self.params, parent.fields(), self.pattern_id)
         except NullKey:
             return None  # a NULL parameter or join column matches nothing, as in SQL
         except MissingValue:
@@ -193,9 +202,11 @@ class Reader(PlanCall):
     def _query_request(self, step: PlanStep, parent: Found) -> dict[str, Any] | None:
         codecs = self._table(step)
         try:
-            values = expression_values(codecs, step, self.params, parent.row, self.pattern_id)
+            step, values = bound_step(codecs, step, self.params, parent.fields(), self.pattern_id)
         except NullKey:
             return None
+        if _empty_range(values.get(":sk_lo"), values.get(":sk_hi")):
+            return None  # SQL's BETWEEN with lo > hi holds for no row; DynamoDB would refuse the request
         request: dict[str, Any] = {
             "TableName": step.table,
             "KeyConditionExpression": step.key_condition,
@@ -295,6 +306,18 @@ class Reader(PlanCall):
         if not last or (cap is not None and returned >= cap):
             return found, None
         return found, CursorState(last, returned)
+
+
+def _empty_range(lo: Mapping[str, Any] | None, hi: Mapping[str, Any] | None) -> bool:
+    """Whether a sort-key BETWEEN's bounds are inverted (lo > hi), in DynamoDB's order of their type."""
+    if lo is None or hi is None or lo.keys() != hi.keys():
+        return False
+    kind = next(iter(lo))
+    if kind == "N":
+        return Decimal(lo["N"]) > Decimal(hi["N"])
+    if kind in ("S", "B"):
+        return bool(lo[kind] > hi[kind])
+    return False
 
 
 def _canon(key: Mapping[str, Mapping[str, Any]]) -> tuple[Any, ...]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from sql2dynamo.design.model import PlanStep
@@ -103,14 +104,71 @@ def placeholder_attributes(step: PlanStep) -> dict[str, str]:
     return out
 
 
+def bound_step(
+    codecs: TableCodecs,
+    step: PlanStep,
+    params: Mapping[str, Any],
+    row: Mapping[str, Any] | None,
+    pattern_id: str,
+) -> tuple[PlanStep, dict[str, AttributeValue]]:
+    """The step with its filter and condition fitted to NULL parameters, and its ``:values``.
+
+    A NULL in the key condition matches nothing (:class:`NullKey`).  In a filter or a write
+    condition a comparison with NULL is unknown, which (NOT being pushed down to the comparisons
+    by the design) keeps no row: that comparison becomes false, so ``c IS NULL OR c = :p`` with a
+    NULL ``:p`` still keeps the rows whose ``c`` is NULL, as the SQL does.
+    """
+    nulls: set[str] = set()
+    values = expression_values(codecs, step, params, row, pattern_id, nulls=nulls)
+    if not nulls:
+        return step, values
+    if nulls & used_placeholders(step.key_condition):
+        raise NullKey(f"{pattern_id}: a key value is NULL", pattern_id=pattern_id)
+    fitted = replace(
+        step,
+        filter=without_nulls(step.filter, nulls) if step.filter else None,
+        condition=without_nulls(step.condition, nulls) if step.condition else None,
+    )
+    return fitted, values
+
+
+def _false(name: str) -> str:
+    return f"(attribute_exists({name}) AND attribute_not_exists({name}))"
+
+
+def without_nulls(text: str, nulls: set[str]) -> str:
+    """``text`` with each comparison of a NULL placeholder made false (``x IN (1, NULL)``: ``x IN (1)``)."""
+
+    def has_null(inside: str) -> bool:
+        return any(v in nulls for v in re.findall(r":\w+", inside))
+
+    def in_list(m: re.Match[str]) -> str:
+        kept = [v for v in re.findall(r":\w+", m[2]) if v not in nulls]
+        return f"{m[1]} IN ({', '.join(kept)})" if kept else _false(m[1])
+
+    # NOT IN and NOT LIKE with a NULL are never true in SQL (false or unknown).
+    text = re.sub(r"NOT \((#\w+) IN \(([^()]*)\)\)", lambda m: _false(m[1]) if has_null(m[2]) else m[0], text)
+    text = re.sub(r"NOT begins_with\((#\w+), (:\w+)\)", lambda m: _false(m[1]) if m[2] in nulls else m[0], text)
+    text = re.sub(r"(#\w+) IN \(([^()]*)\)", lambda m: in_list(m) if has_null(m[2]) else m[0], text)
+    text = re.sub(r"begins_with\((#\w+), (:\w+)\)", lambda m: _false(m[1]) if m[2] in nulls else m[0], text)
+    text = re.sub(r"(#\w+) BETWEEN (:\w+) AND (:\w+)", lambda m: _false(m[1]) if has_null(m[0]) else m[0], text)
+    return re.sub(r"(#\w+) (?:=|<>|<=|>=|<|>) (:\w+)", lambda m: _false(m[1]) if m[2] in nulls else m[0], text)
+
+
 def expression_values(
     codecs: TableCodecs,
     step: PlanStep,
     params: Mapping[str, Any],
     row: Mapping[str, Any] | None,
     pattern_id: str,
+    *,
+    nulls: set[str] | None = None,
 ) -> dict[str, AttributeValue]:
-    """The step's ``:values`` (those its expressions use), each spelled as its attribute is stored."""
+    """The step's ``:values`` (those its expressions use), each spelled as its attribute is stored.
+
+    A NULL value raises :class:`NullKey`, unless ``nulls`` collects the placeholders that are NULL
+    (left out of the values; see :func:`bound_step`).
+    """
     used = used_placeholders(step.key_condition, step.filter, step.condition)
     attributes = placeholder_attributes(step)
     out: dict[str, AttributeValue] = {}
@@ -127,6 +185,9 @@ def expression_values(
             kind = "S"
         av = render(template, params, row=row, kind=kind, converters=converters, pattern_id=pattern_id)
         if "NULL" in av:
+            if nulls is not None:
+                nulls.add(placeholder)
+                continue
             # SQL's "= NULL" (or "> NULL") is never true: no item can match
             raise NullKey(f"{pattern_id}: {placeholder} ({template}) is NULL", pattern_id=pattern_id)
         out[placeholder] = av
@@ -142,9 +203,11 @@ def expression_names(step: PlanStep, *expressions: str | None) -> dict[str, str]
 __all__ = [
     "MissingValue",
     "NullKey",
+    "bound_step",
     "expression_names",
     "expression_values",
     "placeholder_attributes",
     "render",
     "render_key",
+    "without_nulls",
 ]

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from sql2dynamo.common.errors import TargetError
 from sql2dynamo.design.model import AccessPlan, PlanStep
+from sql2dynamo.items.related import related_of
 from sql2dynamo.runtime.actions import (
     TRANSACT,
     Action,
@@ -89,6 +90,7 @@ class Writer(PlanCall):
                 self._update_copies(step)
             elif op in ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"):
                 for parent in found:
+                    before = len(self.changes)
                     try:
                         self._execute(self._actions(step, parent))
                     except (ConditionFailed, ItemNotFound) as exc:
@@ -96,7 +98,7 @@ class Writer(PlanCall):
                         # (or that is gone) is one of the 0 rows the SQL would not change either.
                         if not queried or isinstance(exc, DuplicateValue):
                             raise
-                        self.changes = [c for c in self.changes if c[2] is not parent.row]
+                        del self.changes[before:]  # nothing changed: no copies to refresh
                 written = True
             else:
                 raise InvalidRequest(f"{self.pattern_id}: a write plan cannot run {op}", pattern_id=self.pattern_id)
@@ -227,16 +229,7 @@ class Writer(PlanCall):
         return row
 
     def _related(self, codec: EntityCodec, row: Row) -> dict[str, Row | None] | None:
-        joins = codec.builder.joins(codec.source_table)
-        if not joins:
-            return None
-        related: dict[str, Row | None] = {}
-        for parent, join in joins.items():
-            value = row.get(join.local_column)
-            if value is None:
-                continue
-            related[parent] = self._parent_row(parent, join.source_column, value)
-        return related
+        return related_of(row, codec.builder.joins(codec.source_table), self._parent_row)
 
     def _parent_row(self, source_table: str, column: str, value: Any) -> Row | None:
         for codecs in self.codecs.values():
@@ -301,7 +294,8 @@ class Writer(PlanCall):
             for attribute in self._derived_attributes(codec):
                 sets[attribute] = item.get(attribute, {"NULL": True})
         where = self._where(step)
-        request = update_request(codecs.table.name, key, sets, step, self._condition_values(codecs, step, parent, key))
+        step, values = self._condition_values(codecs, step, parent, key)
+        request = update_request(codecs.table.name, key, sets, step, values)
         self.changes.append((codec, old, new, set(changed)))
         return Action("UpdateItem", request, "update", codec, new, where=where), new
 
@@ -315,23 +309,27 @@ class Writer(PlanCall):
             return None  # a NULL unique value has no claim to release
         codec = self._codec_of_key(codecs, key)
         request: dict[str, Any] = {"TableName": step.table, "Key": key}
+        where = self._where(step)
         if step.condition:
+            step, values = self._condition_values(codecs, step, parent, key)
+            assert step.condition is not None
             request["ConditionExpression"] = step.condition
             names = expression_names(step, step.condition)
             if names:
                 request["ExpressionAttributeNames"] = names
-            values = self._condition_values(codecs, step, parent, key)
             if values:
                 request["ExpressionAttributeValues"] = values
         role = "release" if codec.is_lookup else "delete"
-        actions.append(Action("DeleteItem", request, role, codec, old, where=self._where(step)))
+        actions.append(Action("DeleteItem", request, role, codec, old, where=where))
         return (codec, key) if codec.is_lookup else None
 
-    def _condition_values(self, codecs: TableCodecs, step: PlanStep, parent: Found, key: Item) -> dict[str, Any]:
+    def _condition_values(
+        self, codecs: TableCodecs, step: PlanStep, parent: Found, key: Item
+    ) -> tuple[PlanStep, dict[str, Any]]:
         try:
             return condition_values(codecs, step, self.params, parent.row, self.pattern_id)
         except NullKey:
-            # `column = NULL` holds for no row: the SQL changes nothing, and neither may the write.
+            # A NULL the condition cannot do without holds for no row: the SQL changes nothing, nor may the write.
             raise ConditionFailed(
                 f"{self.pattern_id}: a condition of the WHERE compares with NULL, which no row satisfies; "
                 "nothing was written (0 rows)",

@@ -66,7 +66,7 @@ def introspect(
             server_version=source.server_version,
         ),
         tables=tuple(tables),
-        attention=tuple(attention) + tuple(_no_pk(tables)),
+        attention=tuple(attention) + tuple(_no_pk(tables)) + tuple(live.text_cast_attention(tables)),
         statistics="live" if with_stats else "unknown",
     )
 

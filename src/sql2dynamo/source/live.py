@@ -8,7 +8,7 @@ triggers and routines come from catalog SQL shipped beside each dialect.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -26,7 +26,7 @@ from sql2dynamo.source.model import (
     Table,
     UniqueConstraint,
 )
-from sql2dynamo.source.types import TypeMapper, TypeMapping, decided_mapping
+from sql2dynamo.source.types import TEXT_CAST_RULE, TypeMapper, TypeMapping, decided_mapping, text_cast_mapping
 
 _VIEW_REASON = (
     "a view has no data of its own: serve what it computes with an access pattern on the base tables "
@@ -144,12 +144,16 @@ def build_columns(
     for col in raw:
         if decided is not None and col.name in decided:
             mapping: TypeMapping | None = decided_mapping(decided[col.name], col.source_type)
+            if decided[col.name] == "string" and mapper.classify(dialect, col.source_type, is_enum=col.is_enum) is None:
+                mapping = text_cast_mapping()  # still read through the database's text cast, as analyze read it
         else:
             mapping = mapper.classify(dialect, col.source_type, is_enum=col.is_enum)
+        if mapping is None and not mapper.strict and dialect != "sqlite":
+            mapping = text_cast_mapping()  # said under attention by introspect (text_cast_attention)
         if mapping is None:
             raise UnsupportedError(
                 f'column "{col.table}"."{col.name}" has type {col.source_type!r}, which sql2dynamo cannot map',
-                hint=f"add --cast '{_base_type(col.source_type)}=string' (or json, binary) "
+                hint=f"add --cast '{_base_type(col.source_type)}=string' (or json, binary), drop --strict-types "
                 f"or leave the table out with --exclude {col.table!r}",
                 table=col.table,
                 column=col.name,
@@ -176,6 +180,18 @@ def _base_type(source_type: str) -> str:
     return re.escape(source_type.split("(")[0].strip().lower()).replace("\\ ", " ")
 
 
+def _column_names(dialect: str) -> Callable[[Iterable[str]], tuple[str, ...]]:
+    """Column names as the catalog spells them.
+
+    SQLAlchemy reads MySQL/MariaDB keys from ``SHOW CREATE TABLE`` and keeps a
+    backtick inside a name doubled (``k``ey``); the columns (from
+    ``information_schema``) say ``k`ey``.
+    """
+    if dialect != "mysql":
+        return tuple
+    return lambda cols: tuple(c.replace("``", "`") for c in cols)
+
+
 def read_constraints(
     inspector: sa.Inspector, table: str, schema: str | None
 ) -> tuple[
@@ -186,13 +202,14 @@ def read_constraints(
     tuple[CheckConstraint, ...],
 ]:
     """Primary key, foreign keys, unique rules, plain indexes and checks of one table."""
-    pk = tuple(inspector.get_pk_constraint(table, schema=schema).get("constrained_columns") or ())
+    names = _column_names(inspector.dialect.name)
+    pk = names(inspector.get_pk_constraint(table, schema=schema).get("constrained_columns") or ())
     fks = tuple(
         ForeignKey(
             name=fk.get("name"),
-            columns=tuple(fk["constrained_columns"]),
+            columns=names(fk["constrained_columns"]),
             referred_table=fk["referred_table"],
-            referred_columns=tuple(fk["referred_columns"]),
+            referred_columns=names(fk["referred_columns"]),
             referred_schema=fk.get("referred_schema") if fk.get("referred_schema") != schema else None,
             on_delete=_action(fk.get("options", {}).get("ondelete")),
             on_update=_action(fk.get("options", {}).get("onupdate")),
@@ -201,14 +218,14 @@ def read_constraints(
     )
     uniques: dict[tuple[str, ...], UniqueConstraint] = {}
     for uc in inspector.get_unique_constraints(table, schema=schema):
-        cols = tuple(c for c in uc["column_names"] if c is not None)
+        cols = names(c for c in uc["column_names"] if c is not None)
         uniques.setdefault(cols, UniqueConstraint(uc.get("name"), cols, "constraint"))
     if inspector.dialect.name == "sqlite":
         for cols, name, origin in _sqlite_uniques(inspector, table):
             uniques.setdefault(cols, UniqueConstraint(name, cols, origin))
     indexes: list[Index] = []
     for ix in inspector.get_indexes(table, schema=schema):
-        cols = tuple(c for c in ix["column_names"] if c is not None)
+        cols = names(c for c in ix["column_names"] if c is not None)
         if not cols:  # expression index: no column list to carry over
             continue
         if ix.get("unique"):
@@ -261,12 +278,34 @@ def _action(value: Any) -> str | None:
     return None if text == "NO ACTION" else text
 
 
+def text_cast_attention(tables: Iterable[Table]) -> list[Attention]:
+    """One warning per column read through the database's text cast because no rule maps its type."""
+    return [
+        Attention(
+            "column",
+            f"{t.name}.{c.name}",
+            f"type {c.source_type!r} has no rule: read as text through the database's own cast (a string); "
+            f"add --cast '{_base_type(c.source_type)}=...' to choose, or analyze with --strict-types to stop",
+            table=t.name,
+        )
+        for t in tables
+        for c in t.columns
+        if c.type_rule == TEXT_CAST_RULE
+    ]
+
+
 def read_attention(source: Source, conn: sa.Connection, inspector: sa.Inspector, schema: str | None) -> list[Attention]:
     """Views, triggers and routines: what the migration cannot carry by itself."""
     out = [Attention("view", v, _VIEW_REASON) for v in sorted(inspector.get_view_names(schema=schema))]
     params = {"schema": schema} if source.dialect.name == "postgresql" else {}
     for row in conn.execute(sa.text(catalog_sql(source.dialect.name, "attention")), params).mappings():
         kind = str(row["kind"])
+        if kind in ("partition", "inherits"):
+            # not a table of its own: the parent's reads include its rows (SELECT without ONLY)
+            what = "a partition" if kind == "partition" else "an inheritance child"
+            reason = f"{what} of {row['table_name']}: its rows are read and migrated through {row['table_name']}"
+            out.append(Attention("table", str(row["name"]), reason, table=row["table_name"]))
+            continue
         reason = _TRIGGER_REASON if kind == "trigger" else _ROUTINE_REASON
         out.append(Attention(kind, str(row["name"]), reason, table=row["table_name"]))  # type: ignore[arg-type]
     return out

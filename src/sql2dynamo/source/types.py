@@ -160,11 +160,21 @@ class TypeMapping:
 _SET_TYPE = re.compile(r"(?i)\s*set\s*\(")
 
 
-class TypeMapper:
-    """Classifies source types with user rules first, then the defaults."""
+TEXT_CAST_RULE = "text-cast"
+"""The rule of a column no rule maps, read through the database's own cast to text (pgloader's default)."""
 
-    def __init__(self, user_rules: Sequence[TypeRule] = ()) -> None:
+
+class TypeMapper:
+    """Classifies source types with user rules first, then the defaults.
+
+    ``strict``: a type no rule maps stays unmapped (the caller stops);
+    otherwise a live column of such a type is read as text through the
+    database's own cast (:data:`TEXT_CAST_RULE`), with a warning.
+    """
+
+    def __init__(self, user_rules: Sequence[TypeRule] = (), *, strict: bool = False) -> None:
         self.rules: tuple[TypeRule, ...] = tuple(user_rules) + DEFAULT_RULES
+        self.strict = strict
 
     def classify(self, dialect: str, source_type: str, *, is_enum: bool = False) -> TypeMapping | None:
         """The mapping for ``source_type``, or None when no rule matches (unsupported)."""
@@ -182,6 +192,11 @@ class TypeMapper:
             else:
                 return None
         return _with_params(normalized, rule_name, source_type)
+
+
+def text_cast_mapping() -> TypeMapping:
+    """The mapping of a column no rule maps, read as text through the database's cast (see TypeMapper)."""
+    return TypeMapping("string", TEXT_CAST_RULE)
 
 
 def decided_mapping(normalized: str, source_type: str) -> TypeMapping:

@@ -63,6 +63,7 @@ import sqlalchemy as sa
 
 from sql2dynamo.common.reporting import Reporter
 from sql2dynamo.design.model import DataModel, Join
+from sql2dynamo.items.related import related_of
 from sql2dynamo.items.transform import ItemBuilder
 from sql2dynamo.migrate.run import key_schemas
 from sql2dynamo.migrate.write_body import KeySchema
@@ -210,6 +211,7 @@ class Applier:
         self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="s2d-apply")
         self._abandon = threading.Event()  # set when a call of the current batch failed
         self._writer = ConditionalWriter(client, transact_items=transact_items, abandon=self._abandon)
+        self._prepared: tuple[Sequence[Change], _Plan] | None = None  # see prepare
 
     def close(self) -> None:
         """Stop the worker threads and take the body hook off the client."""
@@ -241,7 +243,12 @@ class Applier:
         started = time.monotonic()
         stats = ApplyStats(changes=len(changes))
         self._abandon.clear()
-        plan = self._plan(changes, stats)
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and prepared[0] is changes:
+            plan = prepared[1]
+            stats.add(plan.stats)
+        else:
+            plan = self._plan(changes, stats)
         for ops in plan.writes():
             chunks = self._writer.chunks(ops, self.workers)
             if len(chunks) <= 1 or self.workers == 1:
@@ -254,6 +261,16 @@ class Applier:
         if changes:
             stats.last_position = max(c.position for c in changes)
         return stats
+
+    def prepare(self, changes: Sequence[Change]) -> None:
+        """Plan ``changes`` now (source reads, items, coalescing): the next ``apply(changes)`` only writes.
+
+        The sync loop plans the next batch while this one is being written, so that DynamoDB is not idle
+        while the client reads and builds.  A plan made early is as good as one made late: it depends on
+        the source only (every change of the batch committed before it was read), never on DynamoDB.
+        Only an ``apply`` given this very sequence uses it.
+        """
+        self._prepared = (changes, self._plan(changes, ApplyStats()))
 
     # -------------------------------------------------------------- writing
 
@@ -375,20 +392,13 @@ class Applier:
             reads.want_parent(parent, join.source_column, row.get(join.local_column))
 
     def _related(self, table: str, row: Row, reads: BatchReads | None) -> dict[str, Row | None] | None:
-        joins = self._joins[table]
-        if not joins:
-            return None
-        related: dict[str, Row | None] = {}
-        for parent, join in joins.items():
-            value = row.get(join.local_column)
-            if value is None:
-                continue
+        def parent_row(parent: str, column: str, value: Any) -> Row | None:
             if reads is None:
                 self._warn_once(f"copies:{table}", f"{table}: no source connection, copies from {parent} left out")
-                related[parent] = None
-                continue
-            related[parent] = reads.parent(parent, join.source_column, value)
-        return related
+                return None
+            return reads.parent(parent, column, value)
+
+        return related_of(row, self._joins[table], parent_row)
 
     def _fanned_rows(self, mapped: Sequence[Change], reads: BatchReads) -> dict[int, list[tuple[str, dict[str, Any]]]]:
         """Per change (index in ``mapped``), the child rows whose items copy attributes of the changed parent row.

@@ -6,10 +6,12 @@ only if ``... OR _s2d_pos <= :pos``.  The items of one call are distinct (the
 applier coalesced the batch to one write per item), so they need no order
 among themselves and the calls may run in parallel.
 
-Why transactions: one ``PutItem`` per item cost the client about 1.5 ms of
-CPU in botocore and DynamoDB Local several milliseconds, for one item; a
-``TransactWriteItems`` of 100 items costs about a tenth of that per item on
-both sides (profile and measurements in issue 17, ``bench/sync_apply.py``).
+Why transactions: one conditional ``PutItem`` per item cost the client
+about 1.5 ms of CPU (botocore's request building, signing and HTTP, per
+item) and DynamoDB Local about 2 ms; in a ``TransactWriteItems`` of 10 to
+100 items an item costs the client about a tenth of that and DynamoDB Local
+about half (measured side by side on one DynamoDB Local, issue 17; a plain
+BatchWriteItem put costs it about a quarter, but cannot be conditional).
 Nothing here needs the all-or-nothing: when conditions fail, DynamoDB
 cancels the whole call and says per item why; an item whose condition failed
 already holds this change or a later one (counted ``skipped``) and the

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 
 from sql2dynamo.common.errors import PrerequisiteError, SourceConnectionError, UsageError
 from sql2dynamo.common.urls import parse_url, redact_text
+from sql2dynamo.source.lenient import PG_OPTIONS, make_lenient
 from sql2dynamo.sync.changes import lsn_from_text, pg_position
 
 __all__ = [
@@ -232,8 +233,11 @@ def slot_status(engine: sa.Engine, slot: str) -> dict[str, Any] | None:
 
 
 def snapshot_engine(url: sa.URL | str, snapshot: str) -> sa.Engine:
-    """An engine whose every transaction reads the exported ``snapshot`` (``REPEATABLE READ``)."""
-    engine = sa.create_engine(url, pool_size=16, max_overflow=16)
+    """An engine whose every transaction reads the exported ``snapshot`` (``REPEATABLE READ``).
+
+    Its values read as every source connection reads them (:mod:`~sql2dynamo.source.lenient`).
+    """
+    engine = make_lenient(sa.create_engine(url, pool_size=16, max_overflow=16, connect_args={"options": PG_OPTIONS}))
 
     @sa.event.listens_for(engine, "begin")
     def _import(conn: sa.Connection) -> None:

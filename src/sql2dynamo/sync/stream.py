@@ -167,14 +167,16 @@ def run_stream(
             on_batch(stats)
         return checkpoint
 
+    def stopping() -> bool:
+        return (stop is not None and stop.is_set()) or (
+            max_seconds is not None and time.monotonic() - started >= max_seconds
+        )
+
     try:
         while True:
             if inflight is not None and inflight[0].done():
                 pending, inflight = finish(inflight), None
-            stopping = (stop is not None and stop.is_set()) or (
-                max_seconds is not None and time.monotonic() - started >= max_seconds
-            )
-            if stopping:
+            if stopping():
                 if inflight is not None:
                     pending, inflight = finish(inflight), None
                 break
@@ -184,8 +186,14 @@ def run_stream(
                 inflight, waiting = (worker.submit(applier.apply, changes), waiting), []
             room = batch_changes - sum(len(t.changes) for t in waiting)
             if room <= 0 and inflight is not None:
-                # The next batch is full: wait for the applier rather than read further ahead.
+                # The next batch is full: plan it while this one is written (DynamoDB stays busy), then wait
+                # for the applier rather than read further ahead.
+                ready = [c for t in waiting for c in t.changes]
+                applier.prepare(ready)
                 pending, inflight = finish(inflight), None
+                if not stopping():
+                    outcome.last_batch = len(ready)
+                    inflight, waiting = (worker.submit(applier.apply, ready), waiting), []
                 continue
             busy = inflight is not None or bool(waiting)
             txns = capture.poll(BUSY_POLL_SECONDS if busy else poll_seconds, max(1, room))

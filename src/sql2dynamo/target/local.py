@@ -2,17 +2,16 @@
 
 Each instance is a detached JVM (its own session, so Ctrl-C on the shell does
 not kill it) described by a state file ``<home>/local/<port>.json``; separate
-commands find it through that file.  Tables live in ``data-<port>`` under a
-directory of ``/dev/shm`` where the machine has one (see
-:func:`_default_data_dir`), else under ``<home>/local``, unless the instance
-runs in memory or ``local start --data-dir`` chose the directory.  ``$SQL2DYNAMO_DYNAMODB_LOCAL_JAVA_OPTS``
+commands find it through that file.  An instance ``--target local`` starts
+by itself keeps its tables in memory (see :func:`ensure_running`); ``local
+start`` keeps them in ``<home>/local/data-<port>`` (or ``--data-dir``) unless
+told ``--in-memory``.  ``$SQL2DYNAMO_DYNAMODB_LOCAL_JAVA_OPTS``
 adds JVM options (like ``-Xmx2g``).  Note that DynamoDB Local has no bind
 address option: it listens on every interface of the machine.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shlex
@@ -57,8 +56,6 @@ JAVA_OPTS_ENV = "SQL2DYNAMO_DYNAMODB_LOCAL_JAVA_OPTS"
 """Extra JVM options for DynamoDB Local (like ``-Xmx2g``), split as a shell would."""
 
 DEFAULT_PORT = 8000
-RAM_DIR = Path("/dev/shm")
-"""The RAM-backed file system where default data directories go when the machine has one (Linux)."""
 SHARED_DB_FILE = "shared-local-instance.db"
 """The one SQLite file DynamoDB Local keeps every table in under ``-sharedDb``."""
 STARTUP_TIMEOUT_S = 30.0
@@ -134,13 +131,19 @@ def start(
 
 
 def ensure_running(port: int = DEFAULT_PORT, reporter: Reporter | None = None) -> LocalInstance:
-    """The instance on ``port``, started with the default data directory if none runs.
+    """The instance on ``port``, started in memory if none runs.
 
     This is what ``--target local`` uses: whatever storage a running instance has
-    is accepted, so the user's ``local start --in-memory`` keeps working.
+    is accepted, so the user's ``local start --data-dir DIR`` keeps working.  It
+    starts one in memory because DynamoDB Local's SQLite syncs every write to
+    its data file: ``bench/local_target.py`` measured migrate onto a disk many
+    times slower than in memory, and still well slower with the file in
+    ``/dev/shm`` (the README has the figures).  The tables live as long as the
+    JVM, which keeps running between commands; ``local start`` (on a disk by
+    default) is there for tables that must outlive it.
     """
     _check_port(port)
-    return _start(port, _default_data_dir(port).resolve(), False, _quiet(reporter), match=False)
+    return _start(port, None, True, _quiet(reporter), match=False)
 
 
 def status(port: int = DEFAULT_PORT) -> LocalStatus:
@@ -385,25 +388,7 @@ def _storage_of(data_dir: Path | None, in_memory: bool) -> str:
 
 
 def _default_data_dir(port: int) -> Path:
-    """Where an instance keeps its tables unless told otherwise: in RAM-backed files when the machine has them.
-
-    DynamoDB Local's SQLite syncs every write to the disk, which made migrate
-    onto a disk many times slower than in memory (``bench/local_target.py``
-    measures both; the README has the figures).  In ``/dev/shm`` a sync costs
-    nothing, and the tables still outlive the JVM (``local stop``, a crash),
-    though not a reboot; ``local start --data-dir DIR`` keeps them on a disk.
-    """
-    ram = _ram_root()
-    return (ram if ram is not None else state_dir()) / f"data-{port}"
-
-
-def _ram_root() -> Path | None:
-    """This home's directory in the RAM-backed file system, or None where there is none (macOS, Windows)."""
-    if not (RAM_DIR.is_dir() and os.access(RAM_DIR, os.W_OK | os.X_OK)):
-        return None
-    # One directory per user and home: another user's, or a test's private home, is never shared.
-    home = hashlib.sha256(str(state_dir().resolve()).encode("utf-8")).hexdigest()[:12]
-    return RAM_DIR / f"sql2dynamo-{getattr(os, 'getuid', lambda: 0)()}-{home}"
+    return state_dir() / f"data-{port}"
 
 
 def _state_file(port: int) -> Path:

@@ -97,6 +97,11 @@ def load_model(model_dir: Path, *, contract: bool = False, source_url: str | Non
 def _check_keys(model: DataModel) -> None:
     # from_dict rebuilds what is there without checking it: a null or missing key
     # would otherwise surface as an internal error halfway through a deploy.
+    names = [t.name for t in model.tables]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        # two specs of one table would meet at CreateTable ("created by someone else")
+        raise ValueError(f"table {twice[0]} is described twice")
     for table in model.tables:
         keys: list[tuple[str, object, bool]] = [("partition key", table.pk, True), ("sort key", table.sk, False)]
         for index in table.indexes:

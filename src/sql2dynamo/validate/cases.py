@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sql2dynamo.source.model import Table
 from sql2dynamo.validate.conjuncts import ConjunctProbe, exercised
 from sql2dynamo.validate.sql import coerce
-from sql2dynamo.workload.shape.model import StatementShape
+from sql2dynamo.workload.shape.model import Predicate, StatementShape
 
 READ_LIMIT_SMALL = 3
 READ_LIMIT_LARGE = 500
@@ -86,11 +86,34 @@ def params_of(shape: StatementShape, tables: Tables) -> list[Param]:
         if table is not None:
             column = _column_name(table, column)
         out.setdefault(name, Param(name, table, column, b.op))
+    # Parameters of conditions the bindings do not record (`c <> :p`, under NOT or OR) get a value of
+    # their column too: an equality's picks the rows' own values, so the condition holds for some.
+    for leaf in _leaves(shape.conditions):
+        if leaf.column is None or leaf.op in ("join", "other", "like"):
+            continue
+        ops = (
+            (">=", "<=") if leaf.op == "between" else ("=" if leaf.op in ("<>", "in") else leaf.op,) * len(leaf.values)
+        )
+        for value, op in zip(leaf.values, ops, strict=False):
+            if value.startswith(":") and value[1:] not in out:
+                table, column = main, leaf.column
+                if "." in leaf.column:
+                    qualifier, column = leaf.column.rsplit(".", 1)
+                    table = tables.find(qualifier) or main
+                if table is not None:
+                    out[value[1:]] = Param(value[1:], table, _column_name(table, column), op)
     if isinstance(shape.limit, str) and shape.limit.startswith(":"):
         out.setdefault(shape.limit[1:], Param(shape.limit[1:], None, None, "limit"))
     for name in shape.parameters:
         out.setdefault(name, Param(name, None, None, "other"))
     return list(out.values())
+
+
+def _leaves(conditions: Sequence[Predicate]) -> list[Predicate]:
+    out: list[Predicate] = []
+    for p in conditions:
+        out += _leaves(p.parts) if p.parts else [p]
+    return out
 
 
 def _column_name(table: Table, name: str) -> str:
@@ -266,10 +289,11 @@ def _combos(conn: sa.Connection, eq: Sequence[Param]) -> list[dict[str, Any]]:
 
 
 def _missing_combo(eq: Sequence[Param], like: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """``like`` with one value no row holds; without ``like`` (no row has every column set) all such values."""
     for p in eq:
         value = missing_value(_type(p), like.get(p.name) if like else None)
         if value is not None:
-            combo = dict(like or {})
+            combo = dict(like) if like else {q.name: missing_value(_type(q), None) for q in eq}
             combo[p.name] = value
             return combo
     return None

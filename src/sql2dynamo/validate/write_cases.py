@@ -25,6 +25,9 @@ from sql2dynamo.validate.conjuncts import ConjunctProbe, exercised
 from sql2dynamo.validate.sql import coerce
 from sql2dynamo.workload.shape.model import StatementShape
 
+# Parameters of the WHERE: each takes the template row's value (a range then holds or not at its edge).
+_WHERE_OPS = ("=", "in", "<", "<=", ">", ">=")
+
 
 def _sa_table(table: Table) -> sa.TableClause:
     return sa.table(table.name, *(sa.column(c.name) for c in table.columns))
@@ -46,7 +49,7 @@ def write_cases(
     """
     pk = list(table.primary_key)
     t = _sa_table(table)
-    where_columns = [p.column for p in params if p.op == "=" and p.table is table and p.column]
+    where_columns = [p.column for p in params if p.op in _WHERE_OPS and p.table is table and p.column]
     # `column = :param` never matches a NULL: an "existing row" case needs a row its WHERE can find.
     query = sa.select(t).where(*(t.c[c].is_not(None) for c in where_columns)).order_by(*(t.c[c] for c in pk))
     children: list[tuple[Table, tuple[str, ...], tuple[str, ...]]] = []
@@ -64,11 +67,16 @@ def write_cases(
             rows = rows or [dict(r) for r in conn.execute(query.where(condition).limit(2)).mappings()]
     if not rows:
         rows = [dict(r) for r in conn.execute(query.limit(2)).mappings()]
+    if not rows and where_columns:
+        # Every row has a NULL in some compared column (`fax = :p`): compare on rows whose key is set.
+        keyed = [c for c in where_columns if c in pk] or where_columns[:1]
+        relaxed = sa.select(t).where(*(t.c[c].is_not(None) for c in keyed)).order_by(*(t.c[c] for c in pk))
+        rows = [dict(r) for r in conn.execute(relaxed.limit(2)).mappings()]
     if not rows:
         return []
     template = rows[0]
     set_params = [p for p in params if p.op == "set" and p.table is table and p.column]
-    where_params = [p for p in params if p.op == "=" and p.table is table and p.column]
+    where_params = [p for p in params if p.op in _WHERE_OPS and p.table is table and p.column]
     uniques = [tuple(u.columns) for u in table.unique_constraints]
     if shape.operation == "insert" and all(c in shape.insert_columns for c in pk):
         uniques.insert(0, tuple(pk))

@@ -15,6 +15,7 @@ import ast
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -85,7 +86,7 @@ def run_write_case(
                 c = _sa_table(child)
                 conn.execute(sa.delete(c).where(*(equals(c.c[n], v) for n, v in zip(columns, values, strict=True))))
             try:
-                affected = conn.execute(sa.text(spec.sql), case.source_params).rowcount
+                affected = conn.execute(sa.text(spec.sql), _driver_params(conn, case.source_params)).rowcount
             except sa.exc.IntegrityError as exc:
                 source_error = shorten(str(exc.orig), 200)
             key = case.row_key
@@ -140,6 +141,13 @@ def run_write_case(
     return CaseResult(
         case.label, dict(app), reason is None, expected_n, actual_n, calls, capacity, tuple(latencies), diff
     )
+
+
+def _driver_params(conn: sa.Connection, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters as the driver takes them: sqlite3 binds no Decimal (its NUMERIC columns take the text)."""
+    if conn.dialect.name != "sqlite":
+        return dict(params)
+    return {k: str(v) if isinstance(v, Decimal) else v for k, v in params.items()}
 
 
 def _text(exc: BaseException) -> str:

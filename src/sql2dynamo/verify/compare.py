@@ -3,7 +3,8 @@
 Expected items are the source rows run through the same
 :class:`~sql2dynamo.items.transform.ItemBuilder` the backfill uses (entity
 and lookup items; rejected rows have none).  Actual items come from a
-parallel segmented Scan.  Both sides are reduced to ``(table, key) -> hash``
+:class:`~sql2dynamo.verify.targets.TargetItems`: a parallel segmented Scan,
+or the files of an ImportTable export.  Both sides are reduced to ``(table, key) -> hash``
 (:func:`~sql2dynamo.verify.canonical.canonical_hash`, which ignores number
 spelling and set order) in a temporary SQLite database on disk: memory stays
 bounded by a source batch and a few Scan pages whatever the table sizes, and
@@ -30,19 +31,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sql2dynamo.common.reporting import Reporter
 from sql2dynamo.design.model import DataModel, TableSpec
 from sql2dynamo.items.transform import Reject
 from sql2dynamo.migrate.segments import decode_key, encode_key, key_of
 from sql2dynamo.verify.canonical import canonical_hash, diff_items
-from sql2dynamo.verify.scan import count_items, scan_items
 from sql2dynamo.verify.source_items import SourceItems
-from sql2dynamo.verify.store import HashStore, Item, Kind, display_key, key_text, low_level_key
-
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+from sql2dynamo.verify.store import HashStore, Item, Kind, display_key, key_text
+from sql2dynamo.verify.targets import TargetItems
 
 DEFAULT_MAX_KEYS = 1000
 DEFAULT_MAX_DIFFS = 10
@@ -144,16 +142,15 @@ class Comparison:
 def compare(
     items: SourceItems,
     model: DataModel,
-    client: DynamoDBClient,
+    target: TargetItems,
     *,
     reporter: Reporter,
-    segments: int = 4,
     batch_size: int = 1000,
     max_keys: int = DEFAULT_MAX_KEYS,
     max_diffs: int = DEFAULT_MAX_DIFFS,
     work_dir: Path | None = None,
 ) -> Comparison:
-    """Compare the model's tables on ``client`` with the items ``items`` builds from the source.
+    """Compare the model's tables in ``target`` (DynamoDB, or an export's files) with the items ``items`` builds.
 
     Returns every table's counts and the first ``max_keys`` differences by
     key; the first ``max_diffs`` of kind ``different`` carry an attribute by
@@ -199,11 +196,11 @@ def compare(
         detailed = 0
         for name, spec in specs.items():
             started = time.monotonic()
-            actual = count_items(client, name, segments=segments)
+            actual = target.count(name)
             scanned = 0
             with reporter.task(f"scanning {name}", total=actual) as progress:
                 page: list[tuple[str, str, str]] = []
-                for item in scan_items(client, name, segments=segments):
+                for item in target.items(name):
                     page.append((name, key_text(spec, item), canonical_hash(item)))
                     if len(page) >= batch_size:
                         store.add_actual(page)
@@ -222,7 +219,7 @@ def compare(
                 diff: tuple[str, ...] = ()
                 if kind == "different" and detailed < max_diffs and src is not None and src_key is not None:
                     detailed += 1
-                    diff = _detail(items, client, spec, key, src, src_key)
+                    diff = _detail(items, target, spec, key, src, src_key)
                 shown_key = json.loads(src_key) if src_key is not None else None
                 differences.append(Difference(name, kind, display_key(spec, key), src, shown_key, diff))
             checks.append(
@@ -256,10 +253,10 @@ def _expired(spec: TableSpec, item: Item, now: float) -> bool:
 
 
 def _detail(
-    items: SourceItems, client: DynamoDBClient, spec: TableSpec, key: str, source_table: str, src_key: str
+    items: SourceItems, target: TargetItems, spec: TableSpec, key: str, source_table: str, src_key: str
 ) -> tuple[str, ...]:
     """Both items of a key whose hashes differ, compared attribute by attribute."""
-    got = client.get_item(TableName=spec.name, Key=low_level_key(spec, key), ConsistentRead=True).get("Item")
+    got = target.get(spec, key)
     decoded = decode_key(json.loads(src_key))
     row = items.row(source_table, decoded or ())
     want = None

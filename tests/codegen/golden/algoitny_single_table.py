@@ -423,7 +423,7 @@ class AlgoitnyRepository:
 
         Access pattern AP05 (write): 0.00231 requests/s on average, 0.00694 at peak.
 
-        Plan: UpdateItem; 2.9 WCU per call.
+        Plan: UpdateItem; 2.4 WCU per call.
 
         SQL::
 
@@ -447,7 +447,7 @@ class AlgoitnyRepository:
 
         Access pattern AP06 (read): 0.00116 requests/s on average, 0.00347 at peak.
 
-        Plan: Query; 1.5 RCU per call.
+        Plan: Query; 0.5 RCU per call.
 
         SQL::
 
@@ -591,7 +591,7 @@ class AlgoitnyRepository:
 
         Access pattern AP12 (read): 5.79 requests/s on average, 17.4 at peak.
 
-        Plan: Query; 1.5 RCU per call.
+        Plan: Query; 0.5 RCU per call.
 
         SQL::
 
@@ -616,7 +616,7 @@ class AlgoitnyRepository:
 
         Access pattern AP13 (read): 2.31 requests/s on average, 6.94 at peak.
 
-        Plan: Query; 1 RCU per call.
+        Plan: Query; 0.5 RCU per call.
 
         SQL::
 
@@ -726,10 +726,7 @@ class AlgoitnyRepository:
 
         Access pattern AP17 (write): 0.00579 requests/s on average, 0.0174 at peak.
 
-        Plan: GetItem, UpdateItem; 3.8 WCU per call.
-
-        Writes only where ``platform = :platform`` AND ``problem_id = :problem_id``
-        holds (0 rows otherwise: nothing changes and ConditionFailed is raised).
+        Plan: GetItem, UpdateItem; 3.3 WCU per call.
 
         SQL::
 
@@ -755,10 +752,7 @@ class AlgoitnyRepository:
 
         Access pattern AP18 (write): 0.000231 requests/s on average, 0.000694 at peak.
 
-        Plan: GetItem, UpdateItem; 2.9 WCU per call.
-
-        Writes only where ``platform = :platform`` AND ``problem_id = :problem_id``
-        holds (0 rows otherwise: nothing changes and ConditionFailed is raised).
+        Plan: GetItem, UpdateItem; 2.4 WCU per call.
 
         SQL::
 
@@ -832,7 +826,7 @@ class AlgoitnyRepository:
 
         Access pattern AP20 (read): 3.47 requests/s on average, 10.4 at peak.
 
-        Plan: Query; 0.5 RCU per call.
+        Plan: Query, BatchGetItem; 2.75 RCU per call.
 
         SQL::
 
@@ -880,7 +874,7 @@ class AlgoitnyRepository:
 
         Access pattern AP22 (read): 1.33 requests/s on average, 4 at peak.
 
-        Plan: Query; 1.5 RCU per call.
+        Plan: Query, BatchGetItem; 10.5 RCU per call.
 
         SQL::
 
@@ -924,7 +918,7 @@ class AlgoitnyRepository:
 
         Access pattern AP24 (write): 0.579 requests/s on average, 1.74 at peak.
 
-        Plan: UpdateItem; 2.9 WCU per call.
+        Plan: UpdateItem; 2.4 WCU per call.
 
         Writes only where ``user_id = :user_id`` holds (0 rows otherwise: nothing
         changes and ConditionFailed is raised).
@@ -950,7 +944,7 @@ class AlgoitnyRepository:
 
         Access pattern AP25 (write): 28.9 requests/s on average, 86.8 at peak.
 
-        Plan: UpdateItem; 2.9 WCU per call.
+        Plan: UpdateItem; 2.4 WCU per call.
 
         SQL::
 
@@ -1020,7 +1014,7 @@ class AlgoitnyRepository:
 
         Access pattern AP28 (write): 57.9 requests/s on average, 174 at peak.
 
-        Plan: PutItem; 2 WCU per call.
+        Plan: PutItem; 1 WCU per call.
 
         SQL::
 
@@ -1148,10 +1142,7 @@ class AlgoitnyRepository:
 
         Access pattern AP33 (write): 0.0116 requests/s on average, 0.0347 at peak.
 
-        Plan: GetItem, UpdateItem; 2.9 WCU per call.
-
-        Writes only where ``celery_task_id = :celery_task_id`` holds (0 rows otherwise:
-        nothing changes and ConditionFailed is raised).
+        Plan: GetItem, UpdateItem; 2.4 WCU per call.
 
         SQL::
 

@@ -772,7 +772,8 @@ class ChinookRepository:
         Access pattern AP20 (read): 0.0579 requests/s on average, 0.174 at peak.
 
         Unsupported: an ad-hoc aggregate (sum(invoice_line.quantity), GROUP BY
-        track.track_id, track.name) over many items.
+        track.track_id, track.name) over 1849 rows of invoice_line, with no key to bound
+        the set: DynamoDB would read them all on every call.
         Alternative: export the table to S3 (DynamoDB export, or the source until
         cut-over) and run this query in Athena, or maintain the aggregate in an item
         updated from DynamoDB Streams.

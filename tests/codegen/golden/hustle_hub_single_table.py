@@ -327,9 +327,6 @@ class HustleHubRepository:
 
         Plan: GetItem, UpdateItem; 2 WCU per call.
 
-        Writes only where ``cognito_sub = :cognito_sub`` holds (0 rows otherwise:
-        nothing changes and ConditionFailed is raised).
-
         SQL::
 
             UPDATE users SET display_name = :display_name, updated_at = :now WHERE
@@ -370,7 +367,7 @@ class HustleHubRepository:
 
         Access pattern AP06 (read): 0.772 requests/s on average, 2.31 at peak.
 
-        Plan: Query; 1 RCU per call.
+        Plan: Query; 0.5 RCU per call.
 
         SQL::
 

@@ -1,6 +1,6 @@
 """Building ``migrationContract.json``'s entries from the DataModel, one per DynamoDB table (not validated).
 
-Each entry has seed 002's fields first (``table``, ``type``, ``source_table``,
+Each entry has the migration contract format's fields first (``table``, ``type``, ``source_table``,
 ``pk``, ``sk``, ``gsis``, ``attributes``, ``satisfies``,
 ``estimated_item_size_bytes``), then the extras infrastructure and migration
 automation need (``role``, ``key_templates``, ``ttl``, ``entities`` with their ``sparse_keys``; the
@@ -31,9 +31,9 @@ __all__ = ["build_contract", "main_entity", "pattern_ref"]
 
 
 def build_contract(model: DataModel) -> list[dict[str, Any]]:
-    """Seed 002's contract for ``model``: one object per table (GSIs inside their table's ``gsis``).
+    """The migration contract (array format) for ``model``: one object per table (GSIs inside their table's ``gsis``).
 
-    A table without any entity mapping has no source table, which the seed
+    A table without any entity mapping has no source table, which the format
     forbids: that raises :class:`InputError`.  The result is not validated;
     :func:`~sql2dynamo.design.contract.write.contract_json` does that.
     """
@@ -56,7 +56,7 @@ def _table_entry(model: DataModel, relations: Relations, t: TableSpec) -> dict[s
     entry["attributes"] = _table_attributes(t, main)
     entry["satisfies"] = [pattern_ref(model, pid) for pid in t.satisfies]
     entry["estimated_item_size_bytes"] = t.estimated_item_size_bytes
-    # Extras, after the seed's fields so that the seed's part reads first.
+    # Extras, after the format's fields so that its part reads first.
     entry["role"] = t.role
     entry["key_templates"] = _templates(main.pk, main.sk)
     ttl = _table_ttl(t)
@@ -94,7 +94,7 @@ def _templates(pk: KeyPart, sk: KeyPart | None) -> dict[str, str]:
 
 
 def pattern_ref(model: DataModel, pattern_id: str) -> str:
-    """``AP01: description``, the seed's "access pattern description" with its id kept parseable."""
+    """``AP01: description``, the format's "access pattern description" with its id kept parseable."""
     try:
         description = model.plan(pattern_id).description
     except KeyError:
@@ -120,7 +120,7 @@ def _gsi(model: DataModel, ix: IndexSpec) -> dict[str, Any]:
 
 
 def _table_attributes(t: TableSpec, main: EntityMapping) -> dict[str, dict[str, Any]]:
-    """Key attributes first (so their types are found where the seed looks), then the main entity's."""
+    """Key attributes first (so their types are found where the format's readers look), then the main entity's."""
     by_name = {a.name: a for a in main.attributes}
     keys: list[KeyPart] = [t.pk]
     if t.sk is not None:

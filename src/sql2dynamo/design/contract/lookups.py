@@ -70,7 +70,7 @@ def unique_lookup(model: DataModel, relations: Relations, t: TableSpec, lookup: 
     """The ``unique_lookup`` extra of lookup table ``t``, whose entity mapping is ``lookup``.
 
     The transaction is the first write pattern's that writes ``t``; when no
-    pattern shows one, seed 002's canonical pair of conditional puts.
+    pattern shows one, the data-modeling method's canonical pair of conditional puts.
     """
     guarded = relations.guards.get(lookup.source_table)
     patterns: list[str] = []
@@ -80,7 +80,7 @@ def unique_lookup(model: DataModel, relations: Relations, t: TableSpec, lookup: 
         patterns = list(writers)
         actions = [_action(model, item) for item in first.items]
     if actions is None:
-        # No write pattern shows the transaction: state the canonical one of seed 002.
+        # No write pattern shows the transaction: state the method's canonical one.
         actions = []
         if guarded is not None:
             owner = next(e for e in guarded.entities if e.kind == "entity" and e.source_table == lookup.source_table)

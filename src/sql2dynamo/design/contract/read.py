@@ -125,7 +125,7 @@ def read_contract(data: Any, *, name: str = "migrationContract.json", schema: Sc
     types = _Types(schema)
     if fmt == "seed":
         validate_contract(data)
-        tables = [_SeedTable(entry, types).table() for entry in data]
+        tables = [_ArrayEntry(entry, types).table() for entry in data]
     else:
         validate_modernizr(data, name=name)
         tables = [_ModernizrTable(entry, types).table() for entry in data["tables"]]
@@ -198,7 +198,7 @@ def _key_type(value: Any, where: str, table: str) -> ScalarType:
 # ------------------------------------------------------------------ the migration contract format
 
 
-class _SeedTable:
+class _ArrayEntry:
     """One entry of the migration contract format's array, as a TableSpec."""
 
     def __init__(self, entry: dict[str, Any], types: _Types) -> None:

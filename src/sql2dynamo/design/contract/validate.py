@@ -1,6 +1,6 @@
-"""Checking a ``migrationContract.json`` (built here or read back from a file): seed 002's shape and the JSON Schema.
+"""Checking a ``migrationContract.json`` (built here or read back): the contract format's shape and its JSON Schema.
 
-:func:`validate_contract` runs two independent checks: seed 002's rules,
+:func:`validate_contract` runs two independent checks: the format's rules,
 written out by hand so that they hold whatever the schema file says (their
 messages are the clearest), then the shipped JSON Schema
 (``data/migration_contract.schema.json``, draft 2020-12), which also catches
@@ -75,9 +75,9 @@ def _validator() -> jsonschema.protocols.Validator:
 
 
 def validate_contract(contract: Any) -> None:
-    """Check ``contract`` against seed 002's shape and the shipped JSON Schema.
+    """Check ``contract`` against the migration contract format's shape and the shipped JSON Schema.
 
-    The seed check runs first (its messages are the clearest), then the
+    The format check runs first (its messages are the clearest), then the
     schema, which also catches unknown keys.  The first problem found raises
     :class:`InputError` naming the table and the JSON path, e.g.
     ``table 'Orders': $[2].attributes.customer_name: denormalized is true but join is missing``.
@@ -112,7 +112,7 @@ def _member(path: str, key: str) -> str:
 
 
 def _check_seed_shape(contract: Any) -> None:
-    """Seed 002's rules, checked by hand so that they hold whatever the schema file says."""
+    """The format's rules, checked by hand so that they hold whatever the schema file says."""
     if not isinstance(contract, list):
         _fail(contract, None, "$", "the contract must be a JSON array with one object per table")
     if not contract:

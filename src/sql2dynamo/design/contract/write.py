@@ -1,13 +1,13 @@
 """``migrationContract.json``: the contract built from the DataModel in either form, and validated.
 
-The file is a JSON array with one object per DynamoDB table in seed 002's
+The file is a JSON array with one object per DynamoDB table in the migration contract format's
 structure (``table``, ``type``, ``source_table``, ``pk``, ``sk``, ``gsis``,
 ``attributes``, ``satisfies``, ``estimated_item_size_bytes``).  What
 infrastructure and migration automation also need is carried in optional,
 clearly named extras (``role``, ``key_templates``, ``ttl``, ``entities``,
 ``lookup_tables``, ``unique_lookup``; per GSI ``key_templates``,
 ``projection``, ``sparse``, ``satisfies``; per attribute ``transform``,
-``nullable``, ``key_template``) so that a reader written for the seed reads
+``nullable``, ``key_template``) so that a reader written for that format reads
 the file unchanged.  ``data/migration_contract.schema.json`` documents every
 field.
 
@@ -18,12 +18,12 @@ pk and sk), then the main entity's attributes in mapping order.
 The work is split by direction: :mod:`~sql2dynamo.design.contract.build`
 renders the model to the contract's JSON shape (with
 :mod:`~sql2dynamo.design.contract.lookups` for the uniqueness extras), and
-:mod:`~sql2dynamo.design.contract.validate` checks a contract against the seed
+:mod:`~sql2dynamo.design.contract.validate` checks a contract against the format
 and the schema.  This module joins them into the output files and keeps every
 public name importable from here.
 
 :func:`contract_json` is the contract gate: it refuses to produce a file that
-fails either the shipped JSON Schema or an independent seed-002 shape check.
+fails either the shipped JSON Schema or an independent check of the format's shape.
 With ``contract_format="modernizr"`` it writes the Modernizr contract format
 instead (:mod:`~sql2dynamo.design.contract.modernizr`), checked against that
 format's own schema.

@@ -31,7 +31,7 @@ from sql2dynamo.design.inputs import ResolvedPattern
 from sql2dynamo.design.keys import choose_base_key
 from sql2dynamo.design.layout import Layout, route_read
 from sql2dynamo.design.model import DataModel
-from sql2dynamo.design.single import entity_views, merge_views
+from sql2dynamo.design.single import entity_views, merge_views, strategy_decision
 from sql2dynamo.design.streams import with_streams
 from sql2dynamo.source.model import Schema
 from sql2dynamo.workload.patterns.model import PatternsFile
@@ -63,7 +63,11 @@ def build_model(
     for w in writes:
         assert w.table is not None
         writes_by_table[w.table].append(w)
-    base = {t.name: choose_base_key(t, by_table[t.name], writes_by_table[t.name]) for t in schema.tables}
+    referenced = {fk.referred_table for t in schema.tables for fk in t.foreign_keys}
+    base = {
+        t.name: choose_base_key(t, by_table[t.name], writes_by_table[t.name], referenced=t.name in referenced)
+        for t in schema.tables
+    }
     state = DesignState(schema, Layout(schema, base), accesses, [b.decision for b in base.values()], {}, {})
     for a in accesses.values():
         if not a.unsupported:
@@ -73,6 +77,7 @@ def build_model(
         route_write(state, w, patterns)
         route_copies(state, w)
     tables = build_tables(state, patterns, by_table, writes_by_table)
+    state.decisions.append(strategy_decision(tables, schema, patterns.application, options.strategy))
     if options.strategy == "single-table":
         tables = entity_views(tables, schema, patterns.application)
     plans = build_plans(state, resolved, tables, patterns)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from sql2dynamo.common.errors import InputError
-from sql2dynamo.design.access import Access
+from sql2dynamo.design.access import Access, JoinAccess
 from sql2dynamo.design.engine.routing import DesignState, key_of
 from sql2dynamo.design.inputs import ResolvedPattern
 from sql2dynamo.design.layout import Need, table_order, unique_keys
@@ -31,6 +31,7 @@ from sql2dynamo.design.plans import (
     rebind,
     unsupported_plan,
 )
+from sql2dynamo.design.upsert import upsert_plan
 from sql2dynamo.design.writes import WriteConditions, assignment_uses, delete_plan, insert_plan, update_plan
 from sql2dynamo.workload.patterns.model import PatternsFile
 from sql2dynamo.workload.shape.model import Predicate
@@ -66,6 +67,19 @@ def build_plans(
         else:
             out.append(_write_plan(state, rp, tables, patterns, dialect))
     return tuple(out)
+
+
+def lookup_covers(lookup: TableSpec, a: Access, keyed: bool) -> bool:
+    """Whether the lookup item alone answers the read: it names its columns, all held by the lookup item.
+
+    A lookup item holds the unique value and the item's key; ``SELECT user_id FROM users WHERE
+    email = :email`` needs nothing more, so the GetItem on the item itself would read 1 unit for
+    nothing.  ``keyed``: every condition is the unique value (nothing left to filter on the item).
+    """
+    held = {attr.source_column for attr in lookup.entities[0].attributes} | set(lookup.entities[0].unique_columns)
+    cols = a.projection
+    named = bool(cols) and not any(c == "*" or c.endswith(".*") or "(" in c for c in cols)
+    return keyed and named and not a.joins and not a.count and {c.split(".")[-1] for c in cols} <= held
 
 
 def _read_plan(state: DesignState, a: Access, tables: dict[str, TableSpec], dialect: str) -> AccessPlan:
@@ -129,7 +143,8 @@ def _read_plan(state: DesignState, a: Access, tables: dict[str, TableSpec], dial
             )
         )
         uses.update(_key_uses(conditions, key_conjuncts(spec, conditions, route.unique), "lookup", "the unique value"))
-        steps.append(_get_filtered(spec, conditions, uses, rp.strong, dialect, "key values from the lookup item"))
+        if not lookup_covers(lk, a, len(uses) == len(conditions)):
+            steps.append(_get_filtered(spec, conditions, uses, rp.strong, dialect, "key values from the lookup item"))
     elif route.kind == "scan":
         rows = float(table.stats.row_count) if table.stats else 0.0
         names: dict[str, str] = {}
@@ -177,10 +192,23 @@ def _read_plan(state: DesignState, a: Access, tables: dict[str, TableSpec], dial
                     note="fetches the items the keys-only index found",
                 )
             )
+    # Only a WHERE equality that is a join's own pair (FROM a, b WHERE a.x = b.y) is enforced by the join step.
+    pairs = {frozenset(c.split(".")[-1] for c in pair) for j in (rp.shape.joins if rp.shape else ()) for pair in j.on}
     for i, p in enumerate(conditions):
-        if p.op == "join" and a.joins and (i not in uses or uses[i].enforced_by == "unsupported"):
+        paired = frozenset(c.split(".")[-1] for c in p.columns()) in pairs
+        if p.op == "join" and paired and a.joins and (i not in uses or uses[i].enforced_by == "unsupported"):
             uses[i] = PredicateUse("where", p.text, "join", None, i, "the join's own step reads the related items")
-    steps.extend(_join_steps(state, a, spec, tables))
+    joined = _join_steps(state, a, spec, tables)
+    lost = _outer_parent_read(state, a, spec)
+    if lost is not None:
+        return unsupported_plan(
+            rp,
+            f"an outer join to {lost.table} by {', '.join(lost.fk.columns)}, which may be NULL: the rows with no "
+            f"{lost.table} would be dropped, as a BatchGetItem by a NULL key finds nothing",
+            f"make it an inner join when every row has a {lost.table}, or copy {lost.table}'s columns into the "
+            "items (denormalize), which keeps the rows without one",
+        )
+    steps.extend(joined)
     plan = AccessPlan(rp.id, rp.pattern.description, "read", True, tuple(steps), items, 0.0, 0.0)
     return _accounted(plan, rp, uses)
 
@@ -255,15 +283,37 @@ def _accounted(plan: AccessPlan, rp: ResolvedPattern, uses: dict[int, PredicateU
     return replace(plan, predicates=ordered)
 
 
+def _outer_parent_read(state: DesignState, a: Access, spec: TableSpec) -> JoinAccess | None:
+    """An outer join to a parent read by key, through a foreign key that may be NULL (its rows would be lost)."""
+    for j in a.joins:
+        child = state.schema.table(j.via or a.table)
+        nullable = any(child.column(c).nullable for c in j.fk.columns)
+        if j.outer and j.direction == "to_parent" and nullable and not _served_by_copies(a, spec, j):
+            return j
+    return None
+
+
+def _served_by_copies(a: Access, spec: TableSpec, j: JoinAccess) -> bool:
+    """Whether the main items' copies of ``j.table``'s columns serve the join (no step reads the parent).
+
+    A copied parent is read all the same when a later join needs its foreign key (a chain).
+    """
+    copied = any(attr.source_table == j.table for attr in spec.entities[0].attributes if attr.denormalized)
+    return j.via is None and copied and not any(k.via == j.table for k in a.joins)
+
+
 def _join_steps(state: DesignState, a: Access, spec: TableSpec, tables: dict[str, TableSpec]) -> list[PlanStep]:
     rp = a.pattern
     steps: list[PlanStep] = []
     for j in a.joins:
+        # Once a join step has run, the rows are the joined table's: the main table's columns are carried
+        # along qualified (see runtime.reads.Found.fields), so later joins name them so.
+        own = f"{j.via or a.table}." if steps or j.via else ""
         if j.direction == "to_parent":
-            if any(attr.source_table == j.table for attr in spec.entities[0].attributes if attr.denormalized):
+            if _served_by_copies(a, spec, j):
                 continue
             parent = tables[j.table]
-            to_child = dict(zip(j.fk.referred_columns, j.fk.columns, strict=True))
+            to_child = dict(zip(j.fk.referred_columns, (own + c for c in j.fk.columns), strict=True))
             key = {parent.pk.attribute: rebind(parent.pk, to_child)}
             if parent.sk:
                 key[parent.sk.attribute] = rebind(parent.sk, to_child)
@@ -279,7 +329,7 @@ def _join_steps(state: DesignState, a: Access, spec: TableSpec, tables: dict[str
             child = tables[j.table]
             index = _index_for(state, child, state.join_needs.get((rp.id, j.table)))
             pk = index.pk if index else child.pk
-            to_parent = dict(zip(j.fk.columns, j.fk.referred_columns, strict=True))
+            to_parent = dict(zip(j.fk.columns, (own + c for c in j.fk.referred_columns), strict=True))
             condition = f"#{placeholder(pk.attribute)} = :pk"
             names = {f"#{placeholder(pk.attribute)}": pk.attribute}
             values = {":pk": rebind(pk, to_parent)}
@@ -311,6 +361,8 @@ def _write_plan(
     spec = tables[rp.table]
     lookups = _lookups_of(tables, rp.table)
     assigned = assignment_uses(spec, shape)
+    if shape.operation == "insert" and shape.upsert:
+        return upsert_plan(rp, spec, lookups)
     if shape.operation == "insert":
         return _accounted(insert_plan(rp, spec, lookups), rp, assigned)
     cols = {b.column.split(".")[-1] for b in shape.bindings if b.op in ("=", "in")}
@@ -325,6 +377,7 @@ def _write_plan(
     if by_key:
         uses.update(_key_uses(conditions, keyed, "key", "the item's primary key"))
     finder = None
+    finder_keys: list[int] = []  # the conjuncts the finder's key (lookup item or index) fixes
     table = state.schema.table(rp.table)
     if not by_key:
         eq = table_order(table, cols)
@@ -339,11 +392,13 @@ def _write_plan(
                 consistent_read=True,
                 note="finds the item's key by its unique value",
             )
+            finder_keys = list(key_conjuncts(spec, conditions, unique.columns))
         elif eq and (index is not None or set(spec.pk.columns) <= set(eq)):
             access = Access(rp, table.name, eq, (), tuple(shape.ranges), None, None, (), False, (), ())
             finder, _ = query_step(spec, index, access, strong=False, dialect=dialect)
             # The finder only proposes items: every conjunct is checked again on each write (below).
             finder = replace(finder, filter=None, names=_used_names(finder), values=_used_values(finder))
+            finder_keys = list(key_conjuncts(spec, conditions, (index.pk if index else spec.pk).columns))
     # Every conjunct the key does not fix is checked on the item as it is written: a ConditionExpression.
     names: dict[str, str] = {}
     values: dict[str, str] = {}
@@ -351,6 +406,11 @@ def _write_plan(
         spec, conditions, uses, names, values, dialect=dialect, prefix="c", enforced_by="condition"
     )
     checks = WriteConditions(guard, names, values)
+    for i in (i for i in finder_keys if uses[i].enforced_by == "condition"):
+        # The finder's key picks the items; the write's condition checks it again (an index can be stale).
+        how: Enforcement = "lookup" if finder is not None and finder.operation == "GetItem" else "partition_key"
+        why = "finds the items to write; the write's condition checks it again on each item"
+        uses[i] = replace(uses[i], enforced_by=how, reason=why)
     if shape.operation == "update":
         copies = []
         for child, fk in state.copies.get(rp.table, []):
@@ -370,7 +430,8 @@ def _write_plan(
             copies.append((target, index, rebind(pk, dict(zip(fk, parent_fk.referred_columns, strict=True)))))
         if not by_key and finder is None:
             return unsupported_plan(rp, "the UPDATE names no key or indexed attribute of its rows", _NO_KEY_ALTERNATIVE)
-        return _accounted(update_plan(rp, spec, lookups, by_key, finder, copies, checks), rp, uses)
+        plan = update_plan(rp, spec, lookups, by_key, finder, copies, checks)
+        return _accounted(replace(plan, expected_items=_found(state, table.name, spec, finder)), rp, uses)
     ttl = spec.ttl_attribute is not None and not cols
     if ttl:
         for i, p in enumerate(conditions):
@@ -378,7 +439,18 @@ def _write_plan(
             uses[i] = PredicateUse("where", p.text, "ttl", spec.ttl_attribute, i, why)
     if not by_key and finder is None and not ttl:
         return unsupported_plan(rp, "the DELETE names no key or indexed attribute of its rows", _NO_KEY_ALTERNATIVE)
-    return _accounted(delete_plan(rp, spec, lookups, by_key, finder, ttl, checks), rp, uses)
+    plan = delete_plan(rp, spec, lookups, by_key, finder, ttl, checks)
+    if not ttl:
+        plan = replace(plan, expected_items=_found(state, table.name, spec, finder))
+    return _accounted(plan, rp, uses)
+
+
+def _found(state: DesignState, table: str, spec: TableSpec, finder: PlanStep | None) -> float:
+    """Items a write's finder Query proposes (each is written): the same estimate a read of those keys gets."""
+    if finder is None or finder.operation != "Query":
+        return 1.0
+    pk = next((i.pk for i in spec.indexes if i.name == finder.index), spec.pk) if finder.index else spec.pk
+    return expected_rows(state.schema, state.schema.table(table), list(pk.columns), None)
 
 
 def _used_names(step: PlanStep) -> dict[str, str]:

@@ -2,7 +2,7 @@
 
 Before any table is shaped, every read is routed to a key, an index need or
 a lookup, joins to children get an index when the child's key does not fit,
-joins to parents may denormalize (seed 002's correlation rule), and writes
+joins to parents may denormalize (the data-modeling method's correlation rule), and writes
 that do not name a key get a finder index.  Everything decided here is kept
 in :class:`DesignState`, which the table pass
 (:mod:`~sql2dynamo.design.engine.tables`) and the plan pass
@@ -22,7 +22,7 @@ from sql2dynamo.design.model import AttributeSpec, DesignDecision, Join
 from sql2dynamo.source.model import Schema
 from sql2dynamo.workload.patterns.model import PatternsFile
 
-DENORMALIZE_CORRELATION = 0.7  # seed 002: read correlation above which denormalizing is considered
+DENORMALIZE_CORRELATION = 0.7  # the data-modeling method: read correlation above which denormalizing is considered
 
 
 @dataclass
@@ -42,6 +42,8 @@ class DesignState:
 def route_joins(state: DesignState, a: Access) -> None:
     """Index needs for joins to children whose key is not the foreign key; denormalizing for joins to parents."""
     for j in a.joins:
+        if j.via is not None:
+            continue  # a parent of a joined table: read by key, never copied (its child may not be)
         if j.direction == "to_children":
             child_base = state.layout.base[j.table]
             if child_base.pk.columns != j.fk.columns:
@@ -54,7 +56,7 @@ def route_joins(state: DesignState, a: Access) -> None:
 def _consider_denormalizing(
     state: DesignState, a: Access, parent: str, fk_cols: tuple[str, ...], columns: tuple[str, ...]
 ) -> None:
-    """Seed 002's framework for copying parent attributes into the child's items."""
+    """The data-modeling method's framework for copying parent attributes into the child's items."""
     child = state.schema.table(a.table)
     parent_t = state.schema.table(parent)
     reads = [x for x in state.accesses.values() if x.table == a.table and not x.unsupported]

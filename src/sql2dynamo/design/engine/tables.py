@@ -13,14 +13,14 @@ from __future__ import annotations
 from sql2dynamo.design.access import Access
 from sql2dynamo.design.engine.routing import DesignState
 from sql2dynamo.design.inputs import ResolvedPattern
-from sql2dynamo.design.layout import Route, unique_keys
+from sql2dynamo.design.layout import Need, Route, unique_keys
 from sql2dynamo.design.model import DesignDecision, IndexSpec, KeyPart, TableSpec
 from sql2dynamo.design.plans import expected_rows
+from sql2dynamo.design.projections import IndexRead, choose_projection, write_of
 from sql2dynamo.design.tables import (
     build_indexes,
     entity_table,
     lookup_table,
-    projection_for,
     safe_table_name,
     ttl_for,
     unique_decision,
@@ -46,23 +46,32 @@ def build_tables(
             for a in reads[table.name]
             if state.layout.routes.get(a.pattern.id, Route("none")).kind in ("get", "batch_get", "query_base", "scan")
         ]
-        write_rps = sum(w.rps_avg for w in writes[table.name])
         item_bytes = table.stats.avg_row_bytes if table.stats and table.stats.avg_row_bytes else 200.0
         for need, pk, sk, sparse in build_indexes(state.layout, table):
             ids = state.layout.needs.get(need, []) + state.layout.write_needs.get(need, [])
-            projection, non_key, reason = projection_for(
-                table,
-                need,
-                ids,
-                {i: state.accesses[i].projection for i in ids if i in state.accesses},
-                {i for i in ids if i in state.accesses and state.accesses[i].count},
-                sum(state.accesses[i].pattern.rps_avg for i in ids if i in state.accesses),
-                write_rps,
-                item_bytes,
-                expected_rows(state.schema, table, need.pk_cols, None),
+            chosen = choose_projection(
+                [c.name for c in table.columns],
+                _key_columns(need),
                 frozenset(part.attribute for part in (base.pk, base.sk, pk, sk) if part is not None),
+                _share(table, need),
+                item_bytes,
+                [_index_read(state, table, need, i) for i in ids],
+                [
+                    write_of(w.id, w.shape.operation, w.rps_avg, w.shape.set_columns)
+                    for w in writes[table.name]
+                    if w.shape
+                ],
             )
-            spec = IndexSpec(need.name(), pk, sk, projection, non_key, tuple(ids), sparse, reason)  # type: ignore[arg-type]
+            spec = IndexSpec(
+                need.name(),
+                pk,
+                sk,
+                chosen.kind,
+                chosen.non_key,
+                tuple(ids),
+                sparse,  # type: ignore[arg-type]
+                chosen.reason,
+            )
             index_specs.append(spec)
             served += ids
             for part in (pk, sk):
@@ -101,6 +110,8 @@ def build_tables(
                     monitoring_requirements=("TimeToLiveDeletedItemCount",),
                 )
             )
+        if not reads[table.name] and not any(j.table == table.name for a in state.accesses.values() for j in a.joins):
+            state.decisions.append(_unread_decision(table, writes[table.name]))
         purpose = f"the rows of {table.name}" + (f", grouped per {', '.join(base.parent_fk)}" if base.parent_fk else "")
         out[table.name] = entity_table(
             table,
@@ -117,6 +128,68 @@ def build_tables(
             out[f"{table.name}::{unique.columns}"] = lookup_table(table, base, unique, name)
             state.decisions.append(unique_decision(table, unique, name))
     return out
+
+
+def _unread_decision(table: Table, writes: list[ResolvedPattern]) -> DesignDecision:
+    """A table no pattern reads (nor joins): kept so no row is lost, with the parents it could fold into."""
+    write_rps = sum(w.rps_avg for w in writes)
+    parents = [fk for fk in table.foreign_keys if not any(table.column(c).nullable for c in fk.columns)]
+    folds = tuple(
+        f"fold its items into {fk.referred_table}'s item collection (partition key {', '.join(fk.columns)}, "
+        f"single-table: the same partition as the {fk.referred_table} item): one table less to deploy and watch"
+        for fk in parents
+    )
+    return DesignDecision(
+        decision_type="TABLE_STRUCTURE",
+        subject=f"{table.name} (read by no pattern)",
+        alternatives_considered=(f"keep {table.name} as its own table", *folds),
+        chosen_approach=f"keep {table.name} as its own table, keyed like the source",
+        justification=f"no read pattern reads or joins {table.name} (0 rps of reads, {write_rps:g} rps of writes): "
+        "its rows are migrated and kept current so no data is lost, and it costs only its writes and storage"
+        + (
+            "; when a read appears, folding it into a parent's collection serves that read with the parent"
+            if folds
+            else ""
+        ),
+        trade_offs=("a table nobody reads still needs capacity for its writes, alarms and backups",),
+        rollback_strategy="drop the table once no reader needs it (the source keeps the rows until cut-over)",
+        monitoring_requirements=(f"ConsumedReadCapacityUnits of {table.name}: any read means a pattern is missing",),
+    )
+
+
+def _key_columns(need: Need) -> frozenset[str]:
+    """The source columns an index's key and sparse flag are built from (an update of one moves the entry)."""
+    return frozenset((*need.pk_cols, *([need.sk_col] if need.sk_col else []), *(need.sparse or ())[:1]))
+
+
+def _share(table: Table, need: Need) -> float:
+    """The share of rows that carry the index's key: its flag's value (sparse), its columns not null."""
+    shares = [1.0]
+    if need.sparse:
+        stats = table.column(need.sparse[0]).stats
+        shares.append(1 / stats.distinct_estimate if stats and stats.distinct_estimate else 1.0)
+    for col in (*need.pk_cols, *([need.sk_col] if need.sk_col else [])):
+        stats = table.column(col).stats
+        shares.append(1 - stats.null_fraction if stats and stats.null_fraction is not None else 1.0)
+    return min(shares)
+
+
+def _index_read(state: DesignState, table: Table, need: Need, pattern_id: str) -> IndexRead:
+    """What one pattern of an index reads through it (a write's finder reads only keys)."""
+    a = state.accesses.get(pattern_id)
+    if a is None:
+        return IndexRead(pattern_id, 0.0, 0.0, False, False, ())
+    cols = a.projection or ("*",)
+    every = "*" in cols or any(c.endswith(".*") for c in cols)
+    items = expected_rows(state.schema, table, [c for c in need.pk_cols if c in a.eq] or a.eq, a.limit)
+    return IndexRead(
+        pattern_id,
+        a.pattern.rps_avg,
+        items,
+        a.count,
+        a.pattern.strong,
+        None if every else tuple(c.split(".")[-1] for c in cols if "(" not in c),
+    )
 
 
 def _index_decision(table: Table, spec: IndexSpec) -> DesignDecision:

@@ -1,11 +1,11 @@
-"""``dynamodb_data_model.md``: the design document of seed 002, rendered from a frozen DataModel.
+"""``dynamodb_data_model.md``: the design document of the data-modeling method, rendered from a frozen DataModel.
 
 It is the second user gate: the user approves this document before the
-migration contract is generated.  Every section of seed 002's template is
+migration contract is generated.  Every section of the method's template is
 present (Design Philosophy & Approach, Table Designs with one "### <Name>
 Table" and one "### <Name> GSI" heading each, Access Pattern Mapping, Cost
 Estimates, Hot Partition Analysis) plus the decisions, warnings and
-trade-offs the seed requires to be surfaced.  The renderer only reports what
+trade-offs the method requires to be surfaced.  The renderer only reports what
 the model holds; it recomputes nothing, so the document and
 ``data_model.json`` cannot disagree.
 
@@ -39,7 +39,7 @@ SECTIONS = (
 
 
 def render_data_model(model: DataModel, schema: Schema) -> str:
-    """The text of ``dynamodb_data_model.md`` (seed 002's data model template).
+    """The text of ``dynamodb_data_model.md`` (the method's data model template).
 
     ``schema`` supplies row counts and source column types for the entity
     descriptions; tables or columns it lacks are simply not described.  Money
@@ -76,8 +76,8 @@ def _philosophy(model: DataModel) -> list[str]:
     lines = ["## Design Philosophy & Approach", ""]
     if model.strategy == "multi-table":
         strategy = (
-            "**multi-table**: one table per entity (seed 002's *Multi-Table First*), so each table keeps "
-            "its own capacity, alarms, backups and IAM boundary"
+            "**multi-table**: one table per entity (the data-modeling method's *Multi-Table First*), "
+            "so each table keeps its own capacity, alarms, backups and IAM boundary"
         )
     else:
         shared = [t.name for t in model.tables if len(t.entities) > 1]

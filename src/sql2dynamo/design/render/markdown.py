@@ -78,7 +78,7 @@ def approx_rows(count: int, *, exact: bool) -> str:
 
 
 def bullet(label: str, value: object) -> str:
-    """``- **label**: value`` as in seed 002's templates."""
+    """``- **label**: value`` as in the data-modeling method's templates."""
     return f"- **{label}**: {value}"
 
 

@@ -1,6 +1,6 @@
-"""``dynamodb_requirement.md``: the requirements working file of seed 002, from the evidence.
+"""``dynamodb_requirement.md``: the requirements working file of the data-modeling method, from the evidence.
 
-The document follows seed 002's template section by section (Application
+The document follows the method's template section by section (Application
 Overview, Access Patterns Analysis, Entity Relationships Deep Dive, Design
 Considerations) and is the first user gate: the user confirms that every
 access pattern is captured, with its RPS, before the model is designed.  What
@@ -37,7 +37,7 @@ def render_requirements(
     problems: Sequence[str],
     domain: str | None = None,
 ) -> str:
-    """The text of ``dynamodb_requirement.md`` (seed 002's requirements template).
+    """The text of ``dynamodb_requirement.md`` (the method's requirements template).
 
     ``shapes`` maps each pattern id to its parsed statement (``None``, or no
     entry, when the SQL did not parse).  ``problems`` are the blockers found

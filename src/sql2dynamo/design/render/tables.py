@@ -112,7 +112,7 @@ def _default_purpose(t: TableSpec, lk: _Lookups) -> str:
     sources = [e.source_table for e in t.entities]
     if t.role == "lookup":
         guarded = [f"{e.source_table}.{', '.join(e.unique_columns)}" for e in t.entities]
-        return f"guards uniqueness of {codes(guarded)} (seed 002 unique-constraint lookup table)"
+        return f"guards uniqueness of {codes(guarded)} (the data-modeling method's unique-constraint lookup table)"
     rows = [lk.row_counts.get(s, "") for s in sources]
     described = ", ".join(f"{code(s)}{f' ({r})' if r else ''}" for s, r in zip(sources, rows, strict=True))
     return f"stores the rows of {described or 'no source table'}"

@@ -1,4 +1,4 @@
-"""AlgoItny (seeds 000/001): a Django/MySQL algorithm-practice platform.
+"""AlgoItny: a Django/MySQL algorithm-practice platform, from its team's design guide and implementation summary.
 
 Users (signed in by email or Google) on subscription plans run code against
 problems' test cases; every hint or execution is logged in ``usage_logs`` and
@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sql2dynamo.examples.dataset import Example, insert_rows, recreate
+from sql2dynamo.examples.dataset import Example
 
 metadata = sa.MetaData()
 
@@ -166,10 +166,8 @@ def _plans() -> list[dict[str, Any]]:
     ]
 
 
-def generate(engine: sa.Engine, rows: int, seed: int = 7) -> dict[str, int]:
-    """Create AlgoItny's tables (dropping old ones) and fill them for ``rows`` users; rows per table."""
-    rng = random.Random(seed)
-    recreate(engine, metadata)
+def build_rows(rng: random.Random, rows: int) -> dict[str, list[dict[str, Any]]]:
+    """The rows of AlgoItny's tables for ``rows`` users, by table (explicit ids)."""
     data: dict[str, list[dict[str, Any]]] = {"subscription_plans": _plans()}
     data["users"] = []
     for i in range(1, rows + 1):
@@ -278,7 +276,7 @@ def generate(engine: sa.Engine, rows: int, seed: int = 7) -> dict[str, int]:
                 "updated_at": created + dt.timedelta(seconds=rng.randint(0, 900)),
             }
         )
-    return insert_rows(engine, metadata, data)
+    return data
 
 
 EXAMPLE = Example(
@@ -286,7 +284,7 @@ EXAMPLE = Example(
     title="AlgoItny",
     dialect="mysql",
     metadata=metadata,
-    generate=generate,
+    build_rows=build_rows,
     package=__name__,
     rows_unit="users",
     has_query_log=True,

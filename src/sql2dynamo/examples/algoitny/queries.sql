@@ -1,7 +1,7 @@
 -- AlgoItny's workload as a query log: one day of a small deployment, the
 -- statements with literal values as the server saw them (`analyze --query-log`
 -- turns them into access patterns).  access_patterns.yaml holds the full set
--- at the seeds' scale; these are the statements the demo mines.
+-- at the scale of AlgoItny's design documents; these are the statements the demo mines.
 -- window_seconds: 86400
 -- calls: 432000
 SELECT COUNT(*) FROM usage_logs WHERE user_id = 42 AND action = 'hint' AND created_at >= '2025-03-01';

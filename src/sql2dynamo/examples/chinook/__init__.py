@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sql2dynamo.examples.dataset import Example, insert_rows, recreate
+from sql2dynamo.examples.dataset import Example
 
 metadata = sa.MetaData()
 
@@ -204,10 +204,8 @@ def _person(rng: random.Random, i: int, domain: str) -> dict[str, Any]:
     }
 
 
-def generate(engine: sa.Engine, rows: int, seed: int = 7) -> dict[str, int]:
-    """Create the Chinook tables (dropping old ones) and fill them for ``rows`` customers; rows per table."""
-    rng = random.Random(seed)
-    recreate(engine, metadata)
+def build_rows(rng: random.Random, rows: int) -> dict[str, list[dict[str, Any]]]:
+    """The rows of the Chinook tables for ``rows`` customers, by table (explicit ids)."""
     data: dict[str, list[dict[str, Any]]] = {
         "genre": [{"genre_id": i, "name": n} for i, n in enumerate(GENRES, start=1)],
         "media_type": [{"media_type_id": i, "name": n} for i, n in enumerate(MEDIA_TYPES, start=1)],
@@ -283,7 +281,7 @@ def generate(engine: sa.Engine, rows: int, seed: int = 7) -> dict[str, int]:
                     "total": total,
                 }
             )
-    return insert_rows(engine, metadata, data)
+    return data
 
 
 EXAMPLE = Example(
@@ -291,7 +289,7 @@ EXAMPLE = Example(
     title="Chinook",
     dialect="postgresql",
     metadata=metadata,
-    generate=generate,
+    build_rows=build_rows,
     package=__name__,
     rows_unit="customers",
 )

@@ -1,4 +1,4 @@
-"""Decision Data (seed 004): users and their uploaded audio files, on RDS PostgreSQL.
+"""Decision Data: users and their uploaded audio files, on RDS PostgreSQL (after its DynamoDB migration guide).
 
 A FastAPI backend registers users (Argon2 password hash, a salt for deriving
 encryption keys), logs them in by email, and keeps one record per audio file
@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sql2dynamo.examples.dataset import Example, insert_rows, recreate
+from sql2dynamo.examples.dataset import Example
 
 metadata = sa.MetaData()
 
@@ -39,17 +39,15 @@ audio_files = sa.Table(
     sa.Index("ix_audio_files_user_uploaded", "user_id", "uploaded_at"),
 )
 
-EPOCH = dt.datetime(2025, 9, 24, tzinfo=dt.UTC)  # the day the seed's migration completed
+EPOCH = dt.datetime(2025, 9, 24, tzinfo=dt.UTC)  # the day the migration guide's migration completed
 
 
 def _b64(rng: random.Random, size: int) -> str:
     return base64.b64encode(rng.randbytes(size)).decode("ascii").rstrip("=")
 
 
-def generate(engine: sa.Engine, rows: int, seed: int = 7) -> dict[str, int]:
-    """Create Decision Data's tables (dropping old ones) and fill them for ``rows`` users; rows per table."""
-    rng = random.Random(seed)
-    recreate(engine, metadata)
+def build_rows(rng: random.Random, rows: int) -> dict[str, list[dict[str, Any]]]:
+    """The rows of Decision Data's tables for ``rows`` users, by table (explicit ids)."""
     data: dict[str, list[dict[str, Any]]] = {"users": [], "audio_files": []}
     for i in range(1, rows + 1):
         user_id = uuid.UUID(int=rng.getrandbits(128), version=4)
@@ -76,7 +74,7 @@ def generate(engine: sa.Engine, rows: int, seed: int = 7) -> dict[str, int]:
                     "uploaded_at": uploaded,
                 }
             )
-    return insert_rows(engine, metadata, data)
+    return data
 
 
 EXAMPLE = Example(
@@ -84,7 +82,7 @@ EXAMPLE = Example(
     title="Decision Data",
     dialect="postgresql",
     metadata=metadata,
-    generate=generate,
+    build_rows=build_rows,
     package=__name__,
     rows_unit="users",
 )

@@ -1,6 +1,6 @@
-"""A small SQLAlchemy application over Decision Data's schema (seed 004): users and their audio file records.
+"""A small SQLAlchemy application over Decision Data's schema: users and their audio file records.
 
-It is what a team migrating seed 004 would run while cutting over: plain ORM
+It is what the Decision Data team would run while cutting over: plain ORM
 code (sessions, objects, one bulk ``delete()``), unaware of DynamoDB except
 through two optional hooks that sql2dynamo's runtime provides:
 
@@ -10,7 +10,7 @@ through two optional hooks that sql2dynamo's runtime provides:
   :class:`DecisionDataApp` serves its reads (source first, DynamoDB shadowed
   or routed by share).
 
-The endpoints are the seed's: register, login, get the user of a token, list
+The endpoints are the migration guide's: register, login, get the user of a token, list
 the user's audio files, create / get / delete an audio file record; plus
 ``change_email`` and ``rename_file`` (updates, which dual-write must follow).
 :func:`run_workload` drives a deterministic random mix of them.
@@ -85,7 +85,7 @@ def _columns(obj: Any, table: sa.Table) -> Row:
 
 @dataclass
 class DecisionDataApp:
-    """The seed's endpoints over a sessionmaker; reads go through ``reader`` when one is given."""
+    """The migration guide's endpoints over a sessionmaker; reads go through ``reader`` when one is given."""
 
     sessions: sessionmaker[Session]
     reader: ShadowReader | None = None
@@ -114,7 +114,7 @@ class DecisionDataApp:
         return record.file_id
 
     def delete_audio_file(self, file_id: uuid.UUID, user_id: uuid.UUID) -> bool:
-        """AP08: delete the caller's own record (a bulk ``delete()``, as the seed's SQL); True if one was deleted."""
+        """AP08: delete the caller's own record (a bulk ``delete()``, the guide's SQL); True if one was deleted."""
         with self.sessions.begin() as session:
             result = session.execute(
                 sa.delete(AudioFile).where(audio_files.c.file_id == file_id, audio_files.c.user_id == user_id)

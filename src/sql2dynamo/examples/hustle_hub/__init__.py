@@ -1,10 +1,10 @@
-"""Hustle Hub (seed 003): a directory of side hustles on Supabase/PostgreSQL, moving to Cognito.
+"""Hustle Hub: a directory of side hustles on Supabase/PostgreSQL, moving to Cognito (after its DynamoDB design guide).
 
 Visitors browse published listings by category; signed-in users (identified
 by their Cognito ``sub`` after the move) save favourites; admins edit
 categories and listings.  A renamed listing keeps its old slugs in
-``listing_slug_history`` so old links still resolve (the seed's SlugMapping).
-The seed sizes it at about 100k users and a few hundred listings: ``rows``
+``listing_slug_history`` so old links still resolve (the design guide's SlugMapping).
+The design guide sizes it at about 100k users and a few hundred listings: ``rows``
 is the number of users, listings are one per hundred users (at least 8).
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from sql2dynamo.examples.dataset import Example, insert_rows, recreate
+from sql2dynamo.examples.dataset import Example
 
 metadata = sa.MetaData()
 
@@ -96,10 +96,8 @@ def _uuid(rng: random.Random) -> uuid.UUID:
     return uuid.UUID(int=rng.getrandbits(128), version=4)
 
 
-def generate(engine: sa.Engine, rows: int, seed: int = 7) -> dict[str, int]:
-    """Create Hustle Hub's tables (dropping old ones) and fill them for ``rows`` users; rows per table."""
-    rng = random.Random(seed)
-    recreate(engine, metadata)
+def build_rows(rng: random.Random, rows: int) -> dict[str, list[dict[str, Any]]]:
+    """The rows of Hustle Hub's tables for ``rows`` users, by table (explicit ids)."""
     data: dict[str, list[dict[str, Any]]] = {"users": []}
     for i in range(1, rows + 1):
         joined = EPOCH + dt.timedelta(minutes=rng.randint(0, 60 * 24 * 200))
@@ -161,7 +159,7 @@ def generate(engine: sa.Engine, rows: int, seed: int = 7) -> dict[str, int]:
         for user in data["users"]
         for listing in sorted(rng.sample(range(1, n_listings + 1), rng.randint(0, 4)))
     ]
-    return insert_rows(engine, metadata, data)
+    return data
 
 
 EXAMPLE = Example(
@@ -169,7 +167,7 @@ EXAMPLE = Example(
     title="Hustle Hub",
     dialect="postgresql",
     metadata=metadata,
-    generate=generate,
+    build_rows=build_rows,
     package=__name__,
     rows_unit="users",
 )

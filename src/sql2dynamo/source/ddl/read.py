@@ -47,8 +47,9 @@ from sql2dynamo.source.ddl.split import Statement, split_statements
 from sql2dynamo.source.ddl.tables import create_table
 from sql2dynamo.source.ddl.tokens import Cursor, DdlSyntaxError, tokenize
 from sql2dynamo.source.dialects import get_dialect
+from sql2dynamo.source.live import text_cast_attention
 from sql2dynamo.source.model import Attention, Column, ForeignKey, Schema, SourceInfo, Table
-from sql2dynamo.source.types import TypeMapper
+from sql2dynamo.source.types import TypeMapper, text_cast_mapping
 
 _ID = r'(?:"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|[\w$\x80-\uffff]+)'
 _QNAME = _ID + r"(?:\s*\.\s*" + _ID + r")*"
@@ -289,6 +290,7 @@ def _freeze(catalog: Catalog, mapper: TypeMapper, file_name: str) -> Schema:
             column=column,
             source_type=type_text,
         )
+    attention.extend(text_cast_attention(tables))
     for name, line in catalog.sequences.values():
         if name not in catalog.used_sequences:
             attention.append(Attention("sequence", name, f"{_REASONS['sequence']} (line {line})"))
@@ -321,6 +323,10 @@ def _column(
         mapping = mapper.classify(dialect, col.type_text)
         if mapping is None and col.type_name in catalog.domains:
             mapping = mapper.classify(dialect, catalog.domains[col.type_name])
+    if mapping is None and not mapper.strict and dialect != "sqlite":
+        # As the live reader does (pgloader's default): read through the database's own text cast, said
+        # under attention below; --strict-types stops instead.
+        mapping = text_cast_mapping()
     if mapping is None:
         unsupported.append((table.name, col.name, col.type_text))
         normalized, rule = "string", None  # never returned: the caller raises

@@ -1,4 +1,6 @@
 -- Columns of every ordinary or partitioned table in one schema, in declaration order.
+-- Inheritance children and partitions are left out: their rows are read through
+-- their parent (listed under attention by postgresql_attention.sql).
 -- format_type() gives the type as PostgreSQL spells it (character varying(20));
 -- a domain reports its base type; an enum reports its members.
 SELECT c.relname AS table_name,
@@ -19,4 +21,5 @@ JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 WHERE n.nspname = :schema AND c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped
+  AND NOT c.relispartition AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid)
 ORDER BY c.relname, a.attnum

@@ -206,8 +206,12 @@ def predicate_of(node: exp.Expr, names: ColumnNames, read: str) -> Predicate:
     comparison = _COMPARISONS.get(type(node))
     if comparison is not None and isinstance(node, exp.Binary):
         left, right = node.this, node.expression
-        if isinstance(left, exp.Column) and isinstance(right, exp.Column):
+        if isinstance(left, exp.Column) and isinstance(right, exp.Column) and comparison == "=":
             return Predicate("join", names.column(left), (names.column(right),), text=text)
+        if isinstance(left, exp.Column) and isinstance(right, exp.Column):
+            # Two columns compared by order (quantity > inventory_quantity): no key or join pair, and no
+            # DynamoDB expression compares two attributes, so it stays `other` (refused unless evaluated).
+            return Predicate("other", text=text)
         if isinstance(left, exp.Column) and is_value(right) and not isinstance(right, exp.Any):
             return Predicate(comparison, names.column(left), (value_text(right),), text=text)
         if isinstance(right, exp.Column) and is_value(left):

@@ -135,6 +135,14 @@ class StatementShape:
     parameters: tuple[str, ...] = ()
     uses_or: bool = False  # some condition is an OR: the filters are alternatives
     upsert: bool = False  # INSERT ... ON CONFLICT / ON DUPLICATE KEY UPDATE
+    # What the upsert does on a conflict: "nothing" (DO NOTHING), "update" (DO UPDATE, ON DUPLICATE KEY UPDATE).
+    upsert_action: str | None = None
+    upsert_keys: tuple[str, ...] = ()  # the ON CONFLICT (...) columns; () when the database picks (MySQL)
+    # On conflict, each updated column and its new value as SQL text (`quantity + VALUES(quantity)`).
+    upsert_set: tuple[Binding, ...] = ()
+    # Output names the select lists give to computed items (`0 AS depth`): names of no table column.
+    aliases: tuple[str, ...] = ()
+    recursive: bool = False  # WITH RECURSIVE: the statement iterates its CTE until no row is added
     # Which value each compared or assigned column gets: what a plan binds to its keys.
     bindings: tuple[Binding, ...] = ()
     # The top-level conjuncts of the statement's own WHERE, in order: every one must be enforced by a plan.
@@ -176,4 +184,6 @@ class StatementShape:
             out["uses_or"] = True
         if self.upsert:
             out["upsert"] = True
+        if self.recursive:
+            out["recursive"] = True
         return out

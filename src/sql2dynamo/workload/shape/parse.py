@@ -19,6 +19,7 @@ The record types are in ``shape_model`` and the predicate analysis in
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlglot import exp
 
@@ -178,9 +179,52 @@ def shape_of(root: exp.Expr, read: str) -> StatementShape:
         parameters=tuple(_parameters(nodes)),
         uses_or=filters.uses_or,
         upsert=isinstance(root, exp.Insert) and root.args.get("conflict") is not None,
+        **_upsert(root, read),
+        aliases=_aliases(nodes),
+        recursive=_recursive(root),
         bindings=tuple(filters.bindings) + tuple(assignments),
         conditions=conjuncts_of(root, names, read),
     )
+
+
+def _upsert(root: exp.Expr, read: str) -> dict[str, Any]:
+    """``upsert_action``, ``upsert_keys`` and ``upsert_set`` of an INSERT ... ON CONFLICT / ON DUPLICATE KEY."""
+    conflict = root.args.get("conflict") if isinstance(root, exp.Insert) else None
+    if not isinstance(conflict, exp.OnConflict):
+        return {}
+    action = conflict.args.get("action")
+    updates = [
+        Binding(a.this.name, "set", sql_text(a.expression, read))
+        for a in conflict.expressions
+        if isinstance(a, exp.EQ) and isinstance(a.this, exp.Column)
+    ]
+    nothing = isinstance(action, exp.Var) and "NOTHING" in action.name.upper() and not updates
+    keys = [
+        k.this.name if isinstance(k, exp.Ordered) and isinstance(k.this, exp.Column) else k.name
+        for k in conflict.args.get("conflict_keys") or []
+    ]
+    return {
+        "upsert_action": "nothing" if nothing else "update",
+        "upsert_keys": tuple(keys),
+        "upsert_set": tuple(updates),
+    }
+
+
+def _aliases(nodes: Sequence[exp.Expr]) -> tuple[str, ...]:
+    """The output names of every select list's aliased items (CTEs included): names of no table column."""
+    out: list[str] = []
+    for node in nodes:
+        if isinstance(node, exp.Select):
+            out += [i.alias for i in node.expressions if isinstance(i, exp.Alias) and i.alias not in out]
+        elif isinstance(node, exp.CTE):
+            out += [c.name for c in node.args["alias"].columns if c.name not in out] if node.args.get("alias") else []
+    return tuple(dict.fromkeys(out))
+
+
+def _recursive(root: exp.Expr) -> bool:
+    """Whether the statement has a WITH RECURSIVE (sqlglot keeps the clause as ``with_``)."""
+    clause = root.args.get("with_") or root.args.get("with")
+    return isinstance(clause, exp.With) and bool(clause.args.get("recursive"))
 
 
 def _joins(
