@@ -311,8 +311,8 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=500.0, help="offered row changes/s in the steady phase")
     parser.add_argument("--seconds", type=float, default=30.0, help="length of the steady phase")
     parser.add_argument("--workers", type=int, default=8, help="sync's DynamoDB calls in flight")
-    parser.add_argument("--load-threads", type=int, default=2, help="threads committing the steady load")
-    parser.add_argument("--per-txn", type=int, default=5, help="row changes per transaction of the steady load")
+    parser.add_argument("--load-threads", type=int, default=4, help="threads committing the steady load")
+    parser.add_argument("--per-txn", type=int, default=20, help="row changes per transaction of the steady load")
     parser.add_argument("--sources", default="postgresql,mariadb", help="postgresql, mariadb or both")
     args = parser.parse_args()
     kinds = [k.strip() for k in args.sources.split(",") if k.strip()]
