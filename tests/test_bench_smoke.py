@@ -52,7 +52,7 @@ def test_backfill_runs_all_six_measurements_on_fresh_servers(dynamodb_jar: Path)
     assert "load average now" in out
 
 
-SYNC_SMALL = ("--rate", "10", "--seconds", "3")
+SYNC_SMALL = ("--rate", "10", "--seconds", "3", "--load-threads", "2", "--per-txn", "5")
 
 
 def test_sync_apply_reports_throughput_and_lag(pg_admin: object, dynamodb_jar: Path) -> None:
